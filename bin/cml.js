@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// Entry for the `cml` binary: runs the TypeScript CLI through tsx's loader, so no build step is needed.
+import { register } from 'tsx/esm/api';
+register();
+await import('../src/cli/main.ts');

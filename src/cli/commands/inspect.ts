@@ -1,0 +1,144 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { isDataTopic } from '../../contracts/index.ts';
+import type { LogRecord } from '../../log/port.ts';
+import { DeadLetterHeaders } from '../../messaging/index.ts';
+import { openKafkaRuntime, type KafkaRuntime } from '../../runtime/kafka-runtime.ts';
+import { AvroSerde } from '../../serde/index.ts';
+import type { CommandContext } from '../context.ts';
+
+const positiveInt = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+};
+
+/** One record as a JSON line: coordinates, key, and the value decoded with the schema it was written with. */
+async function render(serde: AvroSerde, record: LogRecord): Promise<string> {
+  let value: unknown;
+  let schemaId: number | undefined;
+  try {
+    ({ value, schemaId } = await serde.decodeAny(record.value));
+  } catch (error) {
+    value = { undecodable: (error as Error).message, base64: record.value?.toString('base64') ?? null };
+  }
+  const headers = Object.keys(record.headers).length > 0 ? { headers: record.headers } : {};
+  return JSON.stringify({
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    timestamp: new Date(record.timestamp).toISOString(),
+    key: record.key,
+    schemaId,
+    value,
+    ...headers,
+  });
+}
+
+async function printRange(
+  runtime: KafkaRuntime,
+  serde: AvroSerde,
+  topic: string,
+  fromBeginning: boolean,
+  limit: number,
+): Promise<void> {
+  const ends = await runtime.log.endOffsets(topic);
+  for (const [partition, end] of [...ends].sort(([a], [b]) => a - b)) {
+    const start = fromBeginning ? 0 : Math.max(0, end - limit);
+    const records = await runtime.log.read(topic, partition, start, limit);
+    for (const record of records) console.log(await render(serde, record));
+  }
+}
+
+export function tailCommand(context: () => CommandContext): Command {
+  return new Command('tail')
+    .description("print a topic's messages decoded to JSON lines (the last N per partition by default)")
+    .argument('<topic>')
+    .option('--from-beginning', 'start at the first retained message of each partition')
+    .option('-n, --limit <n>', 'messages per partition', positiveInt, 10)
+    .option('-f, --follow', 'keep printing new messages until Ctrl-C')
+    .action(async (topic: string, opts: { fromBeginning?: boolean; limit: number; follow?: boolean }) => {
+      const { config, logger } = context();
+      const runtime = await openKafkaRuntime(config, logger);
+      const serde = await AvroSerde.create(runtime.registry);
+      if (opts.follow !== true) {
+        try {
+          await printRange(runtime, serde, topic, opts.fromBeginning === true, opts.limit);
+        } finally {
+          await runtime.close();
+        }
+        return;
+      }
+      const subscription = await runtime.log.subscribe({
+        group: `cml-tail-${process.pid}-${Date.now()}`,
+        topics: [topic],
+        fromBeginning: opts.fromBeginning === true,
+        handler: async (batch) => {
+          for (const record of batch.records) console.log(await render(serde, record));
+        },
+      });
+      await new Promise<void>((resolve) => process.once('SIGINT', resolve));
+      await subscription.stop();
+      await runtime.close();
+    });
+}
+
+export function deadLettersCommand(context: () => CommandContext): Command {
+  return new Command('dlq')
+    .description(
+      'peek at the dead letters of a data topic: why each message was refused, and where it came from',
+    )
+    .argument('<topic>', 'the data topic, e.g. crypto.market_data')
+    .option('-n, --limit <n>', 'most recent dead letters to show', positiveInt, 20)
+    .action(async (topic: string, opts: { limit: number }) => {
+      const { config, logger } = context();
+      const runtime = await openKafkaRuntime(config, logger);
+      try {
+        const dlq = isDataTopic(topic) ? `${topic}.dlq` : topic;
+        const ends = await runtime.log.endOffsets(dlq);
+        const end = ends.get(0) ?? 0;
+        const records = await runtime.log.read(dlq, 0, Math.max(0, end - opts.limit), opts.limit);
+        console.log(`${dlq}: ${end} dead letters in all, showing ${records.length}`);
+        for (const record of records) {
+          const h = record.headers;
+          console.log(
+            `${new Date(record.timestamp).toISOString()} ${h[DeadLetterHeaders.topic]}[${h[DeadLetterHeaders.partition]}]@${h[DeadLetterHeaders.offset]} key=${record.key} ` +
+              `(${h[DeadLetterHeaders.errorCode]}, group ${h[DeadLetterHeaders.consumer]}): ${h[DeadLetterHeaders.reason]}`,
+          );
+        }
+      } finally {
+        await runtime.close();
+      }
+    });
+}
+
+export function lagCommand(context: () => CommandContext): Command {
+  return new Command('lag')
+    .description('consumer-group lag per topic and partition (all groups when none is named)')
+    .argument('[group]')
+    .action(async (group: string | undefined) => {
+      const { config, logger } = context();
+      const runtime = await openKafkaRuntime(config, logger);
+      try {
+        const groups =
+          group !== undefined
+            ? [group]
+            : (await runtime.admin.listGroups()).groups.map((g) => g.groupId).sort();
+        console.log(['group', 'topic', 'partition', 'committed', 'end', 'lag'].join('\t'));
+        for (const groupId of groups) {
+          const committed = await runtime.admin.fetchOffsets({ groupId });
+          for (const { topic, partitions } of committed) {
+            const ends = await runtime.log.endOffsets(topic);
+            for (const { partition, offset } of partitions) {
+              const end = ends.get(partition) ?? 0;
+              const at = Number(offset);
+              console.log(
+                [groupId, topic, partition, at < 0 ? '-' : at, end, at < 0 ? end : end - at].join('\t'),
+              );
+            }
+          }
+        }
+      } finally {
+        await runtime.close();
+      }
+    });
+}

@@ -1,0 +1,43 @@
+import { Command, Option } from 'commander';
+import { isCmlError } from '../errors/index.ts';
+import { configCommand } from './commands/config.ts';
+import { deadLettersCommand, lagCommand, tailCommand } from './commands/inspect.ts';
+import { schemasCommand } from './commands/schemas.ts';
+import { stackCommand } from './commands/stack.ts';
+import { topicsCommand } from './commands/topics.ts';
+import { createContext, type CommandContext, type GlobalOptions } from './context.ts';
+
+const program = new Command('cml')
+  .description('Event-sourced crypto trading ledger with an ML stream processor')
+  .showHelpAfterError('(add --help for usage)')
+  .option('-c, --config <file>', 'JSON config file (default: $CML_CONFIG or ./cml.config.json if present)')
+  .option('--data-dir <dir>', 'where the embedded runtime keeps its data (default ./data)')
+  .addOption(new Option('--runtime <runtime>', 'which log to run on').choices(['embedded', 'kafka']))
+  .option(
+    '--brokers <list>',
+    'Kafka bootstrap servers, comma-separated (default $KAFKA_BROKERS or 127.0.0.1:9092)',
+  )
+  .option('--registry <url>', 'schema registry URL (default $SCHEMA_REGISTRY_URL)')
+  .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent');
+
+let context: CommandContext | undefined;
+const getContext = (): CommandContext => (context ??= createContext(program.opts<GlobalOptions>()));
+
+program.addCommand(stackCommand());
+program.addCommand(topicsCommand(getContext));
+program.addCommand(schemasCommand(getContext));
+program.addCommand(tailCommand(getContext));
+program.addCommand(lagCommand(getContext));
+program.addCommand(deadLettersCommand(getContext));
+program.addCommand(configCommand(getContext));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (isCmlError(error)) {
+    process.stderr.write(`error [${error.code}]: ${error.describe()}\n`);
+  } else {
+    process.stderr.write(`unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+  }
+  process.exitCode = 1;
+}

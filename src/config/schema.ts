@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+const compatibilityLevel = z.enum([
+  'BACKWARD',
+  'BACKWARD_TRANSITIVE',
+  'FORWARD',
+  'FORWARD_TRANSITIVE',
+  'FULL',
+  'FULL_TRANSITIVE',
+  'NONE',
+]);
+
+const hostPort = z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9092');
+
+/**
+ * The configuration, with its defaults. Every key can come from the config file (nested JSON) or
+ * from the environment variable named in `configEnv`; the environment wins.
+ */
+export const configSchema = z.strictObject({
+  runtime: z.enum(['embedded', 'kafka']).default('embedded'),
+  dataDir: z.string().min(1).default('./data'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  kafka: z
+    .strictObject({
+      brokers: z.array(hostPort).min(1).default(['127.0.0.1:9092']),
+      clientId: z.string().min(1).default('crypto-ml-ledger'),
+      compression: z.enum(['gzip', 'none']).default('gzip'),
+      connectionTimeoutMs: z.number().int().positive().default(5_000),
+    })
+    .prefault({}),
+  registry: z
+    .strictObject({
+      url: z.url().default('http://127.0.0.1:8081/apis/ccompat/v7'),
+      compatibility: compatibilityLevel.default('BACKWARD'),
+      /** Per-subject overrides of `compatibility`, e.g. {"crypto.orders-value": "FULL"} (config file only). */
+      subjectCompatibility: z.record(z.string(), compatibilityLevel).default({}),
+    })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Environment variable for each config key (dotted path). Lists are comma-separated. */
+export const configEnv = {
+  runtime: 'CML_RUNTIME',
+  dataDir: 'CML_DATA_DIR',
+  logLevel: 'LOG_LEVEL',
+  'kafka.brokers': 'KAFKA_BROKERS',
+  'kafka.clientId': 'KAFKA_CLIENT_ID',
+  'kafka.compression': 'KAFKA_COMPRESSION',
+  'kafka.connectionTimeoutMs': 'KAFKA_CONNECTION_TIMEOUT_MS',
+  'registry.url': 'SCHEMA_REGISTRY_URL',
+  'registry.compatibility': 'SCHEMA_COMPATIBILITY',
+} as const;
+
+export type ConfigKey = keyof typeof configEnv;

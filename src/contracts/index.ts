@@ -1,0 +1,4 @@
+export * from './generated/avro-types.ts';
+export * from './topics.ts';
+export * from './topic-contracts.ts';
+export * from './validation/index.ts';

@@ -1,0 +1,60 @@
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** What a topic must look like wherever it runs; the spec's partitions and retention by default. */
+export interface TopicSpec {
+  readonly name: string;
+  readonly partitions: number;
+  readonly retentionMs: number;
+  /** What the message key holds, as the spec names it. */
+  readonly keyField: string;
+  readonly description: string;
+}
+
+export const MARKET_DATA = 'crypto.market_data';
+export const ML_SIGNALS = 'crypto.ml_signals';
+export const ORDERS = 'crypto.orders';
+
+export type DataTopic = typeof MARKET_DATA | typeof ML_SIGNALS | typeof ORDERS;
+
+export const DATA_TOPICS: Readonly<Record<DataTopic, TopicSpec>> = {
+  [MARKET_DATA]: {
+    name: MARKET_DATA,
+    partitions: 3,
+    retentionMs: DAY_MS,
+    keyField: 'symbol',
+    description: 'OHLCV bars per symbol',
+  },
+  [ML_SIGNALS]: {
+    name: ML_SIGNALS,
+    partitions: 3,
+    retentionMs: 7 * DAY_MS,
+    keyField: 'symbol',
+    description: 'model predictions mapped to BUY/SELL/HOLD',
+  },
+  [ORDERS]: {
+    name: ORDERS,
+    partitions: 1,
+    retentionMs: 30 * DAY_MS,
+    keyField: 'order_id',
+    description: 'order events: the ledger',
+  },
+};
+
+/** The dead-letter topic of a data topic: where its undecodable or invalid messages go, with the reason. */
+export const deadLetterTopicOf = (topic: string): string => `${topic}.dlq`;
+
+/** Dead letters are kept as long as the longest data topic, so nothing is lost before someone looks. */
+const deadLetterSpec = (spec: TopicSpec): TopicSpec => ({
+  name: deadLetterTopicOf(spec.name),
+  partitions: 1,
+  retentionMs: 30 * DAY_MS,
+  keyField: spec.keyField,
+  description: `dead letters of ${spec.name}`,
+});
+
+/** Every topic the system declares: the three data topics and a dead-letter topic for each. */
+export const declaredTopics = (): TopicSpec[] => {
+  const data = Object.values(DATA_TOPICS);
+  return [...data, ...data.map(deadLetterSpec)];
+};

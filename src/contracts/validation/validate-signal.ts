@@ -1,0 +1,34 @@
+import { type MlSignal, SignalValues } from '../generated/avro-types.ts';
+import { MAX_CLOCK_SKEW_MS, RuleCheck, SYMBOL_PATTERN } from './rules.ts';
+import type { ValidationContext, Violation } from './violation.ts';
+
+/** Spec: a signal must be within the last 2 minutes of the clock. */
+export const SIGNAL_MAX_AGE_MS = 2 * 60_000;
+
+/** Model names a signal may carry: the spec's three, and `rule` for non-ML strategies. */
+export const MODEL_NAMES = ['random_forest', 'svm', 'logistic_regression', 'rule'] as const;
+export type ModelName = (typeof MODEL_NAMES)[number];
+
+/** The spec's rules for crypto.ml_signals, plus finiteness of every number. */
+export function validateSignal(signal: MlSignal, context: ValidationContext): Violation[] {
+  const check = new RuleCheck();
+  check.matches('symbol', signal.symbol, SYMBOL_PATTERN, 'a USDT pair such as BTCUSDT');
+  check.fresh('timestamp', signal.timestamp, context, SIGNAL_MAX_AGE_MS, MAX_CLOCK_SKEW_MS);
+  check.oneOf('model', signal.model, MODEL_NAMES);
+  check.positive('predicted_value', signal.predicted_value);
+  check.positive('current_price', signal.current_price);
+  check.finite('expected_change_pct', signal.expected_change_pct);
+  check.between('confidence', signal.confidence, 0, 1);
+  check.oneOf('signal', signal.signal, SignalValues);
+  for (const [name, value] of Object.entries(signal.features) as [string, number][])
+    check.finite(`features.${name}`, value);
+  check.that(
+    signal.metadata.model_version.length > 0,
+    'metadata.model_version',
+    signal.metadata.model_version,
+    'must not be empty',
+  );
+  check.finite('metadata.r2_score', signal.metadata.r2_score);
+  check.nonNegative('metadata.mae', signal.metadata.mae);
+  return check.violations;
+}

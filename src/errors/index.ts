@@ -1,0 +1,2 @@
+export { ErrorCodes, type ErrorCode } from './codes.ts';
+export { CmlError, isCmlError, type CmlErrorOptions } from './cml-error.ts';

@@ -1,0 +1,296 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type CompressionTypes as CompressionType,
+  type Admin,
+  type Consumer,
+  type IHeaders,
+  type Kafka,
+  type KafkaMessage,
+  type Message,
+  type Producer,
+  type TopicMessages,
+} from 'kafkajs';
+import { CompressionTypes } from './kafkajs.ts';
+import { CmlError, ErrorCodes } from '../../errors/index.ts';
+import type { Logger } from '../../observability/logger.ts';
+import { partitionFor } from '../partitioner.ts';
+import type {
+  AppendedRecord,
+  Headers,
+  LogPort,
+  LogRecord,
+  PartitionOffsets,
+  SubscribeOptions,
+  Subscription,
+  TopicAppend,
+} from '../port.ts';
+import { TransactionalProducer } from './transactional-producer.ts';
+
+export interface KafkaLogOptions {
+  readonly compression: 'gzip' | 'none';
+  /** Prefix of transactional ids: `<prefix>.<group>` for subscriptions, `<prefix>.append` for appends. */
+  readonly transactionalIdPrefix: string;
+  readonly logger: Logger;
+}
+
+const toHeaders = (headers: IHeaders | undefined): Headers => {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    out[name] = Array.isArray(value) ? value.map(String).join(',') : value.toString();
+  }
+  return out;
+};
+
+const toLogRecord = (topic: string, partition: number, message: KafkaMessage): LogRecord => ({
+  topic,
+  partition,
+  offset: Number(message.offset),
+  key: message.key === null ? null : message.key.toString('utf8'),
+  value: message.value,
+  timestamp: Number(message.timestamp),
+  headers: toHeaders(message.headers),
+});
+
+/**
+ * The log port on Kafka through kafkajs. Producers are idempotent with acks=all and one request in
+ * flight (ordering, no loss, no duplicates on retry). An append that touches one partition is one
+ * record batch, atomic by itself; an append that spans partitions or topics is a transaction.
+ * A subscription commits each batch's offsets after its handler, inside the same transaction as
+ * the records the handler returns (consume-transform-produce, read_committed).
+ */
+export class KafkaLog implements LogPort {
+  private readonly partitionCounts = new Map<string, number>();
+  private readonly consumers = new Set<Consumer>();
+  private readonly transactional = new Map<string, TransactionalProducer>();
+  private producer: Producer | undefined;
+
+  private constructor(
+    private readonly kafka: Kafka,
+    private readonly admin: Admin,
+    private readonly options: KafkaLogOptions,
+  ) {}
+
+  static async connect(kafka: Kafka, options: KafkaLogOptions): Promise<KafkaLog> {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+    } catch (cause) {
+      throw new CmlError(
+        ErrorCodes.BROKER_UNAVAILABLE,
+        `Cannot connect to Kafka: ${(cause as Error).message}`,
+        {
+          cause,
+          canRetry: true,
+          hint: 'Start the local stack (npm run stack:up) or point KAFKA_BROKERS at a running broker.',
+        },
+      );
+    }
+    return new KafkaLog(kafka, admin, options);
+  }
+
+  private get compression(): CompressionType {
+    return this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+  }
+
+  async partitionCount(topic: string): Promise<number> {
+    const cached = this.partitionCounts.get(topic);
+    if (cached !== undefined) return cached;
+    const existing = new Set(await this.admin.listTopics());
+    if (!existing.has(topic)) {
+      throw new CmlError(ErrorCodes.UNKNOWN_TOPIC, `Topic ${topic} does not exist`, {
+        hint: 'Create the declared topics with `npm run cli -- topics apply`.',
+        details: { topic },
+      });
+    }
+    const { topics } = await this.admin.fetchTopicMetadata({ topics: [topic] });
+    const count = topics[0]?.partitions.length ?? 0;
+    this.partitionCounts.set(topic, count);
+    return count;
+  }
+
+  private async toTopicMessages(appends: readonly TopicAppend[]): Promise<TopicMessages[]> {
+    const out: TopicMessages[] = [];
+    for (const { topic, records } of appends) {
+      if (records.length === 0) continue;
+      const count = await this.partitionCount(topic);
+      const messages: Message[] = records.map((record) => ({
+        key: record.key,
+        value: record.value,
+        partition: partitionFor(record.key, count),
+        timestamp: String(record.timestamp),
+        headers: { ...record.headers },
+      }));
+      out.push({ topic, messages });
+    }
+    return out;
+  }
+
+  async append(appends: readonly TopicAppend[]): Promise<AppendedRecord[]> {
+    const topicMessages = await this.toTopicMessages(appends);
+    if (topicMessages.length === 0) return [];
+    const partitions = new Set(
+      topicMessages.flatMap((t) => t.messages.map((m) => `${t.topic}\u0000${m.partition}`)),
+    );
+    try {
+      const metadata =
+        partitions.size === 1
+          ? await (
+              await this.plainProducer()
+            ).sendBatch({ topicMessages, acks: -1, compression: this.compression })
+          : await this.transactionalProducer('append').run(topicMessages, undefined);
+      return appendedOffsets(topicMessages, metadata);
+    } catch (cause) {
+      if (cause instanceof CmlError) throw cause;
+      throw new CmlError(
+        ErrorCodes.LOG_APPEND_FAILED,
+        `Append to ${[...new Set(topicMessages.map((t) => t.topic))].join(', ')} failed: ${(cause as Error).message}`,
+        {
+          cause,
+          canRetry: (cause as { retriable?: boolean }).retriable === true,
+        },
+      );
+    }
+  }
+
+  private async plainProducer(): Promise<Producer> {
+    if (this.producer === undefined) {
+      this.producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+      });
+      await this.producer.connect();
+    }
+    return this.producer;
+  }
+
+  private transactionalProducer(name: string): TransactionalProducer {
+    let producer = this.transactional.get(name);
+    if (producer === undefined) {
+      producer = new TransactionalProducer(
+        this.kafka,
+        `${this.options.transactionalIdPrefix}.${name}`,
+        this.compression,
+      );
+      this.transactional.set(name, producer);
+    }
+    return producer;
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    const consumer = this.kafka.consumer({
+      groupId: options.group,
+      readUncommitted: false,
+      allowAutoTopicCreation: false,
+    });
+    this.consumers.add(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning });
+    const transactions = this.transactionalProducer(options.group);
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async (payload) => {
+        const { batch } = payload;
+        if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
+        const records = batch.messages.map((message) => toLogRecord(batch.topic, batch.partition, message));
+        const outcome = await options.handler({ topic: batch.topic, partition: batch.partition, records });
+        const last = records[records.length - 1] as LogRecord;
+        const offsets = {
+          topic: batch.topic,
+          partitions: [{ partition: batch.partition, offset: String(last.offset + 1) }],
+        };
+        const outputs = await this.toTopicMessages(outcome?.append ?? []);
+        if (outputs.length > 0) {
+          await transactions.run(outputs, { consumerGroupId: options.group, topics: [offsets] });
+        } else {
+          await consumer.commitOffsets([{ ...offsets, ...offsets.partitions[0]! }]);
+        }
+        payload.resolveOffset(String(last.offset));
+        await payload.heartbeat();
+      },
+    });
+    return {
+      stop: async () => {
+        await consumer.disconnect();
+        this.consumers.delete(consumer);
+      },
+    };
+  }
+
+  async read(topic: string, partition: number, offset: number, limit: number): Promise<LogRecord[]> {
+    const end = (await this.endOffsets(topic)).get(partition) ?? 0;
+    const want = Math.min(limit, end - offset);
+    if (want <= 0) return [];
+    const groupId = `cml-read-${randomUUID()}`;
+    const consumer = this.kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
+    const records: LogRecord[] = [];
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await new Promise<void>((resolve, reject) => {
+        consumer
+          .run({
+            autoCommit: false,
+            eachBatch: ({ batch }) => {
+              if (batch.partition !== partition) return Promise.resolve();
+              for (const message of batch.messages) {
+                if (Number(message.offset) < offset || records.length >= want) continue;
+                records.push(toLogRecord(topic, partition, message));
+              }
+              // Transaction markers occupy offsets too: stop at the partition's end, whatever we got.
+              if (records.length >= want || Number(batch.highWatermark) - 1 <= Number(batch.lastOffset()))
+                resolve();
+              return Promise.resolve();
+            },
+          })
+          .catch(reject);
+        consumer.seek({ topic, partition, offset: String(offset) });
+      });
+    } finally {
+      await consumer.disconnect();
+      await this.admin.deleteGroups([groupId]).catch(() => undefined);
+    }
+    return records;
+  }
+
+  async endOffsets(topic: string): Promise<PartitionOffsets> {
+    const offsets = await this.admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
+  }
+
+  async committedOffsets(group: string, topic: string): Promise<PartitionOffsets> {
+    const [result] = await this.admin.fetchOffsets({ groupId: group, topics: [topic] });
+    return new Map(
+      (result?.partitions ?? [])
+        .filter((p) => Number(p.offset) >= 0)
+        .map((p) => [p.partition, Number(p.offset)]),
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.consumers].map((consumer) => consumer.disconnect()));
+    await Promise.all([...this.transactional.values()].map((producer) => producer.disconnect()));
+    await this.producer?.disconnect();
+    await this.admin.disconnect();
+  }
+}
+
+/** Offsets of appended records: a partition's batch gets consecutive offsets from its base offset. */
+function appendedOffsets(
+  topicMessages: readonly TopicMessages[],
+  metadata: ReadonlyArray<{ topicName: string; partition: number; baseOffset?: string }>,
+): AppendedRecord[] {
+  const next = new Map(
+    metadata.map((m) => [`${m.topicName}\u0000${m.partition}`, Number(m.baseOffset ?? -1)]),
+  );
+  return topicMessages.flatMap(({ topic, messages }) =>
+    messages.map((message) => {
+      const key = `${topic}\u0000${message.partition}`;
+      const offset = next.get(key) ?? -1;
+      next.set(key, offset + 1);
+      return { topic, partition: message.partition as number, offset };
+    }),
+  );
+}

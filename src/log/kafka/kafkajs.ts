@@ -1,0 +1,4 @@
+/** kafkajs is CommonJS: Node's ESM loader cannot see all its named exports, so they are taken here, once. */
+import kafkajs from 'kafkajs';
+
+export const { Kafka, CompressionTypes, ConfigResourceTypes, logLevel, Partitioners } = kafkajs;

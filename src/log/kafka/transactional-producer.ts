@@ -1,0 +1,64 @@
+import type { CompressionTypes, Kafka, Offsets, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
+
+/** Consumer offsets to commit inside a transaction. */
+export type TransactionOffsets = Offsets & { consumerGroupId: string };
+
+/**
+ * One transactional kafkajs producer, used one transaction at a time (kafkajs allows no more).
+ * A stable transactional id fences a zombie instance of the same processor after a restart.
+ */
+export class TransactionalProducer {
+  private producer: Producer | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly transactionalId: string,
+    private readonly compression: CompressionTypes,
+  ) {}
+
+  /** Sends the records and, when given, commits the consumer offsets, all in one transaction. */
+  run(topicMessages: TopicMessages[], offsets: TransactionOffsets | undefined): Promise<RecordMetadata[]> {
+    const result = this.queue.then(() => this.transact(topicMessages, offsets));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async transact(
+    topicMessages: TopicMessages[],
+    offsets: TransactionOffsets | undefined,
+  ): Promise<RecordMetadata[]> {
+    const producer = await this.connected();
+    const transaction = await producer.transaction();
+    try {
+      const metadata = await transaction.sendBatch({
+        topicMessages,
+        acks: -1,
+        compression: this.compression,
+      });
+      if (offsets !== undefined) await transaction.sendOffsets(offsets);
+      await transaction.commit();
+      return metadata;
+    } catch (error) {
+      await transaction.abort().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async connected(): Promise<Producer> {
+    if (this.producer === undefined) {
+      this.producer = this.kafka.producer({
+        transactionalId: this.transactionalId,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+      });
+      await this.producer.connect();
+    }
+    return this.producer;
+  }
+
+  async disconnect(): Promise<void> {
+    await this.producer?.disconnect();
+  }
+}

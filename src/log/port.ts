@@ -1,0 +1,85 @@
+/**
+ * The log port: what processors and projections need from a partitioned, replayable log, and
+ * nothing more. Two adapters implement it: Kafka (kafkajs) and the embedded LMDB log. Values are
+ * opaque bytes here; the serde above the port turns them into typed messages.
+ */
+
+export type Headers = Readonly<Record<string, string>>;
+
+/** A record to append. Its partition comes from the key, as the Java client's default partitioner does. */
+export interface AppendRecord {
+  readonly key: string;
+  readonly value: Buffer;
+  /** Event time, ms since epoch. */
+  readonly timestamp: number;
+  readonly headers?: Headers;
+}
+
+export interface LogRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: string | null;
+  readonly value: Buffer | null;
+  readonly timestamp: number;
+  readonly headers: Headers;
+}
+
+export interface AppendedRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+}
+
+/** Records to append to one topic. */
+export interface TopicAppend {
+  readonly topic: string;
+  readonly records: readonly AppendRecord[];
+}
+
+/** The records of one partition handed to a consumer at once, in offset order. */
+export interface RecordBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: readonly LogRecord[];
+}
+
+/**
+ * What a handler returns: records to append, written atomically with the commit of the batch's
+ * offsets (a Kafka transaction with sendOffsets, or one LMDB write transaction), so a
+ * consume-transform-append step takes effect exactly once.
+ */
+export interface BatchOutcome {
+  readonly append?: readonly TopicAppend[];
+}
+
+export type BatchHandler = (batch: RecordBatch) => Promise<BatchOutcome | void>;
+
+export interface SubscribeOptions {
+  /** Consumer group: committed offsets are kept per group, so a restarted member resumes. */
+  readonly group: string;
+  readonly topics: readonly string[];
+  /** Where a group with no committed offset starts: the beginning, or only new records (live). */
+  readonly fromBeginning: boolean;
+  readonly handler: BatchHandler;
+}
+
+export interface Subscription {
+  /** Stops consuming after the batch in flight; committed offsets stay. */
+  stop(): Promise<void>;
+}
+
+/** Offset of the next record to be written, per partition (so lag = end - committed). */
+export type PartitionOffsets = ReadonlyMap<number, number>;
+
+export interface LogPort {
+  /** Appends to one or several topics atomically: all records become visible, or none. */
+  append(appends: readonly TopicAppend[]): Promise<AppendedRecord[]>;
+  subscribe(options: SubscribeOptions): Promise<Subscription>;
+  /** Reads up to `limit` records of one partition from `offset`, without a group. */
+  read(topic: string, partition: number, offset: number, limit: number): Promise<LogRecord[]>;
+  partitionCount(topic: string): Promise<number>;
+  endOffsets(topic: string): Promise<PartitionOffsets>;
+  committedOffsets(group: string, topic: string): Promise<PartitionOffsets>;
+  close(): Promise<void>;
+}

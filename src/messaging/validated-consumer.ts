@@ -1,0 +1,67 @@
+import type { DataTopic, TopicValues } from '../contracts/index.ts';
+import { TOPIC_CONTRACTS, ValidationError } from '../contracts/index.ts';
+import type { BatchOutcome, LogPort, LogRecord, Subscription, TopicAppend } from '../log/port.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { AvroSerde } from '../serde/index.ts';
+import type { ValidationClock } from './clocks.ts';
+import { deadLetterOf } from './dead-letter.ts';
+
+export interface ValidMessage<K extends DataTopic> {
+  readonly record: LogRecord;
+  readonly value: TopicValues[K];
+}
+
+export interface ValidatedSubscribeOptions<K extends DataTopic> {
+  readonly log: LogPort;
+  readonly serde: AvroSerde;
+  readonly topic: K;
+  readonly group: string;
+  readonly fromBeginning: boolean;
+  readonly clock: ValidationClock;
+  readonly logger: Logger;
+  /** Receives the valid messages of a batch, in offset order; may return records to append atomically. */
+  readonly handler: (messages: readonly ValidMessage<K>[]) => Promise<BatchOutcome | void>;
+}
+
+/**
+ * Consumes a data topic, decoding and validating each record. A record that cannot be decoded or
+ * breaks the contract goes to the topic's dead-letter topic with the reason, in the same atomic
+ * step as the batch's commit, and the consumer carries on: one bad message never stops it.
+ */
+export async function subscribeValidated<K extends DataTopic>(
+  options: ValidatedSubscribeOptions<K>,
+): Promise<Subscription> {
+  const contract = TOPIC_CONTRACTS[options.topic];
+  return options.log.subscribe({
+    group: options.group,
+    topics: [options.topic],
+    fromBeginning: options.fromBeginning,
+    handler: async (batch) => {
+      const valid: ValidMessage<K>[] = [];
+      const deadLetters: TopicAppend[] = [];
+      for (const record of batch.records) {
+        try {
+          const value = await options.serde.decode(options.topic, record.value);
+          const violations = contract.validate(value as never, { now: options.clock(record) });
+          if (violations.length > 0)
+            throw new ValidationError(`${record.topic} message at offset ${record.offset}`, violations);
+          valid.push({ record, value });
+        } catch (error) {
+          options.logger.warn(
+            {
+              topic: record.topic,
+              partition: record.partition,
+              offset: record.offset,
+              err: (error as Error).message,
+            },
+            'message dead-lettered',
+          );
+          deadLetters.push(deadLetterOf(record, error, options.group));
+        }
+      }
+      const outcome = valid.length > 0 ? await options.handler(valid) : undefined;
+      const append = [...deadLetters, ...(outcome?.append ?? [])];
+      return append.length > 0 ? { append } : {};
+    },
+  });
+}
