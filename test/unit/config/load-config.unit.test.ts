@@ -1,0 +1,65 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/index.ts';
+import { CmlError } from '../../../src/errors/index.ts';
+
+const configFile = (content: string): string => {
+  const file = join(mkdtempSync(join(tmpdir(), 'cml-config-')), 'cml.config.json');
+  writeFileSync(file, content);
+  return file;
+};
+
+const errorOf = (fn: () => unknown): CmlError => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof CmlError) return error;
+    throw error;
+  }
+  throw new Error('expected a CmlError');
+};
+
+describe('loadConfig', () => {
+  it('has the spec defaults with no file and no environment', () => {
+    const config = loadConfig({ env: {} });
+    expect(config.runtime).toBe('embedded');
+    expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
+    expect(config.registry.compatibility).toBe('BACKWARD');
+  });
+
+  it('reads a file, lets the environment win, and flags win over both', () => {
+    const file = configFile(
+      JSON.stringify({ runtime: 'kafka', kafka: { brokers: ['a:1'] }, dataDir: '/from-file' }),
+    );
+    const config = loadConfig({
+      file,
+      env: { KAFKA_BROKERS: 'b:2, c:3' },
+      overrides: { dataDir: '/from-flag' },
+    });
+    expect(config.runtime).toBe('kafka');
+    expect(config.kafka.brokers).toEqual(['b:2', 'c:3']);
+    expect(config.dataDir).toBe('/from-flag');
+  });
+
+  it('names the bad key, where it came from, and the value', () => {
+    const error = errorOf(() => loadConfig({ env: { KAFKA_CONNECTION_TIMEOUT_MS: 'soon' } }));
+    expect(error.code).toBe('CML_CONFIG_INVALID');
+    expect(error.message).toContain(
+      'kafka.connectionTimeoutMs, from environment variable KAFKA_CONNECTION_TIMEOUT_MS',
+    );
+    expect(error.message).toContain('"soon"');
+  });
+
+  it('refuses unknown keys in the file by name', () => {
+    const file = configFile(JSON.stringify({ kafka: { broker: ['a:1'] } }));
+    const error = errorOf(() => loadConfig({ file, env: {} }));
+    expect(error.message).toContain(`kafka (broker), from config file ${file}`);
+  });
+
+  it('says when the file is not JSON', () => {
+    const file = configFile('{ runtime: kafka');
+    expect(errorOf(() => loadConfig({ file, env: {} })).code).toBe('CML_CONFIG_FILE_UNREADABLE');
+  });
+});
