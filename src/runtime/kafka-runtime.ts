@@ -8,15 +8,16 @@ import { kafkaTopicAdmin } from '../log/kafka/kafka-topic-admin.ts';
 import type { Logger } from '../observability/logger.ts';
 import { confluentRegistry, type SchemaRegistryPort } from '../serde/index.ts';
 import type { TopicAdmin } from '../topics/topic-admin.ts';
+import type { Runtime } from './runtime.ts';
 
 /** Everything that talks to a Kafka cluster and its schema registry, opened from configuration. */
-export interface KafkaRuntime {
+export interface KafkaRuntime extends Runtime {
+  readonly kind: 'kafka';
   readonly kafka: Kafka;
   readonly log: KafkaLog;
   readonly admin: Admin;
   readonly topicAdmin: TopicAdmin;
   readonly registry: SchemaRegistryPort;
-  close(): Promise<void>;
 }
 
 export async function openKafkaRuntime(config: Config, logger: Logger): Promise<KafkaRuntime> {
@@ -41,11 +42,15 @@ export async function openKafkaRuntime(config: Config, logger: Logger): Promise<
     logger,
   });
   return {
+    kind: 'kafka',
+    location: config.kafka.brokers.join(','),
     kafka,
     log,
     admin,
     topicAdmin: kafkaTopicAdmin(admin),
     registry: confluentRegistry(config.registry.url, config.registry.compatibility),
+    listTopics: () => admin.listTopics(),
+    listGroups: async () => (await admin.listGroups()).groups.map((g) => g.groupId).sort(),
     async close() {
       await log.close();
       await admin.disconnect();

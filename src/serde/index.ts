@@ -1,5 +1,6 @@
 export { AvroSerde } from './avro-serde.ts';
 export { confluentRegistry } from './confluent-registry.ts';
+export { embeddedRegistry } from './embedded-registry.ts';
 export type {
   SchemaRegistryPort,
   CompatibilityLevel,

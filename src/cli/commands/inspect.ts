@@ -2,9 +2,10 @@ import { Command, InvalidArgumentError } from 'commander';
 import { isDataTopic } from '../../contracts/index.ts';
 import type { LogRecord } from '../../log/port.ts';
 import { DeadLetterHeaders } from '../../messaging/index.ts';
-import { openKafkaRuntime, type KafkaRuntime } from '../../runtime/kafka-runtime.ts';
+import { openRuntime, type Runtime } from '../../runtime/index.ts';
 import { AvroSerde } from '../../serde/index.ts';
 import type { CommandContext } from '../context.ts';
+import { withRuntime } from '../with-runtime.ts';
 
 const positiveInt = (value: string): number => {
   const n = Number(value);
@@ -35,7 +36,7 @@ async function render(serde: AvroSerde, record: LogRecord): Promise<string> {
 }
 
 async function printRange(
-  runtime: KafkaRuntime,
+  runtime: Runtime,
   serde: AvroSerde,
   topic: string,
   fromBeginning: boolean,
@@ -58,7 +59,7 @@ export function tailCommand(context: () => CommandContext): Command {
     .option('-f, --follow', 'keep printing new messages until Ctrl-C')
     .action(async (topic: string, opts: { fromBeginning?: boolean; limit: number; follow?: boolean }) => {
       const { config, logger } = context();
-      const runtime = await openKafkaRuntime(config, logger);
+      const runtime = await openRuntime(config, logger);
       const serde = await AvroSerde.create(runtime.registry);
       if (opts.follow !== true) {
         try {
@@ -90,9 +91,7 @@ export function deadLettersCommand(context: () => CommandContext): Command {
     .argument('<topic>', 'the data topic, e.g. crypto.market_data')
     .option('-n, --limit <n>', 'most recent dead letters to show', positiveInt, 20)
     .action(async (topic: string, opts: { limit: number }) => {
-      const { config, logger } = context();
-      const runtime = await openKafkaRuntime(config, logger);
-      try {
+      await withRuntime(context(), async (runtime) => {
         const dlq = isDataTopic(topic) ? `${topic}.dlq` : topic;
         const ends = await runtime.log.endOffsets(dlq);
         const end = ends.get(0) ?? 0;
@@ -105,9 +104,7 @@ export function deadLettersCommand(context: () => CommandContext): Command {
               `(${h[DeadLetterHeaders.errorCode]}, group ${h[DeadLetterHeaders.consumer]}): ${h[DeadLetterHeaders.reason]}`,
           );
         }
-      } finally {
-        await runtime.close();
-      }
+      });
     });
 }
 
@@ -116,29 +113,20 @@ export function lagCommand(context: () => CommandContext): Command {
     .description('consumer-group lag per topic and partition (all groups when none is named)')
     .argument('[group]')
     .action(async (group: string | undefined) => {
-      const { config, logger } = context();
-      const runtime = await openKafkaRuntime(config, logger);
-      try {
-        const groups =
-          group !== undefined
-            ? [group]
-            : (await runtime.admin.listGroups()).groups.map((g) => g.groupId).sort();
+      await withRuntime(context(), async (runtime) => {
+        const groups = group !== undefined ? [group] : await runtime.listGroups();
+        const topics = await runtime.listTopics();
         console.log(['group', 'topic', 'partition', 'committed', 'end', 'lag'].join('\t'));
         for (const groupId of groups) {
-          const committed = await runtime.admin.fetchOffsets({ groupId });
-          for (const { topic, partitions } of committed) {
-            const ends = await runtime.log.endOffsets(topic);
-            for (const { partition, offset } of partitions) {
-              const end = ends.get(partition) ?? 0;
-              const at = Number(offset);
-              console.log(
-                [groupId, topic, partition, at < 0 ? '-' : at, end, at < 0 ? end : end - at].join('\t'),
-              );
+          for (const topic of topics) {
+            const committed = await runtime.log.committedOffsets(groupId, topic);
+            if (committed.size === 0) continue;
+            for (const [partition, end] of await runtime.log.endOffsets(topic)) {
+              const at = committed.get(partition);
+              console.log([groupId, topic, partition, at ?? '-', end, end - (at ?? 0)].join('\t'));
             }
           }
         }
-      } finally {
-        await runtime.close();
-      }
+      });
     });
 }

@@ -1,16 +1,11 @@
 import { Command } from 'commander';
-import type { Config } from '../../config/index.ts';
 import { TOPIC_CONTRACTS, type TopicContract } from '../../contracts/index.ts';
+import { compatibilityLevelOf, registerSchemas } from '../../runtime/index.ts';
 import { checkSchemas, formatVerdict } from '../../schemas/check-schemas.ts';
-import { confluentRegistry, type CompatibilityLevel } from '../../serde/index.ts';
 import type { CommandContext } from '../context.ts';
+import { withRuntime } from '../with-runtime.ts';
 
 const contracts = (): TopicContract<unknown>[] => Object.values(TOPIC_CONTRACTS) as TopicContract<unknown>[];
-
-export const levelOf =
-  (config: Config) =>
-  (subject: string): CompatibilityLevel =>
-    config.registry.subjectCompatibility[subject] ?? config.registry.compatibility;
 
 export function schemasCommand(context: () => CommandContext): Command {
   const schemas = new Command('schemas').description(
@@ -19,18 +14,22 @@ export function schemasCommand(context: () => CommandContext): Command {
 
   schemas
     .command('check')
-    .description('check every schema against its released versions (avro/released) and the live registry')
+    .description(
+      "check every schema against its released versions (avro/released) and the runtime's registry",
+    )
     .option('--offline', 'skip the registry; check against released versions only')
     .action(async (opts: { offline?: boolean }) => {
-      const { config } = context();
-      const registry =
+      const ctx = context();
+      const levelOf = compatibilityLevelOf(ctx.config);
+      const verdicts =
         opts.offline === true
-          ? undefined
-          : confluentRegistry(config.registry.url, config.registry.compatibility);
-      const verdicts = await checkSchemas(contracts(), {
-        levelOf: levelOf(config),
-        ...(registry === undefined ? {} : { registry }),
-      });
+          ? await checkSchemas(contracts(), { levelOf })
+          : await withRuntime(ctx, (runtime) => {
+              console.log(
+                `registry: ${runtime.kind} (${runtime.kind === 'kafka' ? ctx.config.registry.url : runtime.location})`,
+              );
+              return checkSchemas(contracts(), { levelOf, registry: runtime.registry });
+            });
       for (const verdict of verdicts) console.log(formatVerdict(verdict));
       const failed = verdicts.filter((v) => !v.ok).length;
       console.log(
@@ -45,17 +44,12 @@ export function schemasCommand(context: () => CommandContext): Command {
     .command('register')
     .description("set each subject's compatibility level and register its schema (idempotent)")
     .action(async () => {
-      const { config } = context();
-      const registry = confluentRegistry(config.registry.url, config.registry.compatibility);
-      for (const contract of contracts()) {
-        const level = levelOf(config)(contract.subject);
-        await registry.setCompatibility(contract.subject, level);
-        const id = await registry.register(contract.subject, contract.schema);
-        const latest = await registry.latest(contract.subject);
-        console.log(
-          `${contract.subject}: id ${id}, version ${latest?.version ?? '?'}, compatibility ${level}`,
-        );
-      }
+      const ctx = context();
+      await withRuntime(ctx, async (runtime) => {
+        for (const s of await registerSchemas(runtime, ctx.config)) {
+          console.log(`${s.subject}: id ${s.id}, version ${s.version ?? '?'}, compatibility ${s.level}`);
+        }
+      });
     });
 
   return schemas;

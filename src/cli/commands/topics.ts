@@ -1,9 +1,10 @@
 import { Command } from 'commander';
 import { declaredTopics } from '../../contracts/index.ts';
-import { openKafkaRuntime } from '../../runtime/kafka-runtime.ts';
+import { openKafkaRuntime } from '../../runtime/index.ts';
 import { applyTopics } from '../../topics/apply-topics.ts';
 import { describeDrift } from '../../topics/plan-topics.ts';
 import type { CommandContext } from '../context.ts';
+import { withRuntime } from '../with-runtime.ts';
 
 const formatRetention = (ms: number | undefined): string => {
   if (ms === undefined) return 'unset';
@@ -21,9 +22,7 @@ export function topicsCommand(context: () => CommandContext): Command {
     .option('--fix', 'align retention with the declaration (partition counts cannot be changed in place)')
     .option('--dry-run', 'only show what would be done')
     .action(async (opts: { fix?: boolean; dryRun?: boolean }) => {
-      const { config, logger } = context();
-      const runtime = await openKafkaRuntime(config, logger);
-      try {
+      await withRuntime(context(), async (runtime) => {
         const result = await applyTopics(runtime.topicAdmin, declaredTopics(), {
           fix: opts.fix === true,
           dryRun: opts.dryRun === true,
@@ -37,9 +36,8 @@ export function topicsCommand(context: () => CommandContext): Command {
         for (const drift of result.fixed) console.log(`fixed ${drift.topic}: retention.ms=${drift.declared}`);
         for (const drift of result.remainingDrift) console.log(`DRIFT ${describeDrift(drift)}`);
         if (result.remainingDrift.length > 0) process.exitCode = 1;
-      } finally {
-        await runtime.close();
-      }
+        console.log(`topics on the ${runtime.kind} runtime (${runtime.location})`);
+      });
     });
 
   topics
@@ -47,10 +45,8 @@ export function topicsCommand(context: () => CommandContext): Command {
     .description('every topic on the cluster with partitions, retention and end offsets')
     .option('--all', 'include internal topics')
     .action(async (opts: { all?: boolean }) => {
-      const { config, logger } = context();
-      const runtime = await openKafkaRuntime(config, logger);
-      try {
-        const names = (await runtime.admin.listTopics())
+      await withRuntime(context(), async (runtime) => {
+        const names = (await runtime.listTopics())
           .filter((name) => opts.all === true || !name.startsWith('__'))
           .sort();
         const described = await runtime.topicAdmin.describeTopics(names);
@@ -69,14 +65,12 @@ export function topicsCommand(context: () => CommandContext): Command {
             ].join('\t'),
           );
         }
-      } finally {
-        await runtime.close();
-      }
+      });
     });
 
   topics
     .command('describe')
-    .description('partitions, leaders, retention and offsets of one topic')
+    .description('partitions, leaders, retention and offsets of one topic on the Kafka cluster')
     .argument('<topic>')
     .action(async (name: string) => {
       const { config, logger } = context();

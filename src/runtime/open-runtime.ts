@@ -1,0 +1,11 @@
+import type { Config } from '../config/index.ts';
+import type { Logger } from '../observability/logger.ts';
+import { openEmbeddedRuntime } from './embedded-runtime.ts';
+import { openKafkaRuntime } from './kafka-runtime.ts';
+import type { Runtime } from './runtime.ts';
+
+/** Opens the runtime the configuration names. */
+export const openRuntime = (config: Config, logger: Logger): Promise<Runtime> =>
+  config.runtime === 'kafka'
+    ? openKafkaRuntime(config, logger)
+    : Promise.resolve(openEmbeddedRuntime(config));
