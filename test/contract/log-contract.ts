@@ -1,0 +1,305 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deadLetterTopicOf, MARKET_DATA } from '../../src/contracts/index.ts';
+import { partitionFor } from '../../src/log/partitioner.ts';
+import type { AppendRecord, LogRecord } from '../../src/log/port.ts';
+import {
+  DeadLetterHeaders,
+  Publisher,
+  streamClock,
+  subscribeValidated,
+  type ValidMessage,
+} from '../../src/messaging/index.ts';
+import { prepareRuntime, type Runtime } from '../../src/runtime/index.ts';
+import { AvroSerde } from '../../src/serde/index.ts';
+import { marketDataAt } from '../support/messages.ts';
+import {
+  createTestTopic,
+  eventually,
+  silentLogger,
+  uniqueName,
+  type RuntimeHarness,
+} from '../support/runtimes.ts';
+
+const record = (key: string, n: number, timestamp = 1_700_000_000_000 + n): AppendRecord => ({
+  key,
+  value: Buffer.from(`${key}:${n}`),
+  timestamp,
+  headers: { n: String(n) },
+});
+
+const text = (r: LogRecord): string => r.value?.toString() ?? '';
+
+/**
+ * The log port's contract: one suite, run against every adapter. Anything a processor relies on
+ * is here; an adapter that passes it can carry the pipeline.
+ */
+export function describeLogContract(harness: () => RuntimeHarness): void {
+  let h: RuntimeHarness;
+  let runtime: Runtime;
+
+  beforeAll(async () => {
+    h = harness();
+    runtime = await h.open();
+  });
+  afterAll(async () => {
+    await runtime.close();
+  });
+
+  it('keeps order and assigns consecutive offsets within a partition', async () => {
+    const topic = await createTestTopic(runtime, 1);
+    await runtime.log.append([{ topic, records: [record('a', 0), record('a', 1)] }]);
+    await runtime.log.append([{ topic, records: [record('a', 2)] }]);
+    const records = await runtime.log.read(topic, 0, 0, 10);
+    expect(records.map((r) => [r.offset, text(r)])).toEqual([
+      [0, 'a:0'],
+      [1, 'a:1'],
+      [2, 'a:2'],
+    ]);
+    expect(records[2]).toMatchObject({ key: 'a', timestamp: 1_700_000_000_002, headers: { n: '2' } });
+    expect(await runtime.log.endOffsets(topic)).toEqual(new Map([[0, 3]]));
+  });
+
+  it('partitions by key like the Java client, and reports end offsets per partition', async () => {
+    const topic = await createTestTopic(runtime, 3);
+    const keys = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT', 'XRPUSDT', 'ADAUSDT'];
+    const appended = await runtime.log.append([{ topic, records: keys.map((key, n) => record(key, n)) }]);
+    for (const [n, key] of keys.entries()) expect(appended[n]?.partition).toBe(partitionFor(key, 3));
+    const expected = new Map([0, 1, 2].map((p) => [p, keys.filter((k) => partitionFor(k, 3) === p).length]));
+    expect(await runtime.log.endOffsets(topic)).toEqual(expected);
+  });
+
+  it('appends to several topics atomically: a batch naming a missing topic writes nothing', async () => {
+    const a = await createTestTopic(runtime, 1);
+    const b = await createTestTopic(runtime, 2);
+    const result = await runtime.log.append([
+      { topic: a, records: [record('x', 0)] },
+      { topic: b, records: [record('y', 1), record('z', 2)] },
+    ]);
+    expect(result).toHaveLength(3);
+    await expect(
+      runtime.log.append([
+        { topic: a, records: [record('x', 3)] },
+        { topic: uniqueName('missing'), records: [record('x', 4)] },
+      ]),
+    ).rejects.toMatchObject({ code: 'CML_UNKNOWN_TOPIC' });
+    expect(await runtime.log.endOffsets(a)).toEqual(new Map([[0, 1]]));
+  });
+
+  it('gives every record of concurrent producers its own offset', async () => {
+    const topic = await createTestTopic(runtime, 1);
+    const producers = Array.from({ length: 8 }, (_, p) =>
+      runtime.log.append([{ topic, records: Array.from({ length: 25 }, (_, n) => record(`p${p}`, n)) }]),
+    );
+    const offsets = (await Promise.all(producers)).flat().map((r) => r.offset);
+    expect(new Set(offsets).size).toBe(200);
+    expect(Math.max(...offsets)).toBe(199);
+    const records = await runtime.log.read(topic, 0, 0, 500);
+    for (let p = 0; p < 8; p++) {
+      expect(records.filter((r) => r.key === `p${p}`).map(text)).toEqual(
+        Array.from({ length: 25 }, (_, n) => `p${p}:${n}`),
+      );
+    }
+  });
+
+  it('resumes a consumer group where it committed, after a restart, with nothing lost or repeated', async () => {
+    const topic = await createTestTopic(runtime, 2);
+    const group = uniqueName('group');
+    await runtime.log.append([
+      { topic, records: Array.from({ length: 10 }, (_, n) => record(`k${n % 4}`, n)) },
+    ]);
+
+    const seen: string[] = [];
+    const first = await runtime.log.subscribe({
+      group,
+      topics: [topic],
+      fromBeginning: true,
+      handler: (batch) => {
+        seen.push(...batch.records.map(text));
+        return Promise.resolve();
+      },
+    });
+    await eventually(
+      () => seen.length,
+      (n) => n === 10,
+    );
+    await first.stop();
+    await runtime.close();
+
+    runtime = await h.open();
+    expect([...(await runtime.log.committedOffsets(group, topic)).values()].reduce((a, b) => a + b, 0)).toBe(
+      10,
+    );
+    await runtime.log.append([
+      { topic, records: Array.from({ length: 5 }, (_, n) => record(`k${(10 + n) % 4}`, 10 + n)) },
+    ]);
+    const second = await runtime.log.subscribe({
+      group,
+      topics: [topic],
+      fromBeginning: true,
+      handler: (batch) => {
+        seen.push(...batch.records.map(text));
+        return Promise.resolve();
+      },
+    });
+    await eventually(
+      () => seen.length,
+      (n) => n >= 15,
+    );
+    await second.stop();
+    expect([...seen].sort()).toEqual(Array.from({ length: 15 }, (_, n) => `k${n % 4}:${n}`).sort());
+  });
+
+  it('commits a batch together with what its handler appends (consume-transform-append)', async () => {
+    const source = await createTestTopic(runtime, 1);
+    const sink = await createTestTopic(runtime, 1);
+    const group = uniqueName('transform');
+    await runtime.log.append([{ topic: source, records: [record('a', 0), record('a', 1), record('a', 2)] }]);
+    const subscription = await runtime.log.subscribe({
+      group,
+      topics: [source],
+      fromBeginning: true,
+      handler: (batch) =>
+        Promise.resolve({
+          append: [
+            {
+              topic: sink,
+              records: batch.records.map((r) => ({
+                key: r.key ?? '',
+                value: Buffer.from(text(r).toUpperCase()),
+                timestamp: r.timestamp,
+              })),
+            },
+          ],
+        }),
+    });
+    await eventually(
+      async () => (await runtime.log.committedOffsets(group, source)).get(0),
+      (offset) => offset === 3,
+    );
+    await subscription.stop();
+    expect((await runtime.log.read(sink, 0, 0, 10)).map(text)).toEqual(['A:0', 'A:1', 'A:2']);
+  });
+
+  it('starts a new group at the end when not reading from the beginning', async () => {
+    const topic = await createTestTopic(runtime, 1);
+    await runtime.log.append([{ topic, records: [record('old', 0)] }]);
+    const seen: string[] = [];
+    const subscription = await runtime.log.subscribe({
+      group: uniqueName('live'),
+      topics: [topic],
+      fromBeginning: false,
+      handler: (batch) => {
+        seen.push(...batch.records.map(text));
+        return Promise.resolve();
+      },
+    });
+    // A live consumer joins asynchronously on Kafka: keep appending until it sees new records.
+    let n = 1;
+    await eventually(
+      async () => {
+        await runtime.log.append([{ topic, records: [record('new', n++)] }]);
+        return seen.length;
+      },
+      (count) => count > 0,
+    );
+    await subscription.stop();
+    expect(seen).not.toContain('old:0');
+  });
+
+  describe('typed messages', () => {
+    let serde: AvroSerde;
+    beforeAll(async () => {
+      await prepareRuntime(runtime, h.config);
+      serde = await AvroSerde.create(runtime.registry);
+    });
+
+    it('dead-letters undecodable and invalid records with the reason, and processes the valid ones', async () => {
+      const symbol = `${uniqueName('T')
+        .replace(/[^A-Z]/gi, '')
+        .toUpperCase()
+        .slice(0, 6)
+        .padEnd(3, 'X')}USDT`;
+      const dlq = deadLetterTopicOf(MARKET_DATA);
+      const dlqStart = (await runtime.log.endOffsets(dlq)).get(0) ?? 0;
+      const t0 = 1_700_000_000_000;
+      const publisher = new Publisher(runtime.log, serde, () => t0);
+      await publisher.publish(MARKET_DATA, [marketDataAt(t0, symbol)]);
+      const foreignId = serde.schemaIdOf('crypto.orders');
+      const garbage: AppendRecord[] = [
+        { key: symbol, value: Buffer.from('not avro at all'), timestamp: t0 + 1 },
+        { key: symbol, value: Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 1, 2]), timestamp: t0 + 2 },
+        {
+          key: symbol,
+          value: Buffer.concat([Buffer.from([0]), Buffer.alloc(4, 0), Buffer.from([1])]).fill(
+            foreignId,
+            4,
+            5,
+          ),
+          timestamp: t0 + 3,
+        },
+        {
+          key: symbol,
+          value: serde.encode(MARKET_DATA, marketDataAt(t0 + 4, symbol, { high: 1, low: 2 })),
+          timestamp: t0 + 4,
+        },
+      ];
+      await runtime.log.append([{ topic: MARKET_DATA, records: garbage }]);
+      await publisher.publish(MARKET_DATA, [marketDataAt(t0 + 5, symbol)]);
+
+      const valid: ValidMessage<typeof MARKET_DATA>[] = [];
+      const subscription = await subscribeValidated({
+        log: runtime.log,
+        serde,
+        topic: MARKET_DATA,
+        group: uniqueName('dlq'),
+        fromBeginning: true,
+        clock: streamClock(),
+        logger: silentLogger,
+        handler: (messages) => {
+          valid.push(...messages.filter((m) => m.value.symbol === symbol));
+          return Promise.resolve();
+        },
+      });
+      const letters = await eventually(
+        async () => (await runtime.log.read(dlq, 0, dlqStart, 100)).filter((r) => r.key === symbol),
+        (found) => found.length === 4 && valid.length === 2,
+      );
+      await subscription.stop();
+      expect(valid.map((m) => m.value.timestamp)).toEqual([t0, t0 + 5]);
+      expect(letters.map((r) => r.headers[DeadLetterHeaders.errorCode])).toEqual([
+        'CML_SERDE_DECODE_FAILED',
+        'CML_SERDE_UNKNOWN_SCHEMA',
+        'CML_SERDE_DECODE_FAILED',
+        'CML_VALIDATION_FAILED',
+      ]);
+      expect(letters[3]?.headers[DeadLetterHeaders.reason]).toContain('high=1: must be >= low');
+      expect(letters[0]).toMatchObject({
+        value: Buffer.from('not avro at all'),
+        headers: { [DeadLetterHeaders.topic]: MARKET_DATA },
+      });
+    });
+
+    it('refuses to publish an invalid message, naming the field', async () => {
+      const publisher = new Publisher(runtime.log, serde, () => 1_700_000_000_000);
+      await expect(
+        publisher.publish(MARKET_DATA, [marketDataAt(1_700_000_000_000, 'BTCUSDT', { volume: -1 })]),
+      ).rejects.toThrow(/volume=-1: must be >= 0/);
+    });
+
+    it('round-trips a message of every topic', async () => {
+      const { pendingOrder, signalAt } = await import('../support/messages.ts');
+      const t = 1_700_000_000_000;
+      const values = {
+        'crypto.market_data': marketDataAt(t),
+        'crypto.ml_signals': signalAt(t),
+        'crypto.orders': pendingOrder(),
+      } as const;
+      for (const [topic, value] of Object.entries(values) as [
+        keyof typeof values,
+        (typeof values)[keyof typeof values],
+      ][]) {
+        expect(await serde.decode(topic, serde.encode(topic, value as never))).toEqual(value);
+      }
+    });
+  });
+}

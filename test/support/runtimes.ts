@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../../src/config/index.ts';
+import type { TopicSpec } from '../../src/contracts/index.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { openEmbeddedRuntime, openKafkaRuntime, type Runtime } from '../../src/runtime/index.ts';
+
+export const silentLogger = createLogger('silent');
+
+/** Opens a runtime of one kind, again and again on the same data (to prove resume after restart). */
+export interface RuntimeHarness {
+  readonly name: 'embedded' | 'kafka';
+  readonly config: Config;
+  open(): Promise<Runtime>;
+}
+
+export function embeddedHarness(): RuntimeHarness {
+  const config = loadConfig({ env: { CML_DATA_DIR: mkdtempSync(join(tmpdir(), 'cml-embedded-')) } });
+  return { name: 'embedded', config, open: () => Promise.resolve(openEmbeddedRuntime(config)) };
+}
+
+export function kafkaHarness(brokers: string, registryUrl: string): RuntimeHarness {
+  const config = loadConfig({
+    env: {
+      CML_RUNTIME: 'kafka',
+      KAFKA_BROKERS: brokers,
+      SCHEMA_REGISTRY_URL: registryUrl,
+      LOG_LEVEL: 'silent',
+    },
+  });
+  return { name: 'kafka', config, open: () => openKafkaRuntime(config, silentLogger) };
+}
+
+export const uniqueName = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+/** Creates a topic with a random name, so tests never see each other's records. */
+export async function createTestTopic(
+  runtime: Runtime,
+  partitions: number,
+  retentionMs = 86_400_000,
+): Promise<string> {
+  const spec: TopicSpec = {
+    name: uniqueName('test'),
+    partitions,
+    retentionMs,
+    keyField: 'key',
+    description: 'test',
+  };
+  await runtime.topicAdmin.createTopics([spec]);
+  return spec.name;
+}
+
+/** Resolves when `predicate` holds, polling `probe`; fails with the last value after `timeoutMs`. */
+export async function eventually<T>(
+  probe: () => T | Promise<T>,
+  predicate: (value: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (predicate(value)) return value;
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
