@@ -1,4 +1,7 @@
 import type { AvroSchemaJson, TopicContract } from '../contracts/index.ts';
+
+/** What the gate needs of a topic contract. */
+export type SchemaSubject = Pick<TopicContract<unknown>, 'topic' | 'subject' | 'schema'>;
 import type { CompatibilityLevel, SchemaRegistryPort } from '../serde/index.ts';
 import { checkLocal, releasedVersions, type LocalCheck } from './local-compatibility.ts';
 
@@ -16,12 +19,12 @@ export interface CheckSchemasOptions {
   readonly levelOf: (subject: string) => CompatibilityLevel;
   readonly releasedOf?: (topic: string) => ReturnType<typeof releasedVersions>;
   /** The schema to check per contract; the one in avro/ by default. */
-  readonly candidateOf?: (contract: TopicContract<unknown>) => AvroSchemaJson;
+  readonly candidateOf?: (contract: SchemaSubject) => AvroSchemaJson;
 }
 
 /** The compatibility gate: each subject's schema against its released versions and the live registry. */
 export async function checkSchemas(
-  contracts: readonly TopicContract<unknown>[],
+  contracts: readonly SchemaSubject[],
   options: CheckSchemasOptions,
 ): Promise<SubjectVerdict[]> {
   const verdicts: SubjectVerdict[] = [];
