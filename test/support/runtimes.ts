@@ -7,7 +7,7 @@ import type { TopicSpec } from '../../src/contracts/index.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { openEmbeddedRuntime, openKafkaRuntime, type Runtime } from '../../src/runtime/index.ts';
 
-export const silentLogger = createLogger('silent');
+export const silentLogger = createLogger((process.env.TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent');
 
 /** Opens a runtime of one kind, again and again on the same data (to prove resume after restart). */
 export interface RuntimeHarness {

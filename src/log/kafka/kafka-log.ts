@@ -11,6 +11,7 @@ import {
   type TopicMessages,
 } from 'kafkajs';
 import { CompressionTypes } from './kafkajs.ts';
+import { producerSettings } from './producer-settings.ts';
 import { CmlError, ErrorCodes } from '../../errors/index.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { partitionFor } from '../partitioner.ts';
@@ -188,26 +189,46 @@ export class KafkaLog implements LogPort {
     await consumer.connect();
     await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning });
     const transactions = this.transactionalProducer(options.group);
+    // Commits of fetches that held only transaction markers or aborted records: queued, so a later
+    // batch's commit can never be overtaken by an earlier one.
+    let markerCommits: Promise<unknown> = Promise.resolve();
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize > 0) return;
+      const offsets = [
+        {
+          topic: payload.topic,
+          partition: payload.partition,
+          offset: String(Number(payload.lastOffset) + 1),
+        },
+      ];
+      markerCommits = markerCommits
+        .then(() => consumer.commitOffsets(offsets))
+        .catch((error: unknown) =>
+          this.options.logger.warn(
+            { err: error, group: options.group },
+            'offset commit past transaction markers failed',
+          ),
+        );
+    });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: async (payload) => {
         const { batch } = payload;
-        if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
+        if (!payload.isRunning() || payload.isStale()) return;
+        await markerCommits;
         const records = batch.messages.map((message) => toLogRecord(batch.topic, batch.partition, message));
         const outcome = await options.handler({ topic: batch.topic, partition: batch.partition, records });
-        const last = records[records.length - 1] as LogRecord;
-        const offsets = {
-          topic: batch.topic,
-          partitions: [{ partition: batch.partition, offset: String(last.offset + 1) }],
-        };
+        // Past the last offset of the fetch, control records (transaction markers) included.
+        const next = String(Number(batch.lastOffset()) + 1);
         const outputs = await this.toTopicMessages(outcome?.append ?? []);
         if (outputs.length > 0) {
+          const offsets = { topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] };
           await transactions.run(outputs, { consumerGroupId: options.group, topics: [offsets] });
         } else {
-          await consumer.commitOffsets([{ ...offsets, ...offsets.partitions[0]! }]);
+          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
         }
-        payload.resolveOffset(String(last.offset));
+        payload.resolveOffset(batch.lastOffset());
         await payload.heartbeat();
       },
     });
@@ -221,8 +242,7 @@ export class KafkaLog implements LogPort {
 
   async read(topic: string, partition: number, offset: number, limit: number): Promise<LogRecord[]> {
     const end = (await this.endOffsets(topic)).get(partition) ?? 0;
-    const want = Math.min(limit, end - offset);
-    if (want <= 0) return [];
+    if (limit <= 0 || offset >= end) return [];
     const groupId = `cml-read-${randomUUID()}`;
     const consumer = this.kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
     const records: LogRecord[] = [];
@@ -230,23 +250,25 @@ export class KafkaLog implements LogPort {
     try {
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       await new Promise<void>((resolve, reject) => {
+        // Fires for every fetch, also those holding only transaction markers, which occupy offsets too.
+        consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+          if (payload.partition !== partition) return;
+          if (records.length >= limit || Number(payload.lastOffset) >= end - 1) resolve();
+        });
         consumer
           .run({
             autoCommit: false,
             eachBatch: ({ batch }) => {
               if (batch.partition !== partition) return Promise.resolve();
               for (const message of batch.messages) {
-                if (Number(message.offset) < offset || records.length >= want) continue;
-                records.push(toLogRecord(topic, partition, message));
+                if (Number(message.offset) >= offset && records.length < limit)
+                  records.push(toLogRecord(topic, partition, message));
               }
-              // Transaction markers occupy offsets too: stop at the partition's end, whatever we got.
-              if (records.length >= want || Number(batch.highWatermark) - 1 <= Number(batch.lastOffset()))
-                resolve();
               return Promise.resolve();
             },
           })
+          .then(() => consumer.seek({ topic, partition, offset: String(offset) }))
           .catch(reject);
-        consumer.seek({ topic, partition, offset: String(offset) });
       });
     } finally {
       await consumer.disconnect();

@@ -1,4 +1,5 @@
 import type { CompressionTypes, Kafka, Offsets, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
+import { producerSettings } from './producer-settings.ts';
 
 /** Consumer offsets to commit inside a transaction. */
 export type TransactionOffsets = Offsets & { consumerGroupId: string };
@@ -47,12 +48,7 @@ export class TransactionalProducer {
 
   private async connected(): Promise<Producer> {
     if (this.producer === undefined) {
-      this.producer = this.kafka.producer({
-        transactionalId: this.transactionalId,
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-      });
+      this.producer = this.kafka.producer({ ...producerSettings, transactionalId: this.transactionalId });
       await this.producer.connect();
     }
     return this.producer;
