@@ -156,11 +156,7 @@ export class KafkaLog implements LogPort {
 
   private async plainProducer(): Promise<Producer> {
     if (this.producer === undefined) {
-      this.producer = this.kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-      });
+      this.producer = this.kafka.producer(producerSettings);
       await this.producer.connect();
     }
     return this.producer;
