@@ -4,6 +4,7 @@ import { configCommand } from './commands/config.ts';
 import { deadLettersCommand, lagCommand, tailCommand } from './commands/inspect.ts';
 import { schemasCommand } from './commands/schemas.ts';
 import { stackCommand } from './commands/stack.ts';
+import { initCommand, startCommand, statusCommand } from './commands/status.ts';
 import { topicsCommand } from './commands/topics.ts';
 import { createContext, type CommandContext, type GlobalOptions } from './context.ts';
 
@@ -23,6 +24,9 @@ const program = new Command('cml')
 let context: CommandContext | undefined;
 const getContext = (): CommandContext => (context ??= createContext(program.opts<GlobalOptions>()));
 
+program.addCommand(startCommand(getContext));
+program.addCommand(initCommand(getContext));
+program.addCommand(statusCommand(getContext));
 program.addCommand(stackCommand());
 program.addCommand(topicsCommand(getContext));
 program.addCommand(schemasCommand(getContext));

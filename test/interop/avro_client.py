@@ -59,7 +59,8 @@ def consume(args, registry):
 
 def produce(args, registry):
     schema = (AVRO_DIR / f"{args.topic}.avsc").read_text()
-    serialize = AvroSerializer(registry, schema, conf={"auto.register.schemas": True})
+    # Like a production client: use the schema version our CLI registered, never register its own.
+    serialize = AvroSerializer(registry, schema, conf={"auto.register.schemas": False, "use.latest.version": True})
     producer = Producer({"bootstrap.servers": args.brokers, "acks": "all", "enable.idempotence": True})
     value = json.loads(args.value)
     producer.produce(
