@@ -42,7 +42,7 @@ interface Row {
   bytes: number;
 }
 
-async function time(fn: () => unknown | Promise<unknown>): Promise<number> {
+async function time(fn: () => unknown): Promise<number> {
   const started = process.hrtime.bigint();
   await fn();
   return Number(process.hrtime.bigint() - started) / 1e9;
