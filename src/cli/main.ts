@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { isCmlError } from '../errors/index.ts';
 import { configCommand } from './commands/config.ts';
+import { copyCommand } from './commands/copy.ts';
 import { deadLettersCommand, lagCommand, tailCommand } from './commands/inspect.ts';
 import { schemasCommand } from './commands/schemas.ts';
 import { stackCommand } from './commands/stack.ts';
@@ -33,6 +34,7 @@ program.addCommand(schemasCommand(getContext));
 program.addCommand(tailCommand(getContext));
 program.addCommand(lagCommand(getContext));
 program.addCommand(deadLettersCommand(getContext));
+program.addCommand(copyCommand(() => program.opts<GlobalOptions>()));
 program.addCommand(configCommand(getContext));
 
 try {
