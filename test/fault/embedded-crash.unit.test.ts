@@ -41,8 +41,9 @@ function appendUntilKilled(dataDir: string, run: number, killAfterMs: number): P
 
 async function allRecords(runtime: Runtime, topic: string): Promise<LogRecord[]> {
   const out: LogRecord[] = [];
-  for (const [partition, end] of await runtime.log.endOffsets(topic))
-    out.push(...(await runtime.log.read(topic, partition, 0, end)));
+  for (const [partition, end] of await runtime.log.endOffsets(topic)) {
+    for (const record of await runtime.log.read(topic, partition, 0, end)) out.push(record);
+  }
   return out;
 }
 

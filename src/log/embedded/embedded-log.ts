@@ -12,7 +12,7 @@ import type {
 } from '../port.ts';
 import type { EmbeddedStore, StoredRecord, StoredTopic } from './embedded-store.ts';
 
-const BATCH_SIZE = 500;
+const BATCH_SIZE = 2_000;
 
 /**
  * The log port in one process, on LMDB: topics and partitions as ordered key ranges, offsets
