@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { isCmlError } from '../errors/index.ts';
 import { configCommand } from './commands/config.ts';
+import { importCommand } from './commands/import.ts';
 import { copyCommand } from './commands/copy.ts';
 import { deadLettersCommand, lagCommand, tailCommand } from './commands/inspect.ts';
 import { schemasCommand } from './commands/schemas.ts';
@@ -31,6 +32,7 @@ program.addCommand(statusCommand(getContext));
 program.addCommand(stackCommand());
 program.addCommand(topicsCommand(getContext));
 program.addCommand(schemasCommand(getContext));
+program.addCommand(importCommand(getContext));
 program.addCommand(tailCommand(getContext));
 program.addCommand(lagCommand(getContext));
 program.addCommand(deadLettersCommand(getContext));

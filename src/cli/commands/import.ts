@@ -1,0 +1,57 @@
+import { Command } from 'commander';
+import { importKlines, type ImportReport } from '../../ingest/import-klines.ts';
+import { Publisher } from '../../messaging/index.ts';
+import { prepareRuntime } from '../../runtime/index.ts';
+import { AvroSerde } from '../../serde/index.ts';
+import type { CommandContext } from '../context.ts';
+import { progressBar } from '../progress.ts';
+import { withRuntime } from '../with-runtime.ts';
+
+const MAX_LISTED = 20;
+const iso = (ms: number | undefined): string => (ms === undefined ? '-' : new Date(ms).toISOString());
+
+function printReport(report: ImportReport): void {
+  console.log(
+    `${report.file}: ${report.symbol}, ${report.format} format, ${report.rows} rows: ${report.imported} imported, ` +
+      `${report.alreadyPresent} already present, ${report.rejected.length} rejected` +
+      (report.imported > 0 ? ` (${iso(report.first)} .. ${iso(report.last)})` : ''),
+  );
+  for (const row of report.rejected.slice(0, MAX_LISTED)) console.log(`  line ${row.line}: ${row.reason}`);
+  if (report.rejected.length > MAX_LISTED)
+    console.log(`  ... and ${report.rejected.length - MAX_LISTED} more rejected rows`);
+}
+
+export function importCommand(context: () => CommandContext): Command {
+  return new Command('import')
+    .description(
+      'import kline CSV files (data.binance.vision 12-column klines, or open_time,open,high,low,close,volume) into crypto.market_data',
+    )
+    .argument('<files...>')
+    .option('-s, --symbol <symbol>', 'the pair, e.g. BTCUSDT (default: from the file name)')
+    .option('--strict', 'stop at the first bad row instead of reporting it and going on')
+    .action(async (files: string[], opts: { symbol?: string; strict?: boolean }) => {
+      const ctx = context();
+      await withRuntime(ctx, async (runtime) => {
+        await prepareRuntime(runtime, ctx.config);
+        const publisher = new Publisher(runtime.log, await AvroSerde.create(runtime.registry));
+        let rejected = 0;
+        for (const file of files) {
+          const bar = progressBar(`import ${file.split('/').at(-1)}`);
+          try {
+            const report = await importKlines(runtime.log, publisher, {
+              file,
+              ...(opts.symbol === undefined ? {} : { symbol: opts.symbol.toUpperCase() }),
+              strict: opts.strict === true,
+              onProgress: (done, total) => bar.update(done, total),
+            });
+            bar.stop();
+            printReport(report);
+            rejected += report.rejected.length;
+          } finally {
+            bar.stop();
+          }
+        }
+        if (rejected > 0) process.exitCode = 1;
+      });
+    });
+}
