@@ -45,7 +45,7 @@ describe('the market simulator', () => {
         .slice(1)
         .every(
           (bar, i) =>
-            bar.open === btc[i]?.price && bar.timestamp - (btc[i] as MarketData).timestamp === 60_000,
+            bar.open === btc[i]?.price && bar.timestamp - (btc[i]).timestamp === 60_000,
         ),
     ).toBe(true);
   });
