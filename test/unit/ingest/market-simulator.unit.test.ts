@@ -43,10 +43,7 @@ describe('the market simulator', () => {
     expect(
       btc
         .slice(1)
-        .every(
-          (bar, i) =>
-            bar.open === btc[i]?.price && bar.timestamp - (btc[i]).timestamp === 60_000,
-        ),
+        .every((bar, i) => bar.open === btc[i]?.price && bar.timestamp - btc[i].timestamp === 60_000),
     ).toBe(true);
   });
 
