@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { isCmlError } from '../errors/index.ts';
+import { binanceCommand } from './commands/binance.ts';
 import { configCommand } from './commands/config.ts';
 import { importCommand } from './commands/import.ts';
 import { simulateCommand } from './commands/simulate.ts';
@@ -35,6 +36,7 @@ program.addCommand(topicsCommand(getContext));
 program.addCommand(schemasCommand(getContext));
 program.addCommand(importCommand(getContext));
 program.addCommand(simulateCommand(getContext));
+program.addCommand(binanceCommand(getContext));
 program.addCommand(tailCommand(getContext));
 program.addCommand(lagCommand(getContext));
 program.addCommand(deadLettersCommand(getContext));

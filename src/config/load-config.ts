@@ -58,8 +58,8 @@ function readConfigFile(file: string): Record<string, unknown> {
   }
 }
 
-const LIST_KEYS: ReadonlySet<ConfigKey> = new Set(['kafka.brokers']);
-const NUMBER_KEYS: ReadonlySet<ConfigKey> = new Set(['kafka.connectionTimeoutMs']);
+const LIST_KEYS: ReadonlySet<ConfigKey> = new Set(['kafka.brokers', 'binance.symbols']);
+const NUMBER_KEYS: ReadonlySet<ConfigKey> = new Set(['kafka.connectionTimeoutMs', 'binance.pollMs']);
 
 function coerce(key: ConfigKey, value: string): unknown {
   if (LIST_KEYS.has(key)) return value.split(',').map((part) => part.trim());

@@ -36,6 +36,21 @@ export const configSchema = z.strictObject({
       subjectCompatibility: z.record(z.string(), compatibilityLevel).default({}),
     })
     .prefault({}),
+  binance: z
+    .strictObject({
+      restUrl: z.url().default('https://api.binance.com'),
+      wsUrl: z.url().default('wss://stream.binance.com:9443'),
+      symbols: z
+        .array(z.string().regex(/^[A-Z]{3,6}USDT$/, 'expected USDT pairs such as BTCUSDT'))
+        .min(1)
+        .default(['BTCUSDT', 'ETHUSDT']),
+      interval: z
+        .enum(['1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d'])
+        .default('1m'),
+      mode: z.enum(['stream', 'poll']).default('stream'),
+      pollMs: z.number().int().min(1_000).default(10_000),
+    })
+    .prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -51,6 +66,12 @@ export const configEnv = {
   'kafka.connectionTimeoutMs': 'KAFKA_CONNECTION_TIMEOUT_MS',
   'registry.url': 'SCHEMA_REGISTRY_URL',
   'registry.compatibility': 'SCHEMA_COMPATIBILITY',
+  'binance.restUrl': 'BINANCE_REST_URL',
+  'binance.wsUrl': 'BINANCE_WS_URL',
+  'binance.symbols': 'BINANCE_SYMBOLS',
+  'binance.interval': 'BINANCE_INTERVAL',
+  'binance.mode': 'BINANCE_MODE',
+  'binance.pollMs': 'BINANCE_POLL_MS',
 } as const;
 
 export type ConfigKey = keyof typeof configEnv;
