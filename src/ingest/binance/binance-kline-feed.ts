@@ -118,7 +118,11 @@ export class BinanceKlineFeed {
       socket.on('message', (data: WebSocket.RawData) => {
         gotData = true;
         alive();
-        this.onFrame(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as Uint8Array).toString('utf8'));
+        this.onFrame(
+          Array.isArray(data)
+            ? Buffer.concat(data).toString('utf8')
+            : Buffer.from(data as Uint8Array).toString('utf8'),
+        );
       });
       socket.on('error', (error) => this.options.logger.warn({ err: error.message }, 'Binance stream error'));
       socket.on('close', () => {
