@@ -1,0 +1,181 @@
+import type { CancelReason, CloseReason, MarketData, OrderEvent } from '../../src/contracts/index.ts';
+import {
+  evolveExchange,
+  type ExchangeSettings,
+  type ExchangeState,
+  type Position,
+} from './exchange-state.ts';
+
+/** The exchange's inputs, handed to it in event-time order (the runner merges the two topics). */
+export type ExchangeInput =
+  { readonly kind: 'order'; readonly event: OrderEvent } | { readonly kind: 'bar'; readonly bar: MarketData };
+
+export interface ExchangeStep {
+  readonly state: ExchangeState;
+  /** New order events to append to crypto.orders, already folded into `state`. */
+  readonly emitted: readonly OrderEvent[];
+}
+
+const round = (value: number, digits = 8): number => Number(value.toFixed(digits));
+
+/**
+ * One step of the virtual exchange, pure. An order event is folded in (a PENDING order waits for
+ * the next bar of its symbol). A bar first executes the pending orders of its symbol created
+ * before it, in arrival order, at its open (MARKET) or when it crosses the limit (LIMIT), or
+ * expires them; then closes open positions of the symbol whose stop-loss or take-profit the bar
+ * touched (both in one bar: the stop). Nothing depends on wall-clock time or arrival order.
+ */
+export function stepExchange(
+  state: ExchangeState,
+  input: ExchangeInput,
+  settings: ExchangeSettings,
+): ExchangeStep {
+  if (input.kind === 'order') return { state: evolveExchange(state, input.event).state, emitted: [] };
+  const bar = input.bar;
+  const emitted: OrderEvent[] = [];
+  let current = state;
+  const emit = (event: OrderEvent): void => {
+    const next = evolveExchange(current, event);
+    if (next.result.kind === 'applied') {
+      current = next.state;
+      emitted.push(event);
+    }
+  };
+  for (const id of state.pending) {
+    const order = current.open.get(id);
+    if (order === undefined || order.symbol !== bar.symbol || order.timestamp >= bar.timestamp) continue;
+    for (const event of executePending(current, order, bar, settings)) emit(event);
+  }
+  for (const position of current.positions.values()) {
+    if (position.symbol !== bar.symbol || position.openedAt > bar.timestamp) continue;
+    const exit = exitOnLevels(position, bar, settings);
+    if (exit !== undefined)
+      emit(closeEvent(current, position, exit.price, exit.reason, bar.timestamp, settings));
+  }
+  return { state: current, emitted };
+}
+
+function executePending(
+  state: ExchangeState,
+  order: OrderEvent,
+  bar: MarketData,
+  settings: ExchangeSettings,
+): OrderEvent[] {
+  const expiresAt =
+    order.expires_at ??
+    (order.order_type === 'LIMIT' ? order.timestamp + settings.limitTtlMs : Number.POSITIVE_INFINITY);
+  if (bar.timestamp >= expiresAt)
+    return [
+      cancelEvent(
+        order,
+        'EXPIRED',
+        `unfilled LIMIT order expired at ${new Date(expiresAt).toISOString()}`,
+        expiresAt,
+      ),
+    ];
+  const slip = settings.slippageBps / 10_000;
+  if (order.action === 'BUY') {
+    let price: number;
+    if (order.order_type === 'MARKET') price = Math.min(bar.open * (1 + slip), bar.high);
+    else if (bar.low <= order.price) price = Math.min(order.price, bar.open);
+    else return [];
+    price = round(price);
+    const fee = round(order.quantity * price * settings.feeRate);
+    const needed = order.quantity * price + fee;
+    if (needed > state.cash + 1e-9) {
+      return [
+        cancelEvent(
+          order,
+          'INSUFFICIENT_CASH',
+          `needs ${needed.toFixed(2)} USDT, ${state.cash.toFixed(2)} available`,
+          bar.timestamp,
+        ),
+      ];
+    }
+    return [
+      {
+        ...order,
+        status: 'FILLED',
+        sequence: 1,
+        event_time: bar.timestamp,
+        fill_price: price,
+        fill_fee: fee,
+      },
+    ];
+  }
+  const positions = [...state.positions.values()].filter((p) => p.symbol === order.symbol);
+  if (positions.length === 0)
+    return [cancelEvent(order, 'NO_POSITION', `no open ${order.symbol} position to sell`, bar.timestamp)];
+  let price: number;
+  if (order.order_type === 'MARKET') price = Math.max(bar.open * (1 - slip), bar.low);
+  else if (bar.high >= order.price) price = Math.max(order.price, bar.open);
+  else return [];
+  price = round(price);
+  const closes = positions.map((position) =>
+    closeEvent(state, position, price, 'SELL_SIGNAL', bar.timestamp, settings),
+  );
+  const fees = closes.reduce((sum, close) => sum + (close.exit_fee ?? 0), 0);
+  const fill: OrderEvent = {
+    ...order,
+    status: 'FILLED',
+    sequence: 1,
+    event_time: bar.timestamp,
+    fill_price: price,
+    fill_fee: round(fees),
+    closes_order_id: positions[0]?.orderId ?? null,
+  };
+  return [fill, ...closes];
+}
+
+/** The exit a bar forces on a long position, if any: the stop first when both levels are touched. */
+function exitOnLevels(
+  position: Position,
+  bar: MarketData,
+  settings: ExchangeSettings,
+): { price: number; reason: CloseReason } | undefined {
+  const slip = settings.slippageBps / 10_000;
+  if (bar.low <= position.stopLoss) {
+    // A gap through the stop fills at the open, worse than the stop.
+    const trigger = Math.min(position.stopLoss, bar.open);
+    return { price: round(Math.max(trigger * (1 - slip), bar.low)), reason: 'STOP_LOSS' };
+  }
+  if (bar.high >= position.takeProfit) {
+    const trigger = Math.max(position.takeProfit, bar.open);
+    return { price: round(Math.max(trigger * (1 - slip), bar.low)), reason: 'TAKE_PROFIT' };
+  }
+  return undefined;
+}
+
+function closeEvent(
+  state: ExchangeState,
+  position: Position,
+  exit: number,
+  reason: CloseReason,
+  time: number,
+  settings: ExchangeSettings,
+): OrderEvent {
+  const opened = state.open.get(position.orderId) as OrderEvent;
+  const exitFee = round(position.quantity * exit * settings.feeRate);
+  const pnl = round(position.quantity * (exit - position.entryPrice) - position.entryFee - exitFee);
+  return {
+    ...opened,
+    status: 'CLOSED',
+    sequence: 2,
+    event_time: time,
+    exit_price: exit,
+    exit_fee: exitFee,
+    close_reason: reason,
+    realized_pnl: pnl,
+  };
+}
+
+function cancelEvent(order: OrderEvent, reason: CancelReason, detail: string, time: number): OrderEvent {
+  return {
+    ...order,
+    status: 'CANCELLED',
+    sequence: 1,
+    event_time: time,
+    cancel_reason: reason,
+    cancel_detail: detail,
+  };
+}
