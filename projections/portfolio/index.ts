@@ -1,0 +1,13 @@
+/** The portfolio read models: the current portfolio, the double-entry ledger, trades and the equity curve, folded from the log. */
+export {
+  foldPortfolio,
+  initialPortfolio,
+  equityOf,
+  type PortfolioState,
+  type PortfolioInput,
+  type PortfolioRows,
+  type ClosedTrade,
+  type EquityPoint,
+  type Holding,
+} from './portfolio-fold.ts';
+export { postingsOf, depositPosting, type Posting, type Account } from './ledger-postings.ts';

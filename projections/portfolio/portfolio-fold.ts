@@ -1,0 +1,207 @@
+import type { MarketData, OrderEvent } from '../../src/contracts/index.ts';
+import { evolveOrder } from '../../src/ledger/order-transitions.ts';
+import { depositPosting, postingsOf, type Account, type Posting } from './ledger-postings.ts';
+
+export interface Holding {
+  readonly symbol: string;
+  readonly quantity: number;
+  /** Cost of the open lots, fees excluded. */
+  readonly cost: number;
+  readonly markPrice: number;
+}
+
+/** The small, always-current part of the portfolio read model; history goes out as rows. */
+export interface PortfolioState {
+  readonly initialCash: number;
+  readonly cash: number;
+  readonly balances: ReadonlyMap<Account, number>;
+  readonly holdings: ReadonlyMap<string, Holding>;
+  /** Open BUY orders per symbol, with their quantity and cost, so a close can be attributed. */
+  readonly lots: ReadonlyMap<
+    string,
+    { readonly symbol: string; readonly quantity: number; readonly cost: number }
+  >;
+  readonly orders: ReadonlyMap<string, OrderEvent>;
+  readonly realizedPnl: number;
+  readonly fees: number;
+  readonly peakEquity: number;
+  readonly lastTime: number;
+}
+
+export interface ClosedTrade {
+  readonly orderId: string;
+  readonly symbol: string;
+  readonly quantity: number;
+  readonly entryTime: number;
+  readonly entryPrice: number;
+  readonly exitTime: number;
+  readonly exitPrice: number;
+  readonly fees: number;
+  readonly realizedPnl: number;
+  readonly reason: string;
+}
+
+export interface EquityPoint {
+  readonly time: number;
+  readonly equity: number;
+  readonly cash: number;
+  /** Below the peak so far, as a fraction (0.05 = 5 %). */
+  readonly drawdown: number;
+}
+
+/** What one input adds to the append-only read models: ledger postings, order history, trades, the equity curve. */
+export interface PortfolioRows {
+  readonly postings: readonly Posting[];
+  readonly orderEvent?: OrderEvent;
+  readonly trade?: ClosedTrade;
+  readonly equity?: EquityPoint;
+}
+
+export type PortfolioInput =
+  { readonly kind: 'order'; readonly event: OrderEvent } | { readonly kind: 'bar'; readonly bar: MarketData };
+
+export function initialPortfolio(initialCash: number): { state: PortfolioState; rows: PortfolioRows } {
+  const posting = depositPosting(0, initialCash);
+  return {
+    state: {
+      initialCash,
+      cash: initialCash,
+      balances: applyPostings(new Map(), [posting]),
+      holdings: new Map(),
+      lots: new Map(),
+      orders: new Map(),
+      realizedPnl: 0,
+      fees: 0,
+      peakEquity: initialCash,
+      lastTime: 0,
+    },
+    rows: { postings: [posting] },
+  };
+}
+
+function applyPostings(
+  balances: ReadonlyMap<Account, number>,
+  postings: readonly Posting[],
+): Map<Account, number> {
+  const next = new Map(balances);
+  for (const posting of postings)
+    for (const { account, amount } of posting.lines) next.set(account, (next.get(account) ?? 0) + amount);
+  return next;
+}
+
+/** Equity: cash plus every holding at its mark price. */
+export const equityOf = (state: PortfolioState): number =>
+  state.cash + [...state.holdings.values()].reduce((sum, h) => sum + h.quantity * h.markPrice, 0);
+
+/**
+ * The portfolio projection, pure: folds order events (fills, closes) and market bars (marks) into
+ * the current portfolio and the rows that go into its history. Repeated events are no-ops.
+ */
+export function foldPortfolio(
+  state: PortfolioState,
+  input: PortfolioInput,
+): { state: PortfolioState; rows: PortfolioRows } {
+  if (input.kind === 'bar') return markToMarket(state, input.bar);
+  const event = input.event;
+  const transition = evolveOrder(state.orders.get(event.order_id), event);
+  if (transition.kind !== 'applied') return { state, rows: { postings: [] } };
+  const postings = postingsOf(event);
+  const orders = new Map(state.orders).set(event.order_id, event);
+  const time = Math.max(state.lastTime, event.event_time ?? event.timestamp);
+  let next: PortfolioState = {
+    ...state,
+    orders,
+    balances: applyPostings(state.balances, postings),
+    lastTime: time,
+  };
+  let trade: ClosedTrade | undefined;
+  if (event.status === 'FILLED' && event.action === 'BUY') {
+    const price = event.fill_price ?? event.price;
+    const cost = event.quantity * price;
+    const fee = event.fill_fee ?? 0;
+    const held = state.holdings.get(event.symbol);
+    next = {
+      ...next,
+      cash: state.cash - cost - fee,
+      fees: state.fees + fee,
+      lots: new Map(state.lots).set(event.order_id, { symbol: event.symbol, quantity: event.quantity, cost }),
+      holdings: new Map(state.holdings).set(event.symbol, {
+        symbol: event.symbol,
+        quantity: (held?.quantity ?? 0) + event.quantity,
+        cost: (held?.cost ?? 0) + cost,
+        markPrice: held?.markPrice ?? price,
+      }),
+    };
+  } else if (event.status === 'CLOSED') {
+    const lot = state.lots.get(event.order_id);
+    const exit = event.exit_price ?? 0;
+    const exitFee = event.exit_fee ?? 0;
+    const held = state.holdings.get(event.symbol);
+    const holdings = new Map(state.holdings);
+    const quantity = (held?.quantity ?? 0) - event.quantity;
+    if (held === undefined || quantity <= 1e-12) holdings.delete(event.symbol);
+    else
+      holdings.set(event.symbol, { ...held, quantity, cost: held.cost - (lot?.cost ?? 0), markPrice: exit });
+    const lots = new Map(state.lots);
+    lots.delete(event.order_id);
+    const pnl = event.realized_pnl ?? 0;
+    next = {
+      ...next,
+      cash: state.cash + event.quantity * exit - exitFee,
+      fees: state.fees + exitFee,
+      realizedPnl: state.realizedPnl + pnl,
+      holdings,
+      lots,
+    };
+    trade = {
+      orderId: event.order_id,
+      symbol: event.symbol,
+      quantity: event.quantity,
+      entryTime: state.orders.get(event.order_id)?.event_time ?? event.timestamp,
+      entryPrice: event.fill_price ?? event.price,
+      exitTime: event.event_time ?? event.timestamp,
+      exitPrice: exit,
+      fees: (event.fill_fee ?? 0) + exitFee,
+      realizedPnl: pnl,
+      reason: event.close_reason ?? 'UNKNOWN',
+    };
+  }
+  const equity = equityOf(next);
+  next = { ...next, peakEquity: Math.max(next.peakEquity, equity) };
+  const moved = postings.length > 0;
+  return {
+    state: next,
+    rows: {
+      postings,
+      orderEvent: event,
+      ...(trade === undefined ? {} : { trade }),
+      ...(moved ? { equity: point(next, time) } : {}),
+    },
+  };
+}
+
+function point(state: PortfolioState, time: number): EquityPoint {
+  const equity = equityOf(state);
+  return {
+    time,
+    equity,
+    cash: state.cash,
+    drawdown: state.peakEquity > 0 ? (state.peakEquity - equity) / state.peakEquity : 0,
+  };
+}
+
+/** A bar marks the holding of its symbol; the equity curve gets a point when a held symbol moves. */
+function markToMarket(
+  state: PortfolioState,
+  bar: MarketData,
+): { state: PortfolioState; rows: PortfolioRows } {
+  const held = state.holdings.get(bar.symbol);
+  if (held === undefined || bar.timestamp < state.lastTime) return { state, rows: { postings: [] } };
+  const marked: PortfolioState = {
+    ...state,
+    holdings: new Map(state.holdings).set(bar.symbol, { ...held, markPrice: bar.price }),
+    lastTime: bar.timestamp,
+  };
+  const next = { ...marked, peakEquity: Math.max(marked.peakEquity, equityOf(marked)) };
+  return { state: next, rows: { postings: [], equity: point(next, bar.timestamp) } };
+}
