@@ -136,6 +136,8 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 min.insync.replicas=1
 group.initial.rebalance.delay.ms=0
+# Development settings: apply retention within seconds rather than five minutes.
+log.retention.check.interval.ms=5000
 EOF
 }
 

@@ -9,6 +9,8 @@ export interface TopicSpec {
   /** What the message key holds, as the spec names it. */
   readonly keyField: string;
   readonly description: string;
+  /** Kafka only: roll log segments at least this often, so retention can act on small topics (tests). */
+  readonly segmentMs?: number;
 }
 
 export const MARKET_DATA = 'crypto.market_data';

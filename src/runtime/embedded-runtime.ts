@@ -13,10 +13,16 @@ export interface EmbeddedRuntime extends Runtime {
 }
 
 /** The whole runtime in this process, in an LMDB environment under `dataDir`. */
+/** How often the embedded log deletes records past their topic's retention, as Kafka's broker would. */
+const RETENTION_CHECK_MS = 10 * 60_000;
+
 export function openEmbeddedRuntime(config: Config): EmbeddedRuntime {
   const path = resolve(config.dataDir, 'embedded');
   const store = EmbeddedStore.open(path);
   const log = new EmbeddedLog(store);
+  const enforce = (): void => void log.enforceRetention(Date.now()).catch(() => undefined);
+  enforce();
+  const retention = setInterval(enforce, RETENTION_CHECK_MS).unref();
   return {
     kind: 'embedded',
     location: path,
@@ -32,6 +38,7 @@ export function openEmbeddedRuntime(config: Config): EmbeddedRuntime {
       return Promise.resolve([...groups].sort());
     },
     async close() {
+      clearInterval(retention);
       await log.close();
       await store.close();
     },

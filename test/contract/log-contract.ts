@@ -198,6 +198,28 @@ export function describeLogContract(harness: () => RuntimeHarness): void {
     expect((await runtime.log.read(sink, 0, 0, 10)).map(text)).toEqual(['A:0', 'A:1', 'A:2']);
   });
 
+  it('drops records older than the retention (by event time) and keeps the offsets of the rest', async () => {
+    const topic = await createTestTopic(runtime, 1, 3_600_000, 100);
+    const now = Date.now();
+    await runtime.log.append([
+      { topic, records: [0, 1, 2].map((n) => record('k', n, now - 2 * 86_400_000 + n)) },
+    ]);
+    // Lets Kafka roll the segment holding the old records on the next append.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await runtime.log.append([{ topic, records: [3, 4].map((n) => record('k', n, now + n)) }]);
+    await h.expire(runtime);
+    const left = await eventually(
+      () => runtime.log.read(topic, 0, 0, 10),
+      (records) => records.length === 2,
+      60_000,
+    );
+    expect(left.map((r) => [r.offset, text(r)])).toEqual([
+      [3, 'k:3'],
+      [4, 'k:4'],
+    ]);
+    expect(await runtime.log.endOffsets(topic)).toEqual(new Map([[0, 5]]));
+  });
+
   it('starts a new group at the end when not reading from the beginning', async () => {
     const topic = await createTestTopic(runtime, 1);
     await runtime.log.append([{ topic, records: [record('old', 0)] }]);
@@ -305,19 +327,50 @@ export function describeLogContract(harness: () => RuntimeHarness): void {
       ).rejects.toThrow(/volume=-1: must be >= 0/);
     });
 
-    it('round-trips a message of every topic', async () => {
+    it('round-trips a message of every topic through the log', async () => {
       const { pendingOrder, signalAt } = await import('../support/messages.ts');
-      const t = 1_700_000_000_000;
+      const now = Date.now();
+      const symbol = `${uniqueName('R')
+        .replace(/[^A-Z]/gi, '')
+        .toUpperCase()
+        .slice(0, 6)
+        .padEnd(3, 'X')}USDT`;
+      const orderId = `ORD-20240101-${Math.floor(Math.random() * 1e6)}`;
       const values = {
-        'crypto.market_data': marketDataAt(t),
-        'crypto.ml_signals': signalAt(t),
-        'crypto.orders': pendingOrder(),
+        'crypto.market_data': marketDataAt(now, symbol),
+        'crypto.ml_signals': signalAt(now, { symbol }),
+        'crypto.orders': pendingOrder({ order_id: orderId, symbol, timestamp: now }),
       } as const;
+      const publisher = new Publisher(runtime.log, serde, () => now);
       for (const [topic, value] of Object.entries(values) as [
         keyof typeof values,
         (typeof values)[keyof typeof values],
       ][]) {
-        expect(await serde.decode(topic, serde.encode(topic, value as never))).toEqual(value);
+        await publisher.publish(topic, [value as never]);
+        const received: unknown[] = [];
+        const subscription = await subscribeValidated({
+          log: runtime.log,
+          serde,
+          topic,
+          group: uniqueName('roundtrip'),
+          fromBeginning: true,
+          clock: () => now,
+          logger: silentLogger,
+          handler: (messages) => {
+            received.push(
+              ...messages
+                .filter((m) => m.record.key === (topic === 'crypto.orders' ? orderId : symbol))
+                .map((m) => m.value),
+            );
+            return Promise.resolve();
+          },
+        });
+        await eventually(
+          () => received.length,
+          (n) => n === 1,
+        );
+        await subscription.stop();
+        expect(received[0]).toEqual(value);
       }
     });
   });

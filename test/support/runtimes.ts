@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config/index.ts';
 import type { TopicSpec } from '../../src/contracts/index.ts';
 import { createLogger } from '../../src/observability/logger.ts';
-import { openEmbeddedRuntime, openKafkaRuntime, type Runtime } from '../../src/runtime/index.ts';
+import {
+  openEmbeddedRuntime,
+  openKafkaRuntime,
+  type EmbeddedRuntime,
+  type Runtime,
+} from '../../src/runtime/index.ts';
 
 export const silentLogger = createLogger((process.env.TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent');
 
@@ -14,11 +19,20 @@ export interface RuntimeHarness {
   readonly name: 'embedded' | 'kafka';
   readonly config: Config;
   open(): Promise<Runtime>;
+  /** Applies retention now where the runtime lets us (embedded); Kafka's broker does it on its own schedule. */
+  expire(runtime: Runtime): Promise<void>;
 }
 
 export function embeddedHarness(): RuntimeHarness {
   const config = loadConfig({ env: { CML_DATA_DIR: mkdtempSync(join(tmpdir(), 'cml-embedded-')) } });
-  return { name: 'embedded', config, open: () => Promise.resolve(openEmbeddedRuntime(config)) };
+  return {
+    name: 'embedded',
+    config,
+    open: () => Promise.resolve(openEmbeddedRuntime(config)),
+    expire: async (runtime) => {
+      await (runtime as EmbeddedRuntime).log.enforceRetention(Date.now());
+    },
+  };
 }
 
 export function kafkaHarness(brokers: string, registryUrl: string): RuntimeHarness {
@@ -30,7 +44,12 @@ export function kafkaHarness(brokers: string, registryUrl: string): RuntimeHarne
       LOG_LEVEL: 'silent',
     },
   });
-  return { name: 'kafka', config, open: () => openKafkaRuntime(config, silentLogger) };
+  return {
+    name: 'kafka',
+    config,
+    open: () => openKafkaRuntime(config, silentLogger),
+    expire: () => Promise.resolve(),
+  };
 }
 
 export const uniqueName = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)}`;
@@ -40,11 +59,13 @@ export async function createTestTopic(
   runtime: Runtime,
   partitions: number,
   retentionMs = 86_400_000,
+  segmentMs?: number,
 ): Promise<string> {
   const spec: TopicSpec = {
     name: uniqueName('test'),
     partitions,
     retentionMs,
+    ...(segmentMs === undefined ? {} : { segmentMs }),
     keyField: 'key',
     description: 'test',
   };

@@ -42,6 +42,7 @@ export function kafkaTopicAdmin(admin: Admin): TopicAdmin {
           configEntries: [
             { name: 'retention.ms', value: String(spec.retentionMs) },
             { name: 'cleanup.policy', value: 'delete' },
+            ...(spec.segmentMs === undefined ? [] : [{ name: 'segment.ms', value: String(spec.segmentMs) }]),
           ],
         })),
       });
