@@ -36,6 +36,19 @@ export const configSchema = z.strictObject({
       subjectCompatibility: z.record(z.string(), compatibilityLevel).default({}),
     })
     .prefault({}),
+  /**
+   * Per-topic changes to the spec's partitions and retention (config file only), e.g.
+   * {"crypto.market_data": {"retentionMs": -1}} to keep imported history; -1 keeps forever.
+   */
+  topics: z
+    .record(
+      z.string(),
+      z.strictObject({
+        partitions: z.number().int().positive().optional(),
+        retentionMs: z.number().int().min(-1).optional(),
+      }),
+    )
+    .default({}),
   binance: z
     .strictObject({
       restUrl: z.url().default('https://api.binance.com'),

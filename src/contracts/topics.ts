@@ -55,8 +55,16 @@ const deadLetterSpec = (spec: TopicSpec): TopicSpec => ({
   description: `dead letters of ${spec.name}`,
 });
 
-/** Every topic the system declares: the three data topics and a dead-letter topic for each. */
-export const declaredTopics = (): TopicSpec[] => {
-  const data = Object.values(DATA_TOPICS);
-  return [...data, ...data.map(deadLetterSpec)];
+/** Per-deployment changes to a declared topic (configuration key `topics`). */
+export type TopicOverrides = Readonly<
+  Record<string, { readonly partitions?: number; readonly retentionMs?: number }>
+>;
+
+/**
+ * Every topic the system declares: the three data topics (the spec's partitions and retention,
+ * unless overridden) and a dead-letter topic for each.
+ */
+export const declaredTopics = (overrides: TopicOverrides = {}): TopicSpec[] => {
+  const data = Object.values(DATA_TOPICS).map((spec) => ({ ...spec, ...overrides[spec.name] }));
+  return [...data, ...data.map(deadLetterSpec)].map((spec) => ({ ...spec, ...overrides[spec.name] }));
 };

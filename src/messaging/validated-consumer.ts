@@ -15,6 +15,8 @@ export interface ValidatedSubscribeOptions<K extends DataTopic> {
   readonly log: LogPort;
   readonly serde: AvroSerde;
   readonly topic: K;
+  /** The topic to read when it is not the contract's own (an isolated copy, a test topic); its dead letters go to `<it>.dlq`. */
+  readonly readFrom?: string;
   readonly group: string;
   readonly fromBeginning: boolean;
   readonly clock: ValidationClock;
@@ -34,7 +36,7 @@ export async function subscribeValidated<K extends DataTopic>(
   const contract = TOPIC_CONTRACTS[options.topic];
   return options.log.subscribe({
     group: options.group,
-    topics: [options.topic],
+    topics: [options.readFrom ?? options.topic],
     fromBeginning: options.fromBeginning,
     handler: async (batch) => {
       const valid: ValidMessage<K>[] = [];

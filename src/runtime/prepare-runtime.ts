@@ -29,12 +29,16 @@ export async function registerSchemas(runtime: Runtime, config: Config): Promise
   return out;
 }
 
-/** Makes a runtime ready for the pipeline: declared topics exist, schemas are registered. */
+/**
+ * Makes a runtime ready for the pipeline: declared topics exist with their configured retention
+ * (retention drift is corrected: the configuration is the desired state; partition drift is only
+ * reported), schemas are registered.
+ */
 export async function prepareRuntime(
   runtime: Runtime,
   config: Config,
 ): Promise<{ topics: ApplyTopicsResult; subjects: RegisteredSubject[] }> {
-  const topics = await applyTopics(runtime.topicAdmin, declaredTopics(), { fix: false });
+  const topics = await applyTopics(runtime.topicAdmin, declaredTopics(config.topics), { fix: true });
   const subjects = await registerSchemas(runtime, config);
   return { topics, subjects };
 }

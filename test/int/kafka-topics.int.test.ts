@@ -6,8 +6,9 @@ import { kafkaHarness, silentLogger, uniqueName } from '../support/runtimes.ts';
 
 describe('topics as code on the real broker', () => {
   let runtime: KafkaRuntime;
+  let harness: ReturnType<typeof kafkaHarness>;
   beforeAll(async () => {
-    const harness = kafkaHarness(inject('kafkaBrokers'), inject('registryUrl'));
+    harness = kafkaHarness(inject('kafkaBrokers'), inject('registryUrl'));
     runtime = await openKafkaRuntime(harness.config, silentLogger);
     await prepareRuntime(runtime, harness.config);
   });
@@ -15,8 +16,16 @@ describe('topics as code on the real broker', () => {
     await runtime.close();
   });
 
-  it('creates the declared topics with the spec partitions and retention', async () => {
-    const declared = declaredTopics();
+  it("creates the declared topics with their partitions and retention (the spec's, or as configured)", async () => {
+    const declared = declaredTopics(harness.config.topics);
+    expect(declared.find((t) => t.name === 'crypto.market_data')).toMatchObject({
+      partitions: 3,
+      retentionMs: -1,
+    });
+    expect(declared.find((t) => t.name === 'crypto.market_data.dlq')).toMatchObject({
+      partitions: 1,
+      retentionMs: 30 * 86_400_000,
+    });
     const actual = await runtime.topicAdmin.describeTopics(declared.map((s) => s.name));
     expect(actual).toEqual(
       expect.arrayContaining(

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config/index.ts';
@@ -35,8 +35,23 @@ export function embeddedHarness(): RuntimeHarness {
   };
 }
 
+/**
+ * Tests write historical event times (2023 fixtures) to the shared data topics, and the dev broker
+ * applies retention within seconds: in tests the data topics keep their records forever.
+ */
+const keepForever = (): string => {
+  const file = join(mkdtempSync(join(tmpdir(), 'cml-kafka-config-')), 'cml.config.json');
+  const names = ['crypto.market_data', 'crypto.ml_signals', 'crypto.orders'];
+  writeFileSync(
+    file,
+    JSON.stringify({ topics: Object.fromEntries(names.map((name) => [name, { retentionMs: -1 }])) }),
+  );
+  return file;
+};
+
 export function kafkaHarness(brokers: string, registryUrl: string): RuntimeHarness {
   const config = loadConfig({
+    file: keepForever(),
     env: {
       CML_RUNTIME: 'kafka',
       KAFKA_BROKERS: brokers,

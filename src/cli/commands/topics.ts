@@ -23,7 +23,7 @@ export function topicsCommand(context: () => CommandContext): Command {
     .option('--dry-run', 'only show what would be done')
     .action(async (opts: { fix?: boolean; dryRun?: boolean }) => {
       await withRuntime(context(), async (runtime) => {
-        const result = await applyTopics(runtime.topicAdmin, declaredTopics(), {
+        const result = await applyTopics(runtime.topicAdmin, declaredTopics(context().config.topics), {
           fix: opts.fix === true,
           dryRun: opts.dryRun === true,
         });
@@ -50,7 +50,7 @@ export function topicsCommand(context: () => CommandContext): Command {
           .filter((name) => opts.all === true || !name.startsWith('__'))
           .sort();
         const described = await runtime.topicAdmin.describeTopics(names);
-        const declared = new Set(declaredTopics().map((spec) => spec.name));
+        const declared = new Set(declaredTopics(context().config.topics).map((spec) => spec.name));
         console.log(['topic', 'partitions', 'retention', 'messages(end offsets)', 'declared'].join('\t'));
         for (const topic of described) {
           const ends = await runtime.log.endOffsets(topic.name);

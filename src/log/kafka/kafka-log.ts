@@ -134,23 +134,46 @@ export class KafkaLog implements LogPort {
       topicMessages.flatMap((t) => t.messages.map((m) => `${t.topic}\u0000${m.partition}`)),
     );
     try {
-      const metadata =
-        partitions.size === 1
-          ? await (
-              await this.plainProducer()
-            ).sendBatch({ topicMessages, acks: -1, compression: this.compression })
-          : await this.transactionalProducer('append').run(topicMessages, undefined);
-      return appendedOffsets(topicMessages, metadata);
+      if (partitions.size === 1) {
+        const metadata = await (
+          await this.plainProducer()
+        ).sendBatch({ topicMessages, acks: -1, compression: this.compression });
+        return appendedOffsets(topicMessages, metadata);
+      }
+      const metadata = await this.transactionalProducer('append').run(topicMessages, undefined);
+      const appended = appendedOffsets(topicMessages, metadata);
+      await this.untilVisible(appended);
+      return appended;
     } catch (cause) {
       if (cause instanceof CmlError) throw cause;
       throw new CmlError(
         ErrorCodes.LOG_APPEND_FAILED,
         `Append to ${[...new Set(topicMessages.map((t) => t.topic))].join(', ')} failed: ${(cause as Error).message}`,
-        {
-          cause,
-          canRetry: (cause as { retriable?: boolean }).retriable === true,
-        },
+        { cause, canRetry: (cause as { retriable?: boolean }).retriable === true },
       );
+    }
+  }
+
+  /**
+   * A committed transaction becomes visible to read_committed readers once the broker has written
+   * its markers, a moment after the commit returns. Waiting for that keeps the port's promise on
+   * both runtimes: once append resolves, reads and end offsets include what it wrote.
+   */
+  private async untilVisible(appended: readonly AppendedRecord[]): Promise<void> {
+    const needed = new Map<string, Map<number, number>>();
+    for (const { topic, partition, offset } of appended) {
+      const byPartition = needed.get(topic) ?? new Map<number, number>();
+      byPartition.set(partition, Math.max(byPartition.get(partition) ?? 0, offset + 1));
+      needed.set(topic, byPartition);
+    }
+    const deadline = Date.now() + 10_000;
+    for (const [topic, byPartition] of needed) {
+      for (;;) {
+        const ends = await this.endOffsets(topic);
+        if ([...byPartition].every(([partition, end]) => (ends.get(partition) ?? 0) >= end)) break;
+        if (Date.now() > deadline) return;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
     }
   }
 

@@ -29,4 +29,15 @@ describe('planTopics', () => {
     ]);
     expect(describeDrift(plan.drift[0]!)).toContain('6 partitions, declared 3');
   });
+
+  it('applies configured overrides to a data topic, leaving the others as the spec says', () => {
+    const declared = declaredTopics({
+      'crypto.market_data': { retentionMs: -1 },
+      'crypto.orders.dlq': { partitions: 2 },
+    });
+    const byName = new Map(declared.map((spec) => [spec.name, spec]));
+    expect(byName.get('crypto.market_data')).toMatchObject({ partitions: 3, retentionMs: -1 });
+    expect(byName.get('crypto.orders.dlq')).toMatchObject({ partitions: 2 });
+    expect(byName.get('crypto.ml_signals')).toMatchObject({ retentionMs: 7 * 86_400_000 });
+  });
 });
