@@ -101,6 +101,26 @@ export function describeLogContract(harness: () => RuntimeHarness): void {
     expect(inA.map(text)).toEqual(['x:0']);
   });
 
+  // Regression: a 3 MB append (dead letters of a large batch) exceeded one Kafka request and crashed the consumer.
+  it('appends a batch larger than one broker request, whole and in order', async () => {
+    const topic = await createTestTopic(runtime, 1);
+    const value = Buffer.alloc(1_000, 7);
+    const appended = await runtime.log.append([
+      {
+        topic,
+        records: Array.from({ length: 3_000 }, (_, n) => ({
+          key: 'big',
+          value,
+          timestamp: BASE + n,
+          headers: { n: String(n) },
+        })),
+      },
+    ]);
+    expect(appended.map((r) => r.offset)).toEqual(Array.from({ length: 3_000 }, (_, n) => n));
+    const records = await runtime.log.read(topic, 0, 0, 5_000);
+    expect(records.map((r) => r.headers.n)).toEqual(Array.from({ length: 3_000 }, (_, n) => String(n)));
+  });
+
   it('gives every record of concurrent producers its own offset', async () => {
     const topic = await createTestTopic(runtime, 1);
     const producers = Array.from({ length: 8 }, (_, p) =>

@@ -11,6 +11,7 @@ import {
   type TopicMessages,
 } from 'kafkajs';
 import { CompressionTypes } from './kafkajs.ts';
+import { estimatedBytes, MAX_REQUEST_BYTES } from './chunk-messages.ts';
 import { producerSettings } from './producer-settings.ts';
 import { CmlError, ErrorCodes } from '../../errors/index.ts';
 import type { Logger } from '../../observability/logger.ts';
@@ -134,14 +135,15 @@ export class KafkaLog implements LogPort {
       topicMessages.flatMap((t) => t.messages.map((m) => `${t.topic}\u0000${m.partition}`)),
     );
     try {
-      if (partitions.size === 1) {
+      // One partition and one request: a record batch, atomic by itself. Anything more is a transaction.
+      if (partitions.size === 1 && estimatedBytes(topicMessages) <= MAX_REQUEST_BYTES) {
         const metadata = await (
           await this.plainProducer()
         ).sendBatch({ topicMessages, acks: -1, compression: this.compression });
         return appendedOffsets(topicMessages, metadata);
       }
-      const metadata = await this.transactionalProducer('append').run(topicMessages, undefined);
-      const appended = appendedOffsets(topicMessages, metadata);
+      const sent = await this.transactionalProducer('append').run(topicMessages, undefined);
+      const appended = sent.flatMap((chunk) => appendedOffsets(chunk.topicMessages, chunk.metadata));
       await this.untilVisible(appended);
       return appended;
     } catch (cause) {

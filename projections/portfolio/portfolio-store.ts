@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { open, type Key, type RootDatabase } from 'lmdb';
+import type { OrderEvent } from '../../src/contracts/index.ts';
+import type { Account, Posting } from './ledger-postings.ts';
+import {
+  initialPortfolio,
+  type ClosedTrade,
+  type EquityPoint,
+  type Holding,
+  type PortfolioRows,
+  type PortfolioState,
+} from './portfolio-fold.ts';
+
+/** The portfolio state as stored: maps as entry lists. */
+interface StoredState {
+  initialCash: number;
+  cash: number;
+  balances: Array<[Account, number]>;
+  holdings: Array<[string, Holding]>;
+  lots: Array<[string, { symbol: string; quantity: number; cost: number }]>;
+  orders: Array<[string, OrderEvent]>;
+  realizedPnl: number;
+  fees: number;
+  peakEquity: number;
+  lastTime: number;
+  /** Next offset to fold per `topic/partition`. */
+  offsets: Array<[string, number]>;
+  rows: number;
+}
+
+const toStored = (
+  state: PortfolioState,
+  offsets: ReadonlyMap<string, number>,
+  rows: number,
+): StoredState => ({
+  initialCash: state.initialCash,
+  cash: state.cash,
+  balances: [...state.balances],
+  holdings: [...state.holdings],
+  lots: [...state.lots],
+  orders: [...state.orders],
+  realizedPnl: state.realizedPnl,
+  fees: state.fees,
+  peakEquity: state.peakEquity,
+  lastTime: state.lastTime,
+  offsets: [...offsets],
+  rows,
+});
+
+/**
+ * The portfolio read models in LMDB: the current state with the log offsets it covers, and the
+ * append-only rows (postings, order history, trades, equity points), all written in one
+ * transaction per batch, so a restart resumes exactly where the stored state ends.
+ */
+export class PortfolioStore {
+  private readonly db: RootDatabase<unknown, Key[]>;
+  private rowCount = 0;
+
+  /**
+   * Identifies this store's contents: consumer groups are named after it, so a fresh store (a
+   * rebuild into a new directory) reads the log from the start instead of resuming another's groups.
+   */
+  readonly id: string;
+
+  private constructor(readonly path: string) {
+    mkdirSync(path, { recursive: true });
+    this.db = open<unknown, Key[]>({ path: join(path, 'portfolio.mdb'), noSubdir: true });
+    const id = this.db.get(['id']) as string | undefined;
+    this.id = id ?? randomUUID().slice(0, 8);
+    if (id === undefined) this.db.putSync(['id'], this.id);
+  }
+
+  static open(path: string): PortfolioStore {
+    return new PortfolioStore(path);
+  }
+
+  /** The stored state and offsets, or a fresh portfolio with the deposit posting to write. */
+  load(initialCash: number): { state: PortfolioState; offsets: Map<string, number>; fresh?: PortfolioRows } {
+    const stored = this.db.get(['state']) as StoredState | undefined;
+    if (stored === undefined) {
+      const { state, rows } = initialPortfolio(initialCash);
+      return { state, offsets: new Map(), fresh: rows };
+    }
+    this.rowCount = stored.rows;
+    return {
+      offsets: new Map(stored.offsets),
+      state: {
+        initialCash: stored.initialCash,
+        cash: stored.cash,
+        balances: new Map(stored.balances),
+        holdings: new Map(stored.holdings),
+        lots: new Map(stored.lots),
+        orders: new Map(stored.orders),
+        realizedPnl: stored.realizedPnl,
+        fees: stored.fees,
+        peakEquity: stored.peakEquity,
+        lastTime: stored.lastTime,
+      },
+    };
+  }
+
+  /** Writes the new state, its offsets and the rows of the batch in one transaction. */
+  async commit(
+    state: PortfolioState,
+    offsets: ReadonlyMap<string, number>,
+    rows: readonly PortfolioRows[],
+  ): Promise<void> {
+    await this.db.transaction(() => {
+      for (const row of rows) {
+        const n = ++this.rowCount;
+        for (const [i, posting] of row.postings.entries()) void this.db.put(['posting', n, i], posting);
+        if (row.orderEvent !== undefined)
+          void this.db.put(['order', row.orderEvent.order_id, row.orderEvent.sequence], row.orderEvent);
+        if (row.trade !== undefined)
+          void this.db.put(['trade', row.trade.exitTime, row.trade.orderId], row.trade);
+        if (row.equity !== undefined) void this.db.put(['equity', row.equity.time, n], row.equity);
+      }
+      void this.db.put(['state'], toStored(state, offsets, this.rowCount));
+    });
+  }
+
+  postings(): Posting[] {
+    return [...this.db.getRange({ start: ['posting'], end: ['posting\u0000'] })].map(
+      ({ value }) => value as Posting,
+    );
+  }
+
+  orderHistory(orderId: string): OrderEvent[] {
+    return [...this.db.getRange({ start: ['order', orderId], end: ['order', `${orderId}\u0000`] })].map(
+      ({ value }) => value as OrderEvent,
+    );
+  }
+
+  trades(): ClosedTrade[] {
+    return [...this.db.getRange({ start: ['trade'], end: ['trade\u0000'] })].map(
+      ({ value }) => value as ClosedTrade,
+    );
+  }
+
+  equityCurve(from = 0, to = Number.MAX_SAFE_INTEGER): EquityPoint[] {
+    return [
+      ...this.db.getRange({ start: ['equity', from], end: ['equity', to, Number.MAX_SAFE_INTEGER] }),
+    ].map(({ value }) => value as EquityPoint);
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}
