@@ -89,8 +89,8 @@ export class PortfolioProjection {
       if (record.offset < (offsets.get(key) ?? 0)) continue;
       const input: PortfolioInput =
         topic === ORDERS
-          ? { kind: 'order', event: value as PortfolioInput & never }
-          : { kind: 'bar', bar: value as never };
+          ? { kind: 'order', event: value as OrderEvent }
+          : { kind: 'bar', bar: value as MarketData };
       const next = foldPortfolio(state, input);
       state = next.state;
       if (

@@ -38,7 +38,7 @@ export function describePortfolioProjection(harness: () => RuntimeHarness): void
       exchange = step.state;
       if (input.kind === 'bar') await publisher.publish(MARKET_DATA, [input.bar], (bar) => bar.timestamp);
       else await publisher.publish(ORDERS, [input.event]);
-      if (step.emitted.length > 0) await publisher.publish(ORDERS, step.emitted as OrderEvent[]);
+      if (step.emitted.length > 0) await publisher.publish(ORDERS, step.emitted);
     }
   });
   afterAll(async () => {
