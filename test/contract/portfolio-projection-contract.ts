@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { MARKET_DATA, ORDERS, type OrderEvent } from '../../src/contracts/index.ts';
+import { MARKET_DATA, ORDERS } from '../../src/contracts/index.ts';
 import { Publisher } from '../../src/messaging/index.ts';
 import { prepareRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { AvroSerde } from '../../src/serde/index.ts';
