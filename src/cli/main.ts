@@ -6,6 +6,7 @@ import { importCommand } from './commands/import.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { copyCommand } from './commands/copy.ts';
 import { deadLettersCommand, lagCommand, tailCommand } from './commands/inspect.ts';
+import { rebuildCommand } from './commands/rebuild.ts';
 import { schemasCommand } from './commands/schemas.ts';
 import { stackCommand } from './commands/stack.ts';
 import { initCommand, startCommand, statusCommand } from './commands/status.ts';
@@ -40,6 +41,7 @@ program.addCommand(binanceCommand(getContext));
 program.addCommand(tailCommand(getContext));
 program.addCommand(lagCommand(getContext));
 program.addCommand(deadLettersCommand(getContext));
+program.addCommand(rebuildCommand(getContext));
 program.addCommand(copyCommand(() => program.opts<GlobalOptions>()));
 program.addCommand(configCommand(getContext));
 

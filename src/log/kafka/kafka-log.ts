@@ -261,8 +261,11 @@ export class KafkaLog implements LogPort {
     };
   }
 
-  async read(topic: string, partition: number, offset: number, limit: number): Promise<LogRecord[]> {
-    const end = (await this.endOffsets(topic)).get(partition) ?? 0;
+  async read(topic: string, partition: number, from: number, limit: number): Promise<LogRecord[]> {
+    const offsets = (await this.admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition);
+    const end = Number(offsets?.high ?? 0);
+    // Below the log start (retention deleted it) reads from the first record still there.
+    const offset = Math.max(from, Number(offsets?.low ?? 0));
     if (limit <= 0 || offset >= end) return [];
     const groupId = `cml-read-${randomUUID()}`;
     const consumer = this.kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
