@@ -262,7 +262,7 @@ export class KafkaLog implements LogPort {
   }
 
   async read(topic: string, partition: number, from: number, limit: number): Promise<LogRecord[]> {
-    const offsets = (await this.admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition);
+    const offsets = (await this.topicOffsets(topic)).find((o) => o.partition === partition);
     const end = Number(offsets?.high ?? 0);
     // Below the log start (retention deleted it) reads from the first record still there.
     const offset = Math.max(from, Number(offsets?.low ?? 0));
@@ -301,8 +301,29 @@ export class KafkaLog implements LogPort {
     return records;
   }
 
+  private offsetQueue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * kafkajs's fetchTopicOffsets races with itself: concurrent calls for different topics can
+   * refresh the metadata under each other and fail with a TypeError. Calls are serialised here,
+   * and that failure is retried.
+   */
+  private topicOffsets(topic: string): Promise<Array<{ partition: number; high: string; low: string }>> {
+    const run = this.offsetQueue.then(async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.admin.fetchTopicOffsets(topic);
+        } catch (error) {
+          if (!(error instanceof TypeError) || attempt >= 3) throw error;
+        }
+      }
+    });
+    this.offsetQueue = run.catch(() => undefined);
+    return run;
+  }
+
   async endOffsets(topic: string): Promise<PartitionOffsets> {
-    const offsets = await this.admin.fetchTopicOffsets(topic);
+    const offsets = await this.topicOffsets(topic);
     return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
   }
 
