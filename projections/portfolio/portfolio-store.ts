@@ -117,8 +117,31 @@ export class PortfolioStore {
           void this.db.put(['trade', row.trade.exitTime, row.trade.orderId], row.trade);
         if (row.equity !== undefined) void this.db.put(['equity', row.equity.time, n], row.equity);
       }
-      void this.db.put(['state'], toStored(state, offsets, this.rowCount));
+      const stored = toStored(state, offsets, this.rowCount);
+      void this.db.put(['state'], stored);
+      void this.db.put(['summary'], { ...stored, orders: [], lots: [] });
     });
+  }
+
+  /**
+   * The current portfolio without the per-order bookkeeping (which grows with every order), for
+   * readers such as the API: cash, balances, holdings, totals.
+   */
+  summary(initialCash: number): PortfolioState {
+    const stored = this.db.get(['summary']) as StoredState | undefined;
+    if (stored === undefined) return initialPortfolio(initialCash).state;
+    return {
+      initialCash: stored.initialCash,
+      cash: stored.cash,
+      balances: new Map(stored.balances),
+      holdings: new Map(stored.holdings),
+      lots: new Map(),
+      orders: new Map(),
+      realizedPnl: stored.realizedPnl,
+      fees: stored.fees,
+      peakEquity: stored.peakEquity,
+      lastTime: stored.lastTime,
+    };
   }
 
   postings(): Posting[] {

@@ -25,11 +25,18 @@ const CHUNK = 10_000;
  * without consumer groups, into a fresh state, and hashes what the order log determines. A record
  * that does not decode or validate is skipped, as the live consumers dead-letter it.
  */
+export interface RebuildOptions {
+  readonly onProgress?: (done: number) => void;
+  /** The topics to read, when not the system's own (benchmarks, isolated copies). */
+  readonly ordersTopic?: string;
+  readonly marketDataTopic?: string;
+}
+
 export async function rebuildPortfolio(
   log: LogPort,
   serde: AvroSerde,
   initialCash: number,
-  onProgress?: (done: number) => void,
+  options: RebuildOptions = {},
 ): Promise<RebuildResult> {
   let { state } = initialPortfolio(initialCash);
   let orderEvents = 0;
@@ -37,10 +44,12 @@ export async function rebuildPortfolio(
   let skipped = 0;
   for (const topic of [ORDERS, MARKET_DATA] as const) {
     let watermark = Number.NEGATIVE_INFINITY;
-    for (const [partition, end] of await log.endOffsets(topic)) {
+    const source =
+      topic === ORDERS ? (options.ordersTopic ?? ORDERS) : (options.marketDataTopic ?? MARKET_DATA);
+    for (const [partition, end] of await log.endOffsets(source)) {
       let offset = 0;
       while (offset < end) {
-        const records = await log.read(topic, partition, offset, Math.min(CHUNK, end - offset));
+        const records = await log.read(source, partition, offset, Math.min(CHUNK, end - offset));
         if (records.length === 0) break;
         for (const record of records) {
           try {
@@ -61,7 +70,7 @@ export async function rebuildPortfolio(
           }
         }
         offset = (records.at(-1)?.offset ?? end) + 1;
-        onProgress?.(orderEvents + bars + skipped);
+        options.onProgress?.(orderEvents + bars + skipped);
       }
     }
   }

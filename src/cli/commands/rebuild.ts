@@ -26,9 +26,9 @@ export function rebuildCommand(context: () => CommandContext): Command {
       await withRuntime(ctx, async (runtime) => {
         const serde = await AvroSerde.create(runtime.registry);
         const bar = progressBar('rebuild');
-        const direct = await rebuildPortfolio(runtime.log, serde, INITIAL_CASH, (done) =>
-          bar.update(done, Math.max(done, 1)),
-        );
+        const direct = await rebuildPortfolio(runtime.log, serde, INITIAL_CASH, {
+          onProgress: (done) => bar.update(done, Math.max(done, 1)),
+        });
         bar.stop();
         const into = opts.into ?? join(ctx.config.dataDir, 'projections', `rebuild-${Date.now()}`);
         const store = PortfolioStore.open(into);

@@ -31,7 +31,7 @@ describe('the query API', () => {
     await store.commit(state, new Map(), allRows);
     app = await buildApi({
       store,
-      portfolio: () => store.load(10_000).state,
+      portfolio: () => store.summary(10_000),
       ready: () => Promise.resolve(true),
     });
   });
