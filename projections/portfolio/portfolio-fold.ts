@@ -1,3 +1,4 @@
+import { Map as PersistentMap } from 'immutable';
 import type { MarketData, OrderEvent } from '../../src/contracts/index.ts';
 import { evolveOrder } from '../../src/ledger/order-transitions.ts';
 import { depositPosting, postingsOf, type Account, type Posting } from './ledger-postings.ts';
@@ -21,7 +22,8 @@ export interface PortfolioState {
     string,
     { readonly symbol: string; readonly quantity: number; readonly cost: number }
   >;
-  readonly orders: ReadonlyMap<string, OrderEvent>;
+  /** Every order's latest event; persistent (shared structure), since it grows with every order. */
+  readonly orders: PersistentMap<string, OrderEvent>;
   readonly realizedPnl: number;
   readonly fees: number;
   readonly peakEquity: number;
@@ -69,7 +71,7 @@ export function initialPortfolio(initialCash: number): { state: PortfolioState; 
       balances: applyPostings(new Map(), [posting]),
       holdings: new Map(),
       lots: new Map(),
-      orders: new Map(),
+      orders: PersistentMap(),
       realizedPnl: 0,
       fees: 0,
       peakEquity: initialCash,
@@ -106,7 +108,7 @@ export function foldPortfolio(
   const transition = evolveOrder(state.orders.get(event.order_id), event);
   if (transition.kind !== 'applied') return { state, rows: { postings: [] } };
   const postings = postingsOf(event);
-  const orders = new Map(state.orders).set(event.order_id, event);
+  const orders = state.orders.set(event.order_id, event);
   const time = Math.max(state.lastTime, event.event_time ?? event.timestamp);
   let next: PortfolioState = {
     ...state,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Map as PersistentMap } from 'immutable';
 import { open, type Key, type RootDatabase } from 'lmdb';
 import type { OrderEvent } from '../../src/contracts/index.ts';
 import type { Account, Posting } from './ledger-postings.ts';
@@ -20,7 +21,6 @@ interface StoredState {
   balances: Array<[Account, number]>;
   holdings: Array<[string, Holding]>;
   lots: Array<[string, { symbol: string; quantity: number; cost: number }]>;
-  orders: Array<[string, OrderEvent]>;
   realizedPnl: number;
   fees: number;
   peakEquity: number;
@@ -40,7 +40,6 @@ const toStored = (
   balances: [...state.balances],
   holdings: [...state.holdings],
   lots: [...state.lots],
-  orders: [...state.orders],
   realizedPnl: state.realizedPnl,
   fees: state.fees,
   peakEquity: state.peakEquity,
@@ -92,7 +91,7 @@ export class PortfolioStore {
         balances: new Map(stored.balances),
         holdings: new Map(stored.holdings),
         lots: new Map(stored.lots),
-        orders: new Map(stored.orders),
+        orders: this.latestOrderEvents(),
         realizedPnl: stored.realizedPnl,
         fees: stored.fees,
         peakEquity: stored.peakEquity,
@@ -119,7 +118,7 @@ export class PortfolioStore {
       }
       const stored = toStored(state, offsets, this.rowCount);
       void this.db.put(['state'], stored);
-      void this.db.put(['summary'], { ...stored, orders: [], lots: [] });
+      void this.db.put(['summary'], { ...stored, lots: [] });
     });
   }
 
@@ -136,12 +135,22 @@ export class PortfolioStore {
       balances: new Map(stored.balances),
       holdings: new Map(stored.holdings),
       lots: new Map(),
-      orders: new Map(),
+      orders: PersistentMap(),
       realizedPnl: stored.realizedPnl,
       fees: stored.fees,
       peakEquity: stored.peakEquity,
       lastTime: stored.lastTime,
     };
+  }
+
+  /** Each order's latest event, from the order-history rows (the state does not repeat them). */
+  private latestOrderEvents(): PersistentMap<string, OrderEvent> {
+    return PersistentMap<string, OrderEvent>().withMutations((orders) => {
+      for (const { value } of this.db.getRange({ start: ['order'], end: ['order\u0000'] })) {
+        const event = value as OrderEvent;
+        orders.set(event.order_id, event);
+      }
+    });
   }
 
   postings(): Posting[] {

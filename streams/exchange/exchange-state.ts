@@ -1,3 +1,4 @@
+import { Map as PersistentMap } from 'immutable';
 import type { OrderEvent } from '../../src/contracts/index.ts';
 import { evolveOrder, type TransitionResult } from '../../src/ledger/order-transitions.ts';
 
@@ -35,7 +36,7 @@ export interface ExchangeState {
   /** Latest snapshot of every order that is not final yet (PENDING, or a FILLED BUY). */
   readonly open: ReadonlyMap<string, OrderEvent>;
   /** Orders that reached a final status (CANCELLED, CLOSED, or a FILLED SELL), so repeats stay no-ops. */
-  readonly final: ReadonlyMap<string, OrderEvent>;
+  readonly final: PersistentMap<string, OrderEvent>;
   /** PENDING orders in arrival order. */
   readonly pending: readonly string[];
   readonly positions: ReadonlyMap<string, Position>;
@@ -44,7 +45,7 @@ export interface ExchangeState {
 
 export const initialExchangeState = (settings: ExchangeSettings): ExchangeState => ({
   open: new Map(),
-  final: new Map(),
+  final: PersistentMap(),
   pending: [],
   positions: new Map(),
   cash: settings.initialCash,
@@ -83,7 +84,7 @@ export function evolveExchange(state: ExchangeState, event: OrderEvent): Evolved
         state: {
           ...state,
           open: without(state.open, id),
-          final: new Map(state.final).set(id, event),
+          final: state.final.set(id, event),
           pending: state.pending.filter((p) => p !== id),
         },
       };
@@ -95,7 +96,7 @@ export function evolveExchange(state: ExchangeState, event: OrderEvent): Evolved
           state: {
             ...state,
             open: without(state.open, id),
-            final: new Map(state.final).set(id, event),
+            final: state.final.set(id, event),
             pending,
           },
         };
@@ -130,7 +131,7 @@ export function evolveExchange(state: ExchangeState, event: OrderEvent): Evolved
         state: {
           ...state,
           open: without(state.open, id),
-          final: new Map(state.final).set(id, event),
+          final: state.final.set(id, event),
           positions: without(state.positions, id),
           cash: state.cash + event.quantity * exit - (event.exit_fee ?? 0),
         },
