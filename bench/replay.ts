@@ -87,13 +87,11 @@ async function rebuildFrom(
   // A topic of its own, kept forever (the events carry 2024 times).
   const topic = await createTestTopic(runtime, 1, -1);
   for (let i = 0; i < events.length; i += 5_000) {
-    const records = events
-      .slice(i, i + 5_000)
-      .map((e) => ({
-        key: e.order_id,
-        value: serde.encode(ORDERS, e),
-        timestamp: e.event_time ?? e.timestamp,
-      }));
+    const records = events.slice(i, i + 5_000).map((e) => ({
+      key: e.order_id,
+      value: serde.encode(ORDERS, e),
+      timestamp: e.event_time ?? e.timestamp,
+    }));
     await runtime.log.append([{ topic, records }]);
   }
   const marketDataTopic = await createTestTopic(runtime, 3, -1);
