@@ -63,13 +63,8 @@ async function importInto(runtime: Runtime, config: ReturnType<typeof loadConfig
 const parse = await parseOnly();
 const embeddedConfig = loadConfig({ env: { CML_DATA_DIR: join(dir, 'data') } });
 const embedded = await importInto(openEmbeddedRuntime(embeddedConfig), embeddedConfig);
-const kafkaConfig = loadConfig({
-  env: {
-    CML_RUNTIME: 'kafka',
-    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-    SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7',
-  },
-});
+// Brokers and registry from KAFKA_BROKERS / SCHEMA_REGISTRY_URL, or the local stack's defaults.
+const kafkaConfig = loadConfig({ overrides: { runtime: 'kafka' } });
 const kafkaRuntime = await openKafkaRuntime(kafkaConfig, silentLogger);
 const kafka = await importInto(kafkaRuntime, kafkaConfig);
 await kafkaRuntime.close();

@@ -128,13 +128,8 @@ const embeddedRuntime = openEmbeddedRuntime(embeddedConfig);
 const embedded = await rebuildFrom(embeddedRuntime, embeddedConfig, events);
 await embeddedRuntime.close();
 console.log(`embedded: ${Math.round(embedded.rate)} events/s`);
-const kafkaConfig = loadConfig({
-  env: {
-    CML_RUNTIME: 'kafka',
-    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-    SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7',
-  },
-});
+// Brokers and registry from KAFKA_BROKERS / SCHEMA_REGISTRY_URL, or the local stack's defaults.
+const kafkaConfig = loadConfig({ overrides: { runtime: 'kafka' } });
 const kafkaRuntime = await openKafkaRuntime(kafkaConfig, silentLogger);
 const kafka = await rebuildFrom(kafkaRuntime, kafkaConfig, events);
 await kafkaRuntime.close();
