@@ -46,7 +46,8 @@ describe('copy between runtimes', () => {
   });
 
   it('moves a topic embedded -> Kafka -> embedded with keys, timestamps, headers, order and values intact', async () => {
-    const topic = await createTestTopic(embedded, 3);
+    // Kept forever (and so is its copy on Kafka): the bars carry 2023 times, which the dev broker's retention would delete within seconds.
+    const topic = await createTestTopic(embedded, 3, -1);
     const serde = await AvroSerde.create(embedded.registry);
     const symbols = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT'];
     const records: AppendRecord[] = Array.from({ length: 200 }, (_, n) => {
@@ -77,7 +78,7 @@ describe('copy between runtimes', () => {
   });
 
   it('copies an offset range only', async () => {
-    const topic = await createTestTopic(embedded, 1);
+    const topic = await createTestTopic(embedded, 1, -1);
     await embedded.log.append([
       {
         topic,
