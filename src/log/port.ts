@@ -62,6 +62,11 @@ export interface SubscribeOptions {
   /** Where a group with no committed offset starts: the beginning, or only new records (live). */
   readonly fromBeginning: boolean;
   readonly handler: BatchHandler;
+  /**
+   * Where to start each partition instead of the group's committed offset: for a processor that
+   * keeps the offsets it covers with its own state (undefined: the group's offset applies).
+   */
+  readonly startAt?: (topic: string, partition: number) => number | undefined;
 }
 
 export interface Subscription {
@@ -81,5 +86,11 @@ export interface LogPort {
   partitionCount(topic: string): Promise<number>;
   endOffsets(topic: string): Promise<PartitionOffsets>;
   committedOffsets(group: string, topic: string): Promise<PartitionOffsets>;
+  /**
+   * Per partition, the first offset whose timestamp is at or after `timestamp`, or the end offset
+   * when there is none (Kafka's ListOffsets by time). Event times are assumed non-decreasing within
+   * a partition, which is how every producer here appends.
+   */
+  offsetsForTime(topic: string, timestamp: number): Promise<PartitionOffsets>;
   close(): Promise<void>;
 }

@@ -273,6 +273,58 @@ export function describeLogContract(harness: () => RuntimeHarness): void {
     expect(seen).not.toContain('old:0');
   });
 
+  it('starts where startAt says, behind or ahead of the group commit', async () => {
+    const topic = await createTestTopic(runtime, 1);
+    const group = uniqueName('start-at');
+    await runtime.log.append([{ topic, records: Array.from({ length: 6 }, (_, n) => record('k', n)) }]);
+    const consume = async (startAt?: number): Promise<string[]> => {
+      const seen: string[] = [];
+      const subscription = await runtime.log.subscribe({
+        group,
+        topics: [topic],
+        fromBeginning: true,
+        startAt: startAt === undefined ? undefined : () => startAt,
+        handler: (batch) => {
+          seen.push(...batch.records.map(text));
+          return Promise.resolve();
+        },
+      });
+      await eventually(
+        () => runtime.log.committedOffsets(group, topic),
+        (committed) => committed.get(0) === 6,
+      );
+      await eventually(
+        () => seen.length,
+        (n) => n > 0,
+      );
+      await subscription.stop();
+      return seen;
+    };
+    expect(await consume(4)).toEqual(['k:4', 'k:5']);
+    // The group has committed 6; startAt rewinds it.
+    expect(await consume(1)).toEqual(['k:1', 'k:2', 'k:3', 'k:4', 'k:5']);
+  });
+
+  it('finds the first offset at or after a time in every partition (end offset when none)', async () => {
+    const topic = await createTestTopic(runtime, 2);
+    const [a, b] = ['k0', 'k1'];
+    const other = partitionFor(a, 2) === partitionFor(b, 2) ? 'k3' : b;
+    const pa = partitionFor(a, 2);
+    const pb = partitionFor(other, 2);
+    expect(pa).not.toBe(pb);
+    await runtime.log.append([{ topic, records: [0, 10, 20, 30].map((t) => record(a, t, BASE + t)) }]);
+    await runtime.log.append([{ topic, records: [5].map((t) => record(other, t, BASE + t)) }]);
+    const at = async (t: number): Promise<[number, number]> => {
+      const offsets = await runtime.log.offsetsForTime(topic, BASE + t);
+      return [offsets.get(pa) ?? -1, offsets.get(pb) ?? -1];
+    };
+    expect(await at(0)).toEqual([0, 0]);
+    expect(await at(10)).toEqual([1, 1]);
+    expect(await at(11)).toEqual([2, 1]);
+    expect(await at(30)).toEqual([3, 1]);
+    expect(await at(31)).toEqual([4, 1]);
+  });
+
   describe('typed messages', () => {
     let serde: AvroSerde;
     beforeAll(async () => {

@@ -153,7 +153,9 @@ export class EmbeddedLog implements LogPort {
       for (const [partition, end] of ends) {
         positions.set(
           `${topic}\u0000${partition}`,
-          committed.get(partition) ?? (options.fromBeginning ? this.startOf(topic, partition) : end),
+          options.startAt?.(topic, partition) ??
+            committed.get(partition) ??
+            (options.fromBeginning ? this.startOf(topic, partition) : end),
         );
       }
     }
@@ -214,6 +216,24 @@ export class EmbeddedLog implements LogPort {
       wake.abort();
       signal.removeEventListener('abort', onAbort);
     }
+  }
+
+  offsetsForTime(topic: string, timestamp: number): Promise<PartitionOffsets> {
+    const { partitions } = this.topic(topic);
+    const offsets = new Map<number, number>();
+    for (let partition = 0; partition < partitions; partition++) {
+      // Binary search for the first record at or after `timestamp` (offsets are dense in a partition).
+      let low = this.startOf(topic, partition);
+      let high = this.endOf(topic, partition);
+      while (low < high) {
+        const middle = Math.floor((low + high) / 2);
+        const record = this.store.records.get([topic, partition, middle]);
+        if (record !== undefined && record.t < timestamp) low = middle + 1;
+        else high = middle;
+      }
+      offsets.set(partition, low);
+    }
+    return Promise.resolve(offsets);
   }
 
   /** Deletes records older than each topic's retention (by event time) from the head of each partition. */

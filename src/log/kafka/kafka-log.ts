@@ -253,6 +253,15 @@ export class KafkaLog implements LogPort {
         await payload.heartbeat();
       },
     });
+    // run() resolves once the group is joined and before the first fetch, so these seeks win.
+    if (options.startAt !== undefined) {
+      for (const topic of options.topics) {
+        for (let partition = 0; partition < (await this.partitionCount(topic)); partition++) {
+          const offset = options.startAt(topic, partition);
+          if (offset !== undefined) consumer.seek({ topic, partition, offset: String(offset) });
+        }
+      }
+    }
     return {
       stop: async () => {
         await consumer.disconnect();
@@ -325,6 +334,13 @@ export class KafkaLog implements LogPort {
   async endOffsets(topic: string): Promise<PartitionOffsets> {
     const offsets = await this.topicOffsets(topic);
     return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
+  }
+
+  async offsetsForTime(topic: string, timestamp: number): Promise<PartitionOffsets> {
+    const run = this.offsetQueue.then(() => this.admin.fetchTopicOffsetsByTimestamp(topic, timestamp));
+    this.offsetQueue = run.catch(() => undefined);
+    const offsets = await run;
+    return new Map(offsets.map((o) => [o.partition, Number(o.offset)]));
   }
 
   async committedOffsets(group: string, topic: string): Promise<PartitionOffsets> {
