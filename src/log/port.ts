@@ -77,9 +77,22 @@ export interface Subscription {
 /** Offset of the next record to be written, per partition (so lag = end - committed). */
 export type PartitionOffsets = ReadonlyMap<number, number>;
 
+/** Offsets to commit for a group together with an append: the processor's progress. */
+export interface GroupCommit {
+  readonly group: string;
+  readonly topic: string;
+  /** Next offset to process, per partition. */
+  readonly offsets: PartitionOffsets;
+}
+
 export interface LogPort {
-  /** Appends to one or several topics atomically: all records become visible, or none. */
-  append(appends: readonly TopicAppend[]): Promise<AppendedRecord[]>;
+  /**
+   * Appends to one or several topics atomically: all records become visible, or none. With
+   * `commit`, the group's offsets are committed in the same atomic step (a Kafka transaction with
+   * sendOffsets; one LMDB transaction), so a processor that is not a subscriber can record its progress
+   * exactly once with its output.
+   */
+  append(appends: readonly TopicAppend[], commit?: GroupCommit): Promise<AppendedRecord[]>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   /** Reads up to `limit` records of one partition from `offset`, without a group. */
   read(topic: string, partition: number, offset: number, limit: number): Promise<LogRecord[]>;

@@ -305,6 +305,21 @@ export function describeLogContract(harness: () => RuntimeHarness): void {
     expect(await consume(1)).toEqual(['k:1', 'k:2', 'k:3', 'k:4', 'k:5']);
   });
 
+  it('commits a group offset together with an append, or alone', async () => {
+    const input = await createTestTopic(runtime, 1);
+    const output = await createTestTopic(runtime, 1);
+    const group = uniqueName('progress');
+    await runtime.log.append([{ topic: output, records: [record('out', 0)] }], {
+      group,
+      topic: input,
+      offsets: new Map([[0, 7]]),
+    });
+    expect(await runtime.log.committedOffsets(group, input)).toEqual(new Map([[0, 7]]));
+    expect((await runtime.log.read(output, 0, 0, 10)).map(text)).toEqual(['out:0']);
+    await runtime.log.append([], { group, topic: input, offsets: new Map([[0, 9]]) });
+    expect(await runtime.log.committedOffsets(group, input)).toEqual(new Map([[0, 9]]));
+  });
+
   it('finds the first offset at or after a time in every partition (end offset when none)', async () => {
     const topic = await createTestTopic(runtime, 2);
     const [a, b] = ['k0', 'k1'];

@@ -3,6 +3,7 @@ import { CmlError, ErrorCodes } from '../../errors/index.ts';
 import { partitionFor } from '../partitioner.ts';
 import type {
   AppendedRecord,
+  GroupCommit,
   LogPort,
   LogRecord,
   PartitionOffsets,
@@ -90,9 +91,15 @@ export class EmbeddedLog implements LogPort {
     this.appended.emit('*');
   }
 
-  async append(appends: readonly TopicAppend[]): Promise<AppendedRecord[]> {
+  async append(appends: readonly TopicAppend[], commit?: GroupCommit): Promise<AppendedRecord[]> {
     for (const { topic } of appends) this.topic(topic);
-    const result = await this.store.root.transaction(() => this.writeAppends(appends));
+    const result = await this.store.root.transaction(() => {
+      if (commit !== undefined) {
+        for (const [partition, offset] of commit.offsets)
+          void this.store.meta.put(['group', commit.group, commit.topic, partition], offset);
+      }
+      return this.writeAppends(appends);
+    });
     this.committed(appends.map((a) => a.topic));
     return result;
   }

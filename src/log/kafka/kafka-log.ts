@@ -19,6 +19,7 @@ import { partitionFor } from '../partitioner.ts';
 import type {
   AppendedRecord,
   Headers,
+  GroupCommit,
   LogPort,
   LogRecord,
   PartitionOffsets,
@@ -128,8 +129,9 @@ export class KafkaLog implements LogPort {
     return out;
   }
 
-  async append(appends: readonly TopicAppend[]): Promise<AppendedRecord[]> {
+  async append(appends: readonly TopicAppend[], commit?: GroupCommit): Promise<AppendedRecord[]> {
     const topicMessages = await this.toTopicMessages(appends);
+    if (commit !== undefined) return this.appendCommitting(topicMessages, commit);
     if (topicMessages.length === 0) return [];
     const partitions = new Set(
       topicMessages.flatMap((t) => t.messages.map((m) => `${t.topic}\u0000${m.partition}`)),
@@ -151,6 +153,37 @@ export class KafkaLog implements LogPort {
       throw new CmlError(
         ErrorCodes.LOG_APPEND_FAILED,
         `Append to ${[...new Set(topicMessages.map((t) => t.topic))].join(', ')} failed: ${(cause as Error).message}`,
+        { cause, canRetry: (cause as { retriable?: boolean }).retriable === true },
+      );
+    }
+  }
+
+  /** Records and a group's offsets in one transaction, whose id is the group's (fencing a zombie). */
+  private async appendCommitting(
+    topicMessages: TopicMessages[],
+    commit: GroupCommit,
+  ): Promise<AppendedRecord[]> {
+    const offsets = {
+      consumerGroupId: commit.group,
+      topics: [
+        {
+          topic: commit.topic,
+          partitions: [...commit.offsets].map(([partition, offset]) => ({
+            partition,
+            offset: String(offset),
+          })),
+        },
+      ],
+    };
+    try {
+      const sent = await this.transactionalProducer(`commit.${commit.group}`).run(topicMessages, offsets);
+      const appended = sent.flatMap((chunk) => appendedOffsets(chunk.topicMessages, chunk.metadata));
+      await this.untilVisible(appended);
+      return appended;
+    } catch (cause) {
+      throw new CmlError(
+        ErrorCodes.LOG_APPEND_FAILED,
+        `Append with the offsets of group ${commit.group} failed: ${(cause as Error).message}`,
         { cause, canRetry: (cause as { retriable?: boolean }).retriable === true },
       );
     }
