@@ -37,11 +37,16 @@ export interface TopicAppend {
   readonly records: readonly AppendRecord[];
 }
 
-/** The records of one partition handed to a consumer at once, in offset order. */
+/**
+ * The records of one partition handed to a consumer at once, in offset order. `records` may be
+ * empty when a fetch held only Kafka transaction markers or aborted records.
+ */
 export interface RecordBatch {
   readonly topic: string;
   readonly partition: number;
   readonly records: readonly LogRecord[];
+  /** The offset after this batch, skipped records and transaction markers included. */
+  readonly next: number;
 }
 
 /**

@@ -6,3 +6,7 @@ export {
 } from './validated-consumer.ts';
 export { deadLetterOf, DeadLetterHeaders } from './dead-letter.ts';
 export { wallClock, streamClock, type ValidationClock } from './clocks.ts';
+export { encodeValidated } from './encode-validated.ts';
+export { EventTimeMerge, type MergeItem, type OffsetsForTime } from './event-time-merge.ts';
+export { groupPassed } from './group-progress.ts';
+export { Wakeup } from './wakeup.ts';

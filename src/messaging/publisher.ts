@@ -1,7 +1,7 @@
 import type { DataTopic, TopicValues } from '../contracts/index.ts';
-import { TOPIC_CONTRACTS, ValidationError } from '../contracts/index.ts';
 import type { AppendedRecord, LogPort } from '../log/port.ts';
 import type { AvroSerde } from '../serde/index.ts';
+import { encodeValidated } from './encode-validated.ts';
 
 /**
  * Validates, encodes and appends typed messages. An invalid message is refused with a
@@ -24,18 +24,8 @@ export class Publisher {
     values: readonly TopicValues[K][],
     clockOf?: (value: TopicValues[K]) => number,
   ): Promise<AppendedRecord[]> {
-    const contract = TOPIC_CONTRACTS[topic];
     const now = this.now();
-    const records = values.map((value) => {
-      const violations = contract.validate(value as never, { now: clockOf?.(value) ?? now });
-      if (violations.length > 0)
-        throw new ValidationError(`${topic} message (key ${contract.keyOf(value as never)})`, violations);
-      return {
-        key: contract.keyOf(value as never),
-        value: this.serde.encode(topic, value),
-        timestamp: contract.timeOf(value as never),
-      };
-    });
+    const records = encodeValidated(this.serde, topic, values, clockOf ?? (() => now));
     return this.log.append([{ topic, records }]);
   }
 }

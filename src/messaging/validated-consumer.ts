@@ -19,8 +19,15 @@ export interface ValidatedSubscribeOptions<K extends DataTopic> {
   readonly readFrom?: string;
   readonly group: string;
   readonly fromBeginning: boolean;
+  /** Start offsets that override the group's (see SubscribeOptions.startAt). */
+  readonly startAt?: (topic: string, partition: number) => number | undefined;
   readonly clock: ValidationClock;
   readonly logger: Logger;
+  /**
+   * Told after every batch how far the partition has been read (`RecordBatch.next`): dead-lettered
+   * records and transaction markers included.
+   */
+  readonly onDelivered?: (partition: number, next: number) => void;
   /** Receives the valid messages of a batch, in offset order; may return records to append atomically. */
   readonly handler: (messages: readonly ValidMessage<K>[]) => Promise<BatchOutcome | void>;
 }
@@ -38,6 +45,7 @@ export async function subscribeValidated<K extends DataTopic>(
     group: options.group,
     topics: [options.readFrom ?? options.topic],
     fromBeginning: options.fromBeginning,
+    startAt: options.startAt,
     handler: async (batch) => {
       const valid: ValidMessage<K>[] = [];
       const deadLetters: TopicAppend[] = [];
@@ -62,6 +70,7 @@ export async function subscribeValidated<K extends DataTopic>(
         }
       }
       const outcome = valid.length > 0 ? await options.handler(valid) : undefined;
+      options.onDelivered?.(batch.partition, batch.next);
       const append = [...deadLetters, ...(outcome?.append ?? [])];
       return append.length > 0 ? { append } : {};
     },

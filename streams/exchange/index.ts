@@ -1,4 +1,7 @@
-/** The virtual exchange: its state folded from crypto.orders, and the pure step that fills and closes. */
+/**
+ * The virtual exchange: its state folded from crypto.orders, the pure step that fills and closes,
+ * and the service that runs it on the log (snapshot store, orders watermark).
+ */
 export { stepExchange, type ExchangeInput, type ExchangeStep } from './exchange-decide.ts';
 export {
   evolveExchange,
@@ -8,3 +11,11 @@ export {
   type ExchangeState,
   type Position,
 } from './exchange-state.ts';
+export { ExchangeRunner, EXCHANGE_GROUP, type ExchangeRunnerOptions } from './exchange-runner.ts';
+export { ExchangeStore, type ExchangeSnapshot } from './exchange-store.ts';
+export {
+  logWatermark,
+  pipelineWatermark,
+  type OrdersWatermark,
+  type PipelineGroups,
+} from './orders-watermark.ts';

@@ -196,8 +196,8 @@ export class EmbeddedLog implements LogPort {
         const partition = Number(partitionText);
         const records = this.readSync(topic, partition, from, BATCH_SIZE);
         if (records.length === 0) continue;
-        const outcome = await options.handler({ topic, partition, records });
         const next = (records[records.length - 1] as LogRecord).offset + 1;
+        const outcome = await options.handler({ topic, partition, records, next });
         const appends = outcome?.append ?? [];
         await this.store.root.transaction(() => {
           this.writeAppends(appends);

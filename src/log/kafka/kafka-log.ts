@@ -18,6 +18,7 @@ import type { Logger } from '../../observability/logger.ts';
 import { partitionFor } from '../partitioner.ts';
 import type {
   AppendedRecord,
+  BatchOutcome,
   Headers,
   GroupCommit,
   LogPort,
@@ -243,20 +244,31 @@ export class KafkaLog implements LogPort {
     await consumer.connect();
     await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning });
     const transactions = this.transactionalProducer(options.group);
-    // Commits of fetches that held only transaction markers or aborted records: queued, so a later
-    // batch's commit can never be overtaken by an earlier one.
+    // Fetches that held only transaction markers or aborted records: handed over empty, so the
+    // handler sees the position move, and committed. Queued, so a later batch's commit can never
+    // be overtaken by an earlier one.
     let markerCommits: Promise<unknown> = Promise.resolve();
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       if (payload.batchSize > 0) return;
-      const offsets = [
-        {
-          topic: payload.topic,
-          partition: payload.partition,
-          offset: String(Number(payload.lastOffset) + 1),
-        },
-      ];
+      const next = Number(payload.lastOffset) + 1;
       markerCommits = markerCommits
-        .then(() => consumer.commitOffsets(offsets))
+        .then(async () => {
+          const outcome = await options.handler({
+            topic: payload.topic,
+            partition: payload.partition,
+            records: [],
+            next,
+          });
+          await this.commitBatch(
+            consumer,
+            transactions,
+            options.group,
+            payload.topic,
+            payload.partition,
+            next,
+            outcome,
+          );
+        })
         .catch((error: unknown) =>
           this.options.logger.warn(
             { err: error, group: options.group },
@@ -272,16 +284,23 @@ export class KafkaLog implements LogPort {
         if (!payload.isRunning() || payload.isStale()) return;
         await markerCommits;
         const records = batch.messages.map((message) => toLogRecord(batch.topic, batch.partition, message));
-        const outcome = await options.handler({ topic: batch.topic, partition: batch.partition, records });
         // Past the last offset of the fetch, control records (transaction markers) included.
-        const next = String(Number(batch.lastOffset()) + 1);
-        const outputs = await this.toTopicMessages(outcome?.append ?? []);
-        if (outputs.length > 0) {
-          const offsets = { topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] };
-          await transactions.run(outputs, { consumerGroupId: options.group, topics: [offsets] });
-        } else {
-          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
-        }
+        const next = Number(batch.lastOffset()) + 1;
+        const outcome = await options.handler({
+          topic: batch.topic,
+          partition: batch.partition,
+          records,
+          next,
+        });
+        await this.commitBatch(
+          consumer,
+          transactions,
+          options.group,
+          batch.topic,
+          batch.partition,
+          next,
+          outcome,
+        );
         payload.resolveOffset(batch.lastOffset());
         await payload.heartbeat();
       },
@@ -301,6 +320,25 @@ export class KafkaLog implements LogPort {
         this.consumers.delete(consumer);
       },
     };
+  }
+
+  /** Commits a handled batch: with its outputs in one transaction, or the offset alone. */
+  private async commitBatch(
+    consumer: Consumer,
+    transactions: TransactionalProducer,
+    group: string,
+    topic: string,
+    partition: number,
+    next: number,
+    outcome: BatchOutcome | void,
+  ): Promise<void> {
+    const outputs = await this.toTopicMessages(outcome?.append ?? []);
+    if (outputs.length > 0) {
+      const offsets = { topic, partitions: [{ partition, offset: String(next) }] };
+      await transactions.run(outputs, { consumerGroupId: group, topics: [offsets] });
+    } else {
+      await consumer.commitOffsets([{ topic, partition, offset: String(next) }]);
+    }
   }
 
   async read(topic: string, partition: number, from: number, limit: number): Promise<LogRecord[]> {
