@@ -13,7 +13,9 @@ import autocannon from 'autocannon';
 import { foldPortfolio, initialPortfolio } from '../projections/portfolio/portfolio-fold.ts';
 import { PortfolioStore } from '../projections/portfolio/portfolio-store.ts';
 import { rebuildPortfolio } from '../projections/portfolio/rebuild-portfolio.ts';
+import { SignalStore } from '../projections/signals/signal-store.ts';
 import { buildApi } from '../src/api/build-api.ts';
+import { createMetrics } from '../src/api/metrics.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { ORDERS, type OrderEvent } from '../src/contracts/index.ts';
 import { openEmbeddedRuntime, openKafkaRuntime, prepareRuntime, type Runtime } from '../src/runtime/index.ts';
@@ -139,16 +141,20 @@ if (kafka.hash !== embedded.hash) throw new Error('the two rebuilds differ');
 // The API over the rebuilt portfolio.
 const store = PortfolioStore.open(join(dir, 'store'));
 await store.commit(state, new Map(), []);
+const signals = SignalStore.open(join(dir, 'signals'));
 const app = await buildApi({
   store,
   portfolio: () => store.summary(10_000_000),
-  ready: () => Promise.resolve(true),
+  signals,
+  appendOrders: () => Promise.reject(new Error('read-only benchmark')),
+  metrics: createMetrics(),
 });
 const address = await app.listen({ host: '127.0.0.1', port: 0 });
 const portfolio = await load(`${address}/portfolio`);
 const health = await load(`${address}/health`);
 await app.close();
 await store.close();
+await signals.close();
 
 started = process.hrtime.bigint();
 const rate = (n: number): string => `${Math.round(n).toLocaleString('en-US')}/s`;

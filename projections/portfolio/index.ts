@@ -11,3 +11,5 @@ export {
   type Holding,
 } from './portfolio-fold.ts';
 export { postingsOf, depositPosting, type Posting, type Account } from './ledger-postings.ts';
+export { portfolioAsOf, type AsOf, type JournalEntry } from './portfolio-as-of.ts';
+export { type OrderQuery, type OrderPage } from './order-index.ts';

@@ -57,6 +57,8 @@ export interface PortfolioRows {
   readonly orderEvent?: OrderEvent;
   readonly trade?: ClosedTrade;
   readonly equity?: EquityPoint;
+  /** The bar that marked a holding: with `orderEvent`, what a re-fold up to a past point needs. */
+  readonly mark?: MarketData;
 }
 
 export type PortfolioInput =
@@ -205,5 +207,5 @@ function markToMarket(
     lastTime: bar.timestamp,
   };
   const next = { ...marked, peakEquity: Math.max(marked.peakEquity, equityOf(marked)) };
-  return { state: next, rows: { postings: [], equity: point(next, bar.timestamp) } };
+  return { state: next, rows: { postings: [], equity: point(next, bar.timestamp), mark: bar } };
 }

@@ -5,17 +5,15 @@ import {
   type MarketData,
   type OrderEvent,
 } from '../../src/contracts/index.ts';
+import type { Metrics } from '../../src/api/metrics.ts';
+import { BatchWatchdog } from '../../src/api/probes.ts';
 import type { LogPort, Subscription } from '../../src/log/port.ts';
 import { streamClock, subscribeValidated, type ValidMessage } from '../../src/messaging/index.ts';
 import type { Logger } from '../../src/observability/logger.ts';
 import type { AvroSerde } from '../../src/serde/index.ts';
-import {
-  foldPortfolio,
-  type PortfolioInput,
-  type PortfolioRows,
-  type PortfolioState,
-} from './portfolio-fold.ts';
-import type { PortfolioStore } from './portfolio-store.ts';
+import { positionKey, projectionLag } from '../projection-lag.ts';
+import { foldPortfolio, type PortfolioInput, type PortfolioState } from './portfolio-fold.ts';
+import type { PortfolioStore, StoredRows } from './portfolio-store.ts';
 
 export interface PortfolioProjectionOptions {
   readonly log: LogPort;
@@ -25,9 +23,11 @@ export interface PortfolioProjectionOptions {
   readonly logger: Logger;
   /** Consumer-group prefix; each topic is read in a group `<prefix>.<store id>.<topic>`. */
   readonly group?: string;
+  /** Where it reports messages, batch latency and the order events it folds (fills, closes, cancels). */
+  readonly metrics?: Metrics;
+  /** A batch running longer than this makes the projection report itself stuck (default 60 s). */
+  readonly stuckAfterMs?: number;
 }
-
-const positionKey = (topic: string, partition: number): string => `${topic}/${partition}`;
 
 /**
  * Keeps the portfolio read models up to date: folds crypto.orders (fills, closes) and
@@ -36,12 +36,16 @@ const positionKey = (topic: string, partition: number): string => `${topic}/${pa
  * (whatever the consumer groups committed) neither loses nor double-counts anything.
  */
 export class PortfolioProjection {
+  readonly name = 'portfolio';
   private state!: PortfolioState;
   private offsets = new Map<string, number>();
   private subscriptions: Subscription[] = [];
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly watchdog: BatchWatchdog;
 
-  constructor(private readonly options: PortfolioProjectionOptions) {}
+  constructor(private readonly options: PortfolioProjectionOptions) {
+    this.watchdog = new BatchWatchdog(options.stuckAfterMs ?? 60_000);
+  }
 
   current(): PortfolioState {
     return this.state;
@@ -81,7 +85,23 @@ export class PortfolioProjection {
   }
 
   private async fold(topic: DataTopic, messages: readonly ValidMessage<DataTopic>[]): Promise<void> {
-    const rows: PortfolioRows[] = [];
+    this.watchdog.begin();
+    const started = process.hrtime.bigint();
+    try {
+      await this.foldBatch(topic, messages);
+    } finally {
+      this.watchdog.end();
+    }
+    const metrics = this.options.metrics;
+    metrics?.messagesProcessed.inc({ processor: this.name, topic }, messages.length);
+    metrics?.processingSeconds.observe(
+      { processor: this.name, topic },
+      Number(process.hrtime.bigint() - started) / 1e9,
+    );
+  }
+
+  private async foldBatch(topic: DataTopic, messages: readonly ValidMessage<DataTopic>[]): Promise<void> {
+    const rows: StoredRows[] = [];
     let state = this.state;
     const offsets = new Map(this.offsets);
     for (const { record, value } of messages) {
@@ -98,31 +118,41 @@ export class PortfolioProjection {
         next.rows.orderEvent !== undefined ||
         next.rows.equity !== undefined
       )
-        rows.push(next.rows);
+        rows.push(topic === ORDERS ? { ...next.rows, ordersOffset: record.offset } : next.rows);
       offsets.set(key, record.offset + 1);
     }
     await this.options.store.commit(state, offsets, rows);
     this.state = state;
     this.offsets = offsets;
+    for (const { orderEvent } of rows) if (orderEvent !== undefined) this.count(orderEvent);
   }
 
-  /**
-   * True when every partition of both topics is folded up to its end offset. The groups' commits
-   * count too: on Kafka they move past transaction markers, which occupy offsets but fold nothing.
-   */
-  async caughtUp(): Promise<boolean> {
+  private count(event: OrderEvent): void {
+    const metrics = this.options.metrics;
+    if (event.status === 'FILLED') metrics?.fills.inc({ symbol: event.symbol, action: event.action });
+    else if (event.status === 'CLOSED')
+      metrics?.closes.inc({ symbol: event.symbol, reason: event.close_reason ?? 'UNKNOWN' });
+    else if (event.status === 'CANCELLED') metrics?.cancels.inc({ reason: event.cancel_reason ?? 'UNKNOWN' });
+  }
+
+  /** Records of both topics not folded yet (see `projectionLag`). */
+  lag(): Promise<number> {
     const group = this.groupPrefix();
-    for (const topic of [ORDERS, MARKET_DATA]) {
-      const committed = await this.options.log.committedOffsets(`${group}.${topic}`, topic);
-      for (const [partition, end] of await this.options.log.endOffsets(topic)) {
-        const folded = Math.max(
-          this.offsets.get(positionKey(topic, partition)) ?? 0,
-          committed.get(partition) ?? 0,
-        );
-        if (folded < end) return false;
-      }
-    }
-    return true;
+    return projectionLag(
+      this.options.log,
+      [ORDERS, MARKET_DATA].map((topic) => ({ topic, group: `${group}.${topic}` })),
+      this.offsets,
+    );
+  }
+
+  /** True when every partition of both topics is folded up to its end offset. */
+  async caughtUp(): Promise<boolean> {
+    return (await this.lag()) === 0;
+  }
+
+  /** A batch has been folding for longer than `stuckAfterMs`. */
+  stuck(): boolean {
+    return this.watchdog.stuck();
   }
 
   async stop(): Promise<void> {

@@ -5,6 +5,7 @@ import { Map as PersistentMap } from 'immutable';
 import { open, type Key, type RootDatabase } from 'lmdb';
 import type { OrderEvent } from '../../src/contracts/index.ts';
 import type { Account, Posting } from './ledger-postings.ts';
+import { journalTimeOf, portfolioAsOf, type AsOf, type JournalEntry } from './portfolio-as-of.ts';
 import {
   initialPortfolio,
   type ClosedTrade,
@@ -13,6 +14,18 @@ import {
   type PortfolioRows,
   type PortfolioState,
 } from './portfolio-fold.ts';
+import {
+  backfillOrderIndex,
+  indexOrderEvent,
+  listOrders,
+  type OrderPage,
+  type OrderQuery,
+} from './order-index.ts';
+
+/** A batch's row, with the crypto.orders offset of its order event when the projection knows it. */
+export interface StoredRows extends PortfolioRows {
+  readonly ordersOffset?: number;
+}
 
 /** The portfolio state as stored: maps as entry lists. */
 interface StoredState {
@@ -50,8 +63,10 @@ const toStored = (
 
 /**
  * The portfolio read models in LMDB: the current state with the log offsets it covers, and the
- * append-only rows (postings, order history, trades, equity points), all written in one
- * transaction per batch, so a restart resumes exactly where the stored state ends.
+ * append-only rows (postings, order history, trades, equity points, the journal of what changed
+ * the state), all written in one transaction per batch, so a restart resumes exactly where the
+ * stored state ends. The order index (latest snapshot per order, by status) is derived from the
+ * order-history rows and written with them.
  */
 export class PortfolioStore {
   private readonly db: RootDatabase<unknown, Key[]>;
@@ -68,7 +83,11 @@ export class PortfolioStore {
     this.db = open<unknown, Key[]>({ path: join(path, 'portfolio.mdb'), noSubdir: true });
     const id = this.db.get(['id']) as string | undefined;
     this.id = id ?? randomUUID().slice(0, 8);
-    if (id === undefined) this.db.putSync(['id'], this.id);
+    if (id === undefined) {
+      this.db.putSync(['id'], this.id);
+      this.db.putSync(['journal-complete'], true);
+    } else if (this.db.get(['order-index']) === undefined) backfillOrderIndex(this.db);
+    this.db.putSync(['order-index'], true);
   }
 
   static open(path: string): PortfolioStore {
@@ -104,14 +123,30 @@ export class PortfolioStore {
   async commit(
     state: PortfolioState,
     offsets: ReadonlyMap<string, number>,
-    rows: readonly PortfolioRows[],
+    rows: readonly StoredRows[],
   ): Promise<void> {
     await this.db.transaction(() => {
       for (const row of rows) {
         const n = ++this.rowCount;
         for (const [i, posting] of row.postings.entries()) void this.db.put(['posting', n, i], posting);
-        if (row.orderEvent !== undefined)
+        if (row.orderEvent !== undefined) {
           void this.db.put(['order', row.orderEvent.order_id, row.orderEvent.sequence], row.orderEvent);
+          indexOrderEvent(this.db, row.orderEvent);
+        }
+        const input: JournalEntry['input'] | undefined =
+          row.orderEvent !== undefined
+            ? { kind: 'order', event: row.orderEvent }
+            : row.mark !== undefined
+              ? { kind: 'bar', bar: row.mark }
+              : undefined;
+        if (input !== undefined)
+          void this.db.put(['journal', n], {
+            input,
+            time: journalTimeOf(input),
+            ...(row.orderEvent !== undefined && row.ordersOffset !== undefined
+              ? { ordersOffset: row.ordersOffset }
+              : {}),
+          } satisfies JournalEntry);
         if (row.trade !== undefined)
           void this.db.put(['trade', row.trade.exitTime, row.trade.orderId], row.trade);
         if (row.equity !== undefined) void this.db.put(['equity', row.equity.time, n], row.equity);
@@ -151,6 +186,24 @@ export class PortfolioStore {
         orders.set(event.order_id, event);
       }
     });
+  }
+
+  /**
+   * The portfolio as of a past event time or crypto.orders offset, re-folded from the journal
+   * (see `portfolioAsOf` for the cost). Undefined for a store written before the journal existed:
+   * its early history is missing, so a rebuild into a fresh store is needed.
+   */
+  portfolioAsOf(initialCash: number, asOf: AsOf): PortfolioState | undefined {
+    if (this.db.get(['journal-complete']) !== true) return undefined;
+    const journal = this.db
+      .getRange({ start: ['journal'], end: ['journal\u0000'] })
+      .map(({ value }) => value as JournalEntry);
+    return portfolioAsOf(initialCash, journal, asOf);
+  }
+
+  /** Orders' latest snapshots, one page in id order, filtered by status and symbol. */
+  orders(query: OrderQuery): OrderPage {
+    return listOrders(this.db, query);
   }
 
   postings(): Posting[] {

@@ -1,43 +1,22 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initialPortfolio, foldPortfolio } from '../../../projections/portfolio/portfolio-fold.ts';
-import { PortfolioStore } from '../../../projections/portfolio/portfolio-store.ts';
-import { buildApi } from '../../../src/api/build-api.ts';
-import { stepExchange } from '../../../streams/exchange/exchange-decide.ts';
-import { DEFAULT_EXCHANGE_SETTINGS, initialExchangeState } from '../../../streams/exchange/exchange-state.ts';
-import { script } from '../../support/exchange-script.ts';
+import type { PortfolioStore } from '../../../projections/portfolio/portfolio-store.ts';
+import type { SignalStore } from '../../../projections/signals/signal-store.ts';
+import { fixtureApi, fixtureStores } from './api-fixture.ts';
 
 describe('the query API', () => {
   let app: FastifyInstance;
   let store: PortfolioStore;
+  let signals: SignalStore;
 
   beforeAll(async () => {
-    // The scripted market, folded into a store the way the projection does it.
-    store = PortfolioStore.open(mkdtempSync(join(tmpdir(), 'cml-api-')));
-    let { state, rows } = initialPortfolio(10_000);
-    const allRows = [rows];
-    let exchange = initialExchangeState(DEFAULT_EXCHANGE_SETTINGS);
-    for (const input of script()) {
-      const step = stepExchange(exchange, input, DEFAULT_EXCHANGE_SETTINGS);
-      exchange = step.state;
-      for (const next of [input, ...step.emitted.map((event) => ({ kind: 'order' as const, event }))]) {
-        ({ state, rows } = foldPortfolio(state, next));
-        allRows.push(rows);
-      }
-    }
-    await store.commit(state, new Map(), allRows);
-    app = await buildApi({
-      store,
-      portfolio: () => store.summary(10_000),
-      ready: () => Promise.resolve(true),
-    });
+    ({ store, signals } = await fixtureStores());
+    ({ app } = await fixtureApi({ store, signals }));
   });
   afterAll(async () => {
     await app.close();
     await store.close();
+    await signals.close();
   });
 
   it('GET /portfolio: cash, PnL, fees and the open position marked to market', async () => {
@@ -88,7 +67,16 @@ describe('the query API', () => {
   it('answers bad input with a 400 that says what was wrong, and never a stack trace', async () => {
     const bad = await app.inject({ url: '/equity?from=yesterday' });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json()).toEqual({ error: 'Bad Request', message: 'querystring/from must be integer' });
+    expect(bad.json()).toEqual({
+      error: 'Bad Request',
+      code: 'CML_API_BAD_REQUEST',
+      message: 'querystring/from must be integer',
+    });
+    const unknownParameter = await app.inject({ url: '/equity?form=1' });
+    expect(unknownParameter.statusCode).toBe(400);
+    expect(unknownParameter.json<{ message: string }>().message).toBe(
+      'querystring has unknown parameter "form"',
+    );
     const unknown = await app.inject({ url: '/orders/ORD-20240101-999' });
     expect(unknown.statusCode).toBe(404);
     const malformed = await app.inject({ url: '/orders/not-an-order' });
@@ -97,8 +85,8 @@ describe('the query API', () => {
   });
 
   it('serves health, readiness and an OpenAPI document listing every route', async () => {
-    expect((await app.inject({ url: '/health' })).json()).toEqual({ status: 'ok' });
-    expect((await app.inject({ url: '/ready' })).json()).toEqual({ ready: true });
+    expect((await app.inject({ url: '/health' })).json()).toEqual({ status: 'ok', processors: [] });
+    expect((await app.inject({ url: '/ready' })).json()).toEqual({ ready: true, projections: [] });
     const doc = (await app.inject({ url: '/docs/json' })).json<{
       openapi: string;
       paths: Record<string, unknown>;
@@ -110,7 +98,12 @@ describe('the query API', () => {
         '/positions',
         '/equity',
         '/trades',
+        '/orders',
         '/orders/{orderId}',
+        '/orders/{orderId}/cancel',
+        '/account/reset',
+        '/signals',
+        '/metrics',
         '/ledger/balances',
         '/health',
         '/ready',

@@ -1,0 +1,50 @@
+import type { PortfolioState } from '../../projections/portfolio/portfolio-fold.ts';
+import type { PortfolioStore } from '../../projections/portfolio/portfolio-store.ts';
+import type { SignalStore } from '../../projections/signals/signal-store.ts';
+import type { Config } from '../config/index.ts';
+import type { OrderEvent } from '../contracts/index.ts';
+import type { Metrics } from './metrics.ts';
+import type { LagProbe, ProcessorProbe } from './probes.ts';
+
+export type ApiSettings = Config['api'];
+
+export const DEFAULT_API_SETTINGS: ApiSettings = {
+  corsOrigins: [],
+  rateLimit: { max: 30, windowMs: 60_000 },
+  readiness: { maxLag: 0, graceMs: 5_000 },
+};
+
+/**
+ * Appends order events to crypto.orders, atomically (all or none), validated as any producer's:
+ * live, a Publisher on the runtime's log.
+ */
+export type OrderAppender = (events: readonly OrderEvent[]) => Promise<void>;
+
+export interface ApiDependencies {
+  readonly store: PortfolioStore;
+  /** The portfolio now: the live projection's state, or the store's summary. */
+  readonly portfolio: () => PortfolioState;
+  readonly signals: SignalStore;
+  /** Where the mutating routes write their events: the API never changes a read model itself. */
+  readonly appendOrders: OrderAppender;
+  readonly metrics: Metrics;
+  /** The projections readiness waits for. */
+  readonly projections?: readonly LagProbe[];
+  /** The processors whose liveness /health reports. */
+  readonly processors?: readonly ProcessorProbe[];
+  readonly settings?: ApiSettings;
+  /** Fee rate of manual closes (the exchange's taker fee; 0.001 by default). */
+  readonly feeRate?: number;
+  /** Event time of the events the API appends. */
+  readonly now?: () => number;
+  readonly logger?: boolean;
+}
+
+/** What the route modules receive: the dependencies with their defaults filled in. */
+export interface ApiContext extends ApiDependencies {
+  readonly settings: ApiSettings;
+  readonly feeRate: number;
+  readonly now: () => number;
+  readonly projections: readonly LagProbe[];
+  readonly processors: readonly ProcessorProbe[];
+}
