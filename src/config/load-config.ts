@@ -59,7 +59,14 @@ function readConfigFile(file: string): Record<string, unknown> {
 }
 
 const LIST_KEYS: ReadonlySet<ConfigKey> = new Set(['kafka.brokers', 'binance.symbols']);
-const NUMBER_KEYS: ReadonlySet<ConfigKey> = new Set(['kafka.connectionTimeoutMs', 'binance.pollMs']);
+const NUMBER_KEYS: ReadonlySet<ConfigKey> = new Set([
+  'kafka.connectionTimeoutMs',
+  'kafka.sessionTimeoutMs',
+  'binance.pollMs',
+  'exchange.feeRate',
+  'exchange.slippageBps',
+  'exchange.initialCash',
+]);
 
 function coerce(key: ConfigKey, value: string): unknown {
   if (LIST_KEYS.has(key)) return value.split(',').map((part) => part.trim());

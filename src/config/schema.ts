@@ -26,6 +26,8 @@ export const configSchema = z.strictObject({
       clientId: z.string().min(1).default('crypto-ml-ledger'),
       compression: z.enum(['gzip', 'none']).default('gzip'),
       connectionTimeoutMs: z.number().int().positive().default(5_000),
+      /** A consumer that stops heartbeating leaves its group after this long (the broker allows 6 s to 5 min). */
+      sessionTimeoutMs: z.number().int().min(6_000).max(300_000).default(10_000),
     })
     .prefault({}),
   registry: z
@@ -64,6 +66,76 @@ export const configSchema = z.strictObject({
       pollMs: z.number().int().min(1_000).default(10_000),
     })
     .prefault({}),
+  /** The virtual exchange (streams/exchange): execution costs, the paper account, and when bars settle. */
+  exchange: z
+    .strictObject({
+      group: z.string().min(1).default('virtual-exchange'),
+      /** Taker fee as a fraction of notional (0.001 = 0.1 %). */
+      feeRate: z.number().min(0).lt(1).default(0.001),
+      /** Slippage against the taker in basis points; a fill never leaves the bar's high/low. */
+      slippageBps: z.number().min(0).max(1_000).default(0),
+      /** How long an unfilled LIMIT order without expires_at lives. */
+      limitTtlMs: z.number().int().positive().default(3_600_000),
+      initialCash: z.number().positive().default(10_000),
+      /**
+       * When a bar may settle: `pipeline` once the signals processor and the decision engine have
+       * passed it (deterministic across processes); `log` as soon as the orders in the log are
+       * folded (for order logs written ahead, or orders typed by hand).
+       */
+      watermark: z.enum(['pipeline', 'log']).default('pipeline'),
+    })
+    .prefault({}),
+  /** The decision engine (streams/decision): confidence rules, sizing and risk; defaults from the spec. */
+  decision: z
+    .strictObject({
+      group: z.string().min(1).default('decision-engine'),
+      highConfidence: z.coerce.number().min(0).max(1).default(0.8),
+      minConfidence: z.coerce.number().min(0).max(1).default(0.6),
+      agreementWindowMs: z.coerce.number().int().nonnegative().default(300_000),
+      buyThresholdPct: z.coerce.number().default(1.5),
+      positionSizePct: z.coerce.number().positive().max(100).default(10),
+      maxPositionPct: z.coerce.number().positive().max(100).default(25),
+      volatilityScaling: z.union([z.boolean(), z.stringbool()]).default(false),
+      volatilityTargetPct: z.coerce.number().positive().default(0.5),
+      stopLossPct: z.coerce.number().negative().gt(-100).default(-2),
+      takeProfitPct: z.coerce.number().positive().default(5),
+      cooldownMs: z.coerce.number().int().nonnegative().default(900_000),
+      maxDrawdownPct: z.coerce.number().positive().max(100).default(10),
+      quantityStep: z.coerce.number().positive().default(0.000001),
+      minOrderValue: z.coerce.number().nonnegative().default(10),
+      feeRate: z.coerce.number().min(0).lt(1).default(0.001),
+      maxPositionsPerSymbol: z.coerce.number().int().positive().default(1),
+      orderType: z.enum(['MARKET', 'LIMIT']).default('MARKET'),
+      strategy: z.string().min(1).default('ml_signal_strategy'),
+    })
+    .refine((d) => d.minConfidence <= d.highConfidence, {
+      message: 'minConfidence must be <= highConfidence',
+      path: ['minConfidence'],
+    })
+    .prefault({}),
+  /** The HTTP API (src/api). Only `api.key` has an environment variable; the rest is config file only. */
+  api: z
+    .strictObject({
+      /** Key of the mutating routes (x-api-key header); without one they answer 503. */
+      key: z.string().min(16, 'use at least 16 characters').optional(),
+      /** Origins allowed by CORS; empty: no CORS headers at all. */
+      corsOrigins: z.array(z.url()).default([]),
+      /** Requests per window and client on each mutating route. */
+      rateLimit: z
+        .strictObject({
+          max: z.number().int().positive().default(30),
+          windowMs: z.number().int().positive().default(60_000),
+        })
+        .prefault({}),
+      /** Ready when every projection has at most `maxLag` records to fold, or had within `graceMs`. */
+      readiness: z
+        .strictObject({
+          maxLag: z.number().int().min(0).default(0),
+          graceMs: z.number().int().min(0).default(5_000),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -77,6 +149,7 @@ export const configEnv = {
   'kafka.clientId': 'KAFKA_CLIENT_ID',
   'kafka.compression': 'KAFKA_COMPRESSION',
   'kafka.connectionTimeoutMs': 'KAFKA_CONNECTION_TIMEOUT_MS',
+  'kafka.sessionTimeoutMs': 'KAFKA_SESSION_TIMEOUT_MS',
   'registry.url': 'SCHEMA_REGISTRY_URL',
   'registry.compatibility': 'SCHEMA_COMPATIBILITY',
   'binance.restUrl': 'BINANCE_REST_URL',
@@ -85,6 +158,23 @@ export const configEnv = {
   'binance.interval': 'BINANCE_INTERVAL',
   'binance.mode': 'BINANCE_MODE',
   'binance.pollMs': 'BINANCE_POLL_MS',
+  'exchange.feeRate': 'EXCHANGE_FEE_RATE',
+  'exchange.slippageBps': 'EXCHANGE_SLIPPAGE_BPS',
+  'exchange.initialCash': 'EXCHANGE_INITIAL_CASH',
+  'exchange.watermark': 'EXCHANGE_WATERMARK',
+  'decision.group': 'DECISION_GROUP',
+  'decision.highConfidence': 'DECISION_HIGH_CONFIDENCE',
+  'decision.minConfidence': 'DECISION_MIN_CONFIDENCE',
+  'decision.agreementWindowMs': 'DECISION_AGREEMENT_WINDOW_MS',
+  'decision.buyThresholdPct': 'DECISION_BUY_THRESHOLD_PCT',
+  'decision.positionSizePct': 'DECISION_POSITION_SIZE_PCT',
+  'decision.maxPositionPct': 'DECISION_MAX_POSITION_PCT',
+  'decision.volatilityScaling': 'DECISION_VOLATILITY_SCALING',
+  'decision.stopLossPct': 'DECISION_STOP_LOSS_PCT',
+  'decision.takeProfitPct': 'DECISION_TAKE_PROFIT_PCT',
+  'decision.cooldownMs': 'DECISION_COOLDOWN_MS',
+  'decision.maxDrawdownPct': 'DECISION_MAX_DRAWDOWN_PCT',
+  'api.key': 'CML_API_KEY',
 } as const;
 
 export type ConfigKey = keyof typeof configEnv;

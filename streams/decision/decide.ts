@@ -1,0 +1,137 @@
+import { equityOf, type PortfolioState } from '../../projections/portfolio/index.ts';
+import type { MlSignal, OrderEvent } from '../../src/contracts/index.ts';
+import type { Skip, SkipReason } from './decision-reasons.ts';
+import type { DecisionSettings } from './decision-settings.ts';
+import { evolveDecision, type DecisionState, type TrackedOrder } from './decision-state.ts';
+import { formatOrderId, utcDayOf } from './order-ids.ts';
+import { draftOrder } from './order-draft.ts';
+import { sizePosition } from './position-sizing.ts';
+import { reconcileWithPortfolio } from './reconcile.ts';
+import { agreeingVote, rememberSignal } from './recent-signals.ts';
+
+export interface Decision {
+  /** The new state, with the orders below already folded in. */
+  readonly state: DecisionState;
+  /** PENDING order events to append to crypto.orders. */
+  readonly orders: readonly OrderEvent[];
+  /** Why no order, when there is none. */
+  readonly reasons: readonly Skip[];
+}
+
+/** The symbol's open positions: one lot per filled BUY not closed yet. */
+const lotsOf = (portfolio: PortfolioState, symbol: string) =>
+  [...portfolio.lots.values()].filter((lot) => lot.symbol === symbol);
+
+const pct = (value: number): string => `${value.toFixed(2)}%`;
+
+/**
+ * The decision engine, pure: a signal, the engine's state and the portfolio settled up to the
+ * signal's event time give the orders to place. Confidence first (>= high acts, medium needs
+ * another source agreeing within the window, low and HOLD are ignored), then for a BUY the
+ * position, pending-order, cooldown and drawdown rules and the sizing; a SELL closes the
+ * symbol's open position. Time is the signal's event time only, so a replay decides the same.
+ */
+export function decide(
+  state: DecisionState,
+  signal: MlSignal,
+  portfolio: PortfolioState,
+  settings: DecisionSettings,
+): Decision {
+  const reconciled = reconcileWithPortfolio(state, portfolio, signal.timestamp, settings.cooldownMs);
+  const confirmation = agreeingVote(reconciled, signal, settings.agreementWindowMs);
+  const next = rememberSignal(reconciled, signal, settings.minConfidence, settings.agreementWindowMs);
+  const skip = (reason: SkipReason, detail: string): Decision => ({
+    state: next,
+    orders: [],
+    reasons: [{ reason, detail }],
+  });
+  if (signal.signal === 'HOLD') return skip('HOLD', `expected change ${pct(signal.expected_change_pct)}`);
+  if (signal.confidence < settings.minConfidence)
+    return skip('LOW_CONFIDENCE', `confidence ${signal.confidence} < ${settings.minConfidence}`);
+  if (signal.signal === 'BUY' && signal.expected_change_pct < settings.buyThresholdPct)
+    return skip(
+      'BELOW_BUY_THRESHOLD',
+      `expected change ${pct(signal.expected_change_pct)} < ${pct(settings.buyThresholdPct)}`,
+    );
+  if (signal.confidence < settings.highConfidence && confirmation === undefined)
+    return skip(
+      'UNCONFIRMED',
+      `confidence ${signal.confidence} < ${settings.highConfidence} and no other source agreed within ${settings.agreementWindowMs} ms`,
+    );
+  const tracked = [...next.orders.values()];
+  const ofSymbol = tracked.filter((o) => o.symbol === signal.symbol);
+  const pending = (action: 'BUY' | 'SELL'): TrackedOrder[] =>
+    ofSymbol.filter((o) => o.action === action && o.status === 'PENDING');
+  const equity = equityOf(portfolio);
+
+  if (signal.signal === 'SELL') {
+    const sells = pending('SELL');
+    if (sells.length > 0) return skip('ORDER_PENDING', `SELL ${sells[0]?.orderId} is still PENDING`);
+    // The open lots, not the holding: closing lots by float subtraction can leave a dust holding.
+    const lots = lotsOf(portfolio, signal.symbol);
+    if (lots.length === 0) return skip('NO_POSITION', `no open ${signal.symbol} position`);
+    const quantity = lots.reduce((sum, lot) => sum + lot.quantity, 0);
+    return place(next, signal, { action: 'SELL', quantity, equity }, settings);
+  }
+
+  const openLots = lotsOf(portfolio, signal.symbol).length;
+  if (openLots >= settings.maxPositionsPerSymbol)
+    return skip(
+      'POSITION_OPEN',
+      `${openLots} open ${signal.symbol} position(s), at most ${settings.maxPositionsPerSymbol}`,
+    );
+  const buys = pending('BUY');
+  if (openLots + buys.length >= settings.maxPositionsPerSymbol)
+    return skip('ORDER_PENDING', `BUY ${buys[0]?.orderId} is still PENDING`);
+  // Closes after the signal's time are the future to this decision (the fold may run ahead of it).
+  const sinceClose = ofSymbol.reduce(
+    (least, o) =>
+      o.closedAt !== null && o.closedAt <= signal.timestamp
+        ? Math.min(least, signal.timestamp - o.closedAt)
+        : least,
+    Number.POSITIVE_INFINITY,
+  );
+  if (sinceClose < settings.cooldownMs)
+    return skip(
+      'COOLDOWN',
+      `${signal.symbol} closed ${sinceClose} ms ago, cooldown ${settings.cooldownMs} ms`,
+    );
+  const peak = Math.max(portfolio.peakEquity, equity);
+  const drawdownPct = peak > 0 ? ((peak - equity) / peak) * 100 : 0;
+  if (drawdownPct > settings.maxDrawdownPct)
+    return skip(
+      'CIRCUIT_BREAKER',
+      `equity ${equity.toFixed(2)} is ${pct(drawdownPct)} below its peak ${peak.toFixed(2)}`,
+    );
+
+  const reserved = tracked
+    .filter((o) => o.action === 'BUY' && o.status === 'PENDING')
+    .reduce((sum, o) => sum + o.totalValue * (1 + settings.feeRate), 0);
+  const sizing = sizePosition(
+    {
+      equity,
+      availableCash: portfolio.cash - reserved,
+      price: signal.current_price,
+      volatilityPct: signal.features.volatility_7d,
+    },
+    settings,
+  );
+  if (sizing.kind === 'too-small')
+    return skip(
+      sizing.limitedBy === 'CASH' ? 'INSUFFICIENT_CASH' : 'ORDER_TOO_SMALL',
+      `the largest order allowed (by ${sizing.limitedBy}) is worth ${sizing.value.toFixed(2)} USDT; minimum ${settings.minOrderValue}, cash ${portfolio.cash.toFixed(2)}, promised to PENDING BUYs ${reserved.toFixed(2)}`,
+    );
+  return place(next, signal, { action: 'BUY', quantity: sizing.quantity, equity }, settings);
+}
+
+function place(
+  state: DecisionState,
+  signal: MlSignal,
+  order: { action: 'BUY' | 'SELL'; quantity: number; equity: number },
+  settings: DecisionSettings,
+): Decision {
+  const day = utcDayOf(signal.timestamp);
+  const orderId = formatOrderId(day, (state.lastSequenceByDay.get(day) ?? 0) + 1);
+  const event = draftOrder(signal, { orderId, ...order }, settings);
+  return { state: evolveDecision(state, event), orders: [event], reasons: [] };
+}

@@ -1,0 +1,49 @@
+import type { MlSignal } from '../../src/contracts/index.ts';
+import type { DecisionState, RecentSignal } from './decision-state.ts';
+
+const sourceOf = (signal: { model: string; prediction_type: string }): string =>
+  `${signal.model}/${signal.prediction_type}`;
+
+/**
+ * Remembers a signal that counts as a vote (BUY or SELL, confidence at least `minConfidence`) as
+ * its source's latest word on the symbol, and forgets the symbol's votes older than the window. A
+ * source that changes its mind replaces its earlier vote.
+ */
+export function rememberSignal(
+  state: DecisionState,
+  signal: MlSignal,
+  minConfidence: number,
+  windowMs: number,
+): DecisionState {
+  const votes = new Map(state.recentSignals.get(signal.symbol) ?? []);
+  for (const [source, vote] of votes)
+    if (Math.abs(signal.timestamp - vote.timestamp) > windowMs) votes.delete(source);
+  if (signal.signal !== 'HOLD' && signal.confidence >= minConfidence) {
+    votes.set(sourceOf(signal), {
+      model: signal.model,
+      predictionType: signal.prediction_type,
+      signal: signal.signal,
+      confidence: signal.confidence,
+      timestamp: signal.timestamp,
+    });
+  }
+  return { ...state, recentSignals: new Map(state.recentSignals).set(signal.symbol, votes) };
+}
+
+/**
+ * The vote of another source (another model, or the same model predicting another quantity)
+ * that agrees with the signal within the window, if any. Votes are only ever at least medium
+ * confidence: a low-confidence signal is ignored, so it confirms nothing either.
+ */
+export function agreeingVote(
+  state: DecisionState,
+  signal: MlSignal,
+  windowMs: number,
+): RecentSignal | undefined {
+  const source = sourceOf(signal);
+  for (const vote of state.recentSignals.get(signal.symbol)?.values() ?? []) {
+    if (sourceOf({ model: vote.model, prediction_type: vote.predictionType }) === source) continue;
+    if (vote.signal === signal.signal && Math.abs(signal.timestamp - vote.timestamp) <= windowMs) return vote;
+  }
+  return undefined;
+}
