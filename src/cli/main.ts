@@ -5,6 +5,7 @@ import { configCommand } from './commands/config.ts';
 import { importCommand } from './commands/import.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { copyCommand } from './commands/copy.ts';
+import { exchangeCommand } from './commands/exchange.ts';
 import { deadLettersCommand, lagCommand, tailCommand } from './commands/inspect.ts';
 import { rebuildCommand } from './commands/rebuild.ts';
 import { schemasCommand } from './commands/schemas.ts';
@@ -42,6 +43,7 @@ program.addCommand(tailCommand(getContext));
 program.addCommand(lagCommand(getContext));
 program.addCommand(deadLettersCommand(getContext));
 program.addCommand(rebuildCommand(getContext));
+program.addCommand(exchangeCommand(getContext));
 program.addCommand(copyCommand(() => program.opts<GlobalOptions>()));
 program.addCommand(configCommand(getContext));
 

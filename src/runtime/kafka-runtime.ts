@@ -40,6 +40,7 @@ export async function openKafkaRuntime(config: Config, logger: Logger): Promise<
     compression: config.kafka.compression,
     transactionalIdPrefix: `${config.kafka.clientId}.${hostname()}`,
     logger,
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
   });
   return {
     kind: 'kafka',

@@ -35,6 +35,8 @@ export interface KafkaLogOptions {
   /** Prefix of transactional ids: `<prefix>.<group>` for subscriptions, `<prefix>.append` for appends. */
   readonly transactionalIdPrefix: string;
   readonly logger: Logger;
+  /** How long a silent group member keeps its partitions (kafkajs default 30 s). */
+  readonly sessionTimeoutMs?: number;
 }
 
 const toHeaders = (headers: IHeaders | undefined): Headers => {
@@ -238,6 +240,7 @@ export class KafkaLog implements LogPort {
     const consumer = this.kafka.consumer({
       groupId: options.group,
       readUncommitted: false,
+      sessionTimeout: this.options.sessionTimeoutMs,
       allowAutoTopicCreation: false,
     });
     this.consumers.add(consumer);
