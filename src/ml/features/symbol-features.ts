@@ -20,7 +20,8 @@ const identity = (v: number): number => v;
  * One symbol's features, updated bar by bar in O(window) with technicalindicators' streaming
  * indicators (`nextValue`), never recomputed over the history. It keeps the last `warmupBars` bars
  * so that a snapshot can rebuild it: replaying those bars gives the same SMAs and volatilities
- * exactly, and RSI's Wilder smoothing to within (13/14)^warmup, far below its 0.01 rounding.
+ * (to within the rounding of their running sums), and RSI's Wilder smoothing to within
+ * (13/14)^warmup of its value, far below its 0.01 rounding.
  */
 export class SymbolFeatures {
   private readonly sma7 = new SMA({ period: 7, values: [], format: identity });

@@ -1,0 +1,239 @@
+import { MARKET_DATA, ML_SIGNALS, TOPIC_CONTRACTS, describeViolation } from '../../src/contracts/index.ts';
+import { CmlError, ErrorCodes } from '../../src/errors/index.ts';
+import type { AppendRecord, BatchOutcome, LogPort, LogRecord, Subscription } from '../../src/log/port.ts';
+import { subscribeValidated, type ValidationClock, type ValidMessage } from '../../src/messaging/index.ts';
+import type { Logger } from '../../src/observability/logger.ts';
+import type { AvroSerde } from '../../src/serde/index.ts';
+import { ModelSource } from './model-source.ts';
+import { createSignalEngine, type EngineSnapshot, type SignalEngine } from './signal-engine.ts';
+import { WindowStore } from './window-store.ts';
+
+export const DEFAULT_SIGNALS_GROUP = 'signals-processor';
+
+export interface SignalsProcessorOptions {
+  readonly log: LogPort;
+  readonly serde: AvroSerde;
+  readonly logger: Logger;
+  /** The clock market data is validated against: wallClock() live, streamClock() for history. */
+  readonly clock: ValidationClock;
+  /**
+   * The clock each signal's freshness is validated against. Live: wallClock(), so a signal more than
+   * 2 minutes old is not written. Default: the event time of the signal's bar (history: a signal is
+   * as fresh as the bar it comes from; a stream watermark would be at the end of the batch already).
+   */
+  readonly signalClock?: ValidationClock;
+  readonly modelsDir: string;
+  /** Slots to serve (`<model>-<target>-h<horizon>`); default: the newest version of every slot in the directory. */
+  readonly models?: readonly string[];
+  /** Consumer group (default `signals-processor`); the snapshot is kept per group. */
+  readonly group?: string;
+  /** Where a group with no committed offset starts (default: the beginning). */
+  readonly fromBeginning?: boolean;
+  /** Directory of the LMDB snapshot of the feature windows; none: windows are rebuilt from the log. */
+  readonly snapshotDir?: string;
+  /** Least time between two snapshots, ms (default 5,000; 0: after every batch). */
+  readonly snapshotIntervalMs?: number;
+  /** Least time between two looks at the models directory, ms (default 5,000; 0: before every batch). */
+  readonly reloadIntervalMs?: number;
+  /** Topics to read and write instead of the contract's (isolated tests). */
+  readonly readFrom?: string;
+  readonly writeTo?: string;
+  /** Monotonic time for the intervals above. */
+  readonly now?: () => number;
+}
+
+export interface SignalsProcessorStats {
+  bars: number;
+  signals: number;
+  /** Signals that broke the contract (e.g. stale against a wall clock) and were not written. */
+  rejectedSignals: number;
+  /** Bars read to rebuild the windows at start (not turned into signals). */
+  warmupBars: number;
+  reloads: number;
+  snapshots: number;
+}
+
+export interface SignalsProcessor {
+  stop(): Promise<void>;
+  stats(): Readonly<SignalsProcessorStats>;
+  /** The model versions served now. */
+  versions(): string[];
+}
+
+const positionOf = (record: LogRecord): string => `${record.topic}/${record.partition}`;
+const READ_CHUNK = 10_000;
+
+/**
+ * The signals processor: consumes crypto.market_data, runs the engine, appends the signals in the
+ * same atomic step as the batch's offsets (returned as `{ append }`), so each bar's signals are
+ * written once. The feature windows are saved in LMDB between batches with the offsets they cover;
+ * a snapshot is only ever taken of committed batches, and on start the records between it and
+ * the group's committed offsets are read to bring the windows level (no signals for them: they
+ * were written before). A new artifact version in the models directory is picked up between
+ * batches, without a restart.
+ */
+export async function startSignalsProcessor(options: SignalsProcessorOptions): Promise<SignalsProcessor> {
+  const group = options.group ?? DEFAULT_SIGNALS_GROUP;
+  const inputTopic = options.readFrom ?? MARKET_DATA;
+  const outputTopic = options.writeTo ?? ML_SIGNALS;
+  const now = options.now ?? (() => performance.now());
+  const signalClock = options.signalClock ?? ((record: LogRecord) => record.timestamp);
+  const source = new ModelSource(options.modelsDir, options.models);
+  const artifacts = source.load();
+  if (artifacts.length === 0)
+    throw new CmlError(ErrorCodes.USAGE, `No model to serve in ${options.modelsDir}`, {
+      details: { modelsDir: options.modelsDir, models: options.models },
+      hint: 'Train one first: `npm run cli -- train <bars.csv>` (or check the configured model list).',
+    });
+  const engine = createSignalEngine(artifacts);
+  const stats: SignalsProcessorStats = {
+    bars: 0,
+    signals: 0,
+    rejectedSignals: 0,
+    warmupBars: 0,
+    reloads: 0,
+    snapshots: 0,
+  };
+  const store = options.snapshotDir === undefined ? undefined : WindowStore.open(options.snapshotDir);
+  let offsets = new Map<string, number>();
+  const saved = store?.load(group);
+  if (saved !== undefined) {
+    engine.restore(saved.snapshot);
+    offsets = new Map(saved.offsets);
+  }
+  await catchUp(options, engine, offsets, inputTopic, group, stats);
+  options.logger.info(
+    { group, models: engine.versions(), restored: saved !== undefined, warmupBars: stats.warmupBars },
+    'signals processor starting',
+  );
+
+  let lastSnapshot = now();
+  let lastReload = now();
+  /** The state before the batch last handled: restored if that batch is delivered again (its commit failed). */
+  let before: { snapshot: EngineSnapshot; offsets: Map<string, number>; position: string } | undefined;
+
+  const saveSnapshot = async (snapshot: EngineSnapshot, covered: Map<string, number>): Promise<void> => {
+    if (store === undefined) return;
+    await store.save(group, { snapshot, offsets: [...covered], savedAt: Date.now() });
+    stats.snapshots++;
+    lastSnapshot = now();
+  };
+
+  const handle = async (messages: readonly ValidMessage<typeof MARKET_DATA>[]): Promise<BatchOutcome> => {
+    const first = messages[0]?.record as LogRecord;
+    const position = positionOf(first);
+    if (first.offset < (offsets.get(position) ?? 0)) {
+      // The last batch's commit failed and it comes again: rewind the windows to before it.
+      const rewind = before?.position === position && first.offset >= (before.offsets.get(position) ?? 0);
+      if (rewind && before !== undefined) {
+        engine.restore(before.snapshot);
+        offsets = new Map(before.offsets);
+      }
+      options.logger.warn({ position, offset: first.offset, rewound: rewind }, 'records delivered again');
+    }
+    if (now() - lastReload >= (options.reloadIntervalMs ?? 5_000)) {
+      lastReload = now();
+      if (source.changed()) {
+        engine.setModels(source.load());
+        stats.reloads++;
+        options.logger.info({ models: engine.versions() }, 'models reloaded');
+      }
+    }
+    // Everything handled so far is committed (batches are committed before the next one comes).
+    const snapshot = engine.snapshot();
+    before = { snapshot, offsets: new Map(offsets), position };
+    if (store !== undefined && now() - lastSnapshot >= (options.snapshotIntervalMs ?? 5_000))
+      await saveSnapshot(snapshot, offsets);
+
+    const records: AppendRecord[] = [];
+    const contract = TOPIC_CONTRACTS[ML_SIGNALS];
+    for (const { record, value } of messages) {
+      if (record.offset < (offsets.get(positionOf(record)) ?? 0)) continue;
+      offsets.set(positionOf(record), record.offset + 1);
+      stats.bars++;
+      const clockNow = signalClock(record);
+      for (const signal of engine.onBar(value)) {
+        const violations = contract.validate(signal, { now: clockNow });
+        if (violations.length > 0) {
+          stats.rejectedSignals++;
+          options.logger.warn(
+            {
+              symbol: signal.symbol,
+              model: signal.metadata.model_version,
+              violations: violations.map(describeViolation),
+            },
+            'signal not written: it breaks the contract',
+          );
+          continue;
+        }
+        records.push({
+          key: contract.keyOf(signal),
+          value: options.serde.encode(ML_SIGNALS, signal),
+          timestamp: signal.timestamp,
+        });
+        stats.signals++;
+      }
+    }
+    return records.length > 0 ? { append: [{ topic: outputTopic, records }] } : {};
+  };
+
+  let subscription: Subscription;
+  try {
+    subscription = await subscribeValidated({
+      log: options.log,
+      serde: options.serde,
+      topic: MARKET_DATA,
+      readFrom: inputTopic,
+      group,
+      fromBeginning: options.fromBeginning ?? true,
+      clock: options.clock,
+      logger: options.logger,
+      handler: handle,
+    });
+  } catch (error) {
+    await store?.close();
+    throw error;
+  }
+  return {
+    async stop() {
+      await subscription.stop();
+      // The last batch is committed once stop returns: its state is safe to keep.
+      await saveSnapshot(engine.snapshot(), offsets);
+      await store?.close();
+    },
+    stats: () => ({ ...stats }),
+    versions: () => engine.versions(),
+  };
+}
+
+/** Reads the records between the windows' offsets and the group's committed ones into the engine. */
+async function catchUp(
+  options: SignalsProcessorOptions,
+  engine: SignalEngine,
+  offsets: Map<string, number>,
+  topic: string,
+  group: string,
+  stats: SignalsProcessorStats,
+): Promise<void> {
+  const committed = await options.log.committedOffsets(group, topic);
+  for (const [partition, target] of committed) {
+    const position = `${topic}/${partition}`;
+    let from = offsets.get(position) ?? 0;
+    while (from < target) {
+      const records = await options.log.read(topic, partition, from, Math.min(READ_CHUNK, target - from));
+      if (records.length === 0) break;
+      for (const record of records) {
+        if (record.offset >= target) break;
+        try {
+          const bar = await options.serde.decode(MARKET_DATA, record.value);
+          engine.onBar(bar);
+          stats.warmupBars++;
+        } catch {
+          // Undecodable records went to the dead letters when they were consumed.
+        }
+      }
+      from = (records.at(-1) as LogRecord).offset + 1;
+    }
+    offsets.set(position, Math.max(offsets.get(position) ?? 0, target));
+  }
+}
