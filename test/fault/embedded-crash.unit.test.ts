@@ -8,16 +8,21 @@ import { loadConfig } from '../../src/config/index.ts';
 import type { LogRecord } from '../../src/log/port.ts';
 import { openEmbeddedRuntime, type Runtime } from '../../src/runtime/index.ts';
 
+// Node itself runs the child (with tsx as a loader): the tsx CLI would run it in a grandchild
+// that a SIGKILL of the wrapper leaves alive.
 const CHILD = fileURLToPath(new URL('append-until-killed.ts', import.meta.url));
-const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 const PER_BATCH = 40;
 
 /** Runs the appending child, kills it with SIGKILL after `killAfterMs` of appending; returns the last acknowledged batch. */
 function appendUntilKilled(dataDir: string, run: number, killAfterMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [CHILD, dataDir, String(PER_BATCH), String(run)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', CHILD, dataDir, String(PER_BATCH), String(run)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let acked = -1;
     let buffered = '';
     child.stdout.on('data', (chunk: Buffer) => {

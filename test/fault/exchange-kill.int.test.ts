@@ -14,8 +14,9 @@ import { rebuildPortfolio } from '../../projections/portfolio/rebuild-portfolio.
 import { executionOf, expectedExecutions, orderFlow } from '../support/order-flow.ts';
 import { createTestTopic, kafkaHarness, uniqueName } from '../support/runtimes.ts';
 
+// Node itself runs the child (with tsx as a loader): the tsx CLI would run it in a grandchild
+// that a SIGKILL of the wrapper leaves alive.
 const CHILD = fileURLToPath(new URL('exchange-service.ts', import.meta.url));
-const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 const MINUTES = 200;
 const KILLS = 3;
 
@@ -37,10 +38,14 @@ function runExchange(
   delayMs = 0,
 ): Promise<'done' | 'killed'> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [CHILD, topics.market, topics.orders, topics.group, topics.storeDir], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env,
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', CHILD, topics.market, topics.orders, topics.group, topics.storeDir],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env,
+      },
+    );
     let buffered = '';
     let killing = false;
     child.stdout.on('data', (chunk: Buffer) => {
