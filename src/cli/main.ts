@@ -12,6 +12,8 @@ import { schemasCommand } from './commands/schemas.ts';
 import { stackCommand } from './commands/stack.ts';
 import { initCommand, startCommand, statusCommand } from './commands/status.ts';
 import { topicsCommand } from './commands/topics.ts';
+import { trainCommand } from './commands/train.ts';
+import { modelReportCommand } from './commands/model-report.ts';
 import { createContext, type CommandContext, type GlobalOptions } from './context.ts';
 
 const program = new Command('cml')
@@ -46,6 +48,8 @@ program.addCommand(rebuildCommand(getContext));
 program.addCommand(exchangeCommand(getContext));
 program.addCommand(copyCommand(() => program.opts<GlobalOptions>()));
 program.addCommand(configCommand(getContext));
+program.addCommand(trainCommand(getContext));
+program.addCommand(modelReportCommand(getContext));
 
 try {
   await program.parseAsync(process.argv);

@@ -136,6 +136,46 @@ export const configSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  /** The ML stage (src/ml, streams/signals): training and serving. */
+  ml: z
+    .strictObject({
+      /** Where model artifacts are kept (default `<dataDir>/models`). */
+      modelsDir: z.string().min(1).optional(),
+      /** Models trained by default and served, as `<model>:<target>` (comma-separated in the environment). */
+      models: z
+        .preprocess(
+          (v) => (typeof v === 'string' ? v.split(',').map((p) => p.trim()) : v),
+          z.array(
+            z
+              .string()
+              .regex(
+                /^(random_forest:(price|price_change|trend)|svm:trend|logistic_regression:trend)$/,
+                'expected random_forest:price|price_change|trend, svm:trend or logistic_regression:trend',
+              ),
+          ),
+        )
+        .default([
+          'random_forest:price',
+          'random_forest:price_change',
+          'random_forest:trend',
+          'logistic_regression:trend',
+          'svm:trend',
+        ]),
+      /** Bars ahead a model predicts. */
+      horizonBars: z.coerce.number().int().positive().default(48),
+      /** Trend band and BUY/SELL threshold, percent (the spec's 1.5). */
+      bandPct: z.coerce.number().positive().default(1.5),
+      /** Latest share of the labelled bars held out for the out-of-sample metrics. */
+      testShare: z.coerce.number().gt(0).lt(1).default(0.25),
+      forestEngine: z.enum(['fast', 'ml-random-forest']).default('fast'),
+      trees: z.coerce.number().int().positive().default(100),
+      maxDepth: z.coerce.number().int().positive().default(10),
+      /** The signals processor's consumer group. */
+      group: z.string().min(1).default('signals-processor'),
+      snapshotIntervalMs: z.coerce.number().int().nonnegative().default(5_000),
+      reloadIntervalMs: z.coerce.number().int().nonnegative().default(5_000),
+    })
+    .prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -175,6 +215,14 @@ export const configEnv = {
   'decision.cooldownMs': 'DECISION_COOLDOWN_MS',
   'decision.maxDrawdownPct': 'DECISION_MAX_DRAWDOWN_PCT',
   'api.key': 'CML_API_KEY',
+  'ml.modelsDir': 'ML_MODELS_DIR',
+  'ml.models': 'ML_MODELS',
+  'ml.horizonBars': 'ML_HORIZON_BARS',
+  'ml.bandPct': 'ML_BAND_PCT',
+  'ml.forestEngine': 'ML_FOREST_ENGINE',
+  'ml.trees': 'ML_TREES',
+  'ml.maxDepth': 'ML_MAX_DEPTH',
+  'ml.group': 'SIGNALS_GROUP',
 } as const;
 
 export type ConfigKey = keyof typeof configEnv;

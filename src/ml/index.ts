@@ -77,3 +77,5 @@ export { MlRandomForest } from './models/forest/ml-forest.ts';
 export { LogisticRegression } from './models/logistic-regression.ts';
 export { LinearSvm, fitPlatt } from './models/linear-svm.ts';
 export { readBarsFile } from './bars-file.ts';
+export { modelSpecsOf, modelsDirOf, servedSlotsOf, trainSettingsOf } from './ml-config.ts';
+export { renderModelReport } from './report.ts';

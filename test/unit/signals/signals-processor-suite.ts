@@ -97,12 +97,12 @@ export function describeSignalsProcessor(harness: () => RuntimeHarness): void {
 
   it(
     'writes one valid signal per warm bar and model, the same an in-process engine gives',
-    { timeout: 60_000 },
+    { timeout: 240_000 },
     async () => {
       await appendBars(bars.slice(0, 500));
       const processor = await start();
       const expected = expectedFor(bars.slice(0, 500));
-      const got = await eventually(written, (s) => s.length >= expected.length);
+      const got = await eventually(written, (s) => s.length >= expected.length, 90_000);
       await processor.stop();
       expect(got.length).toBe(expected.length);
       expect(got.map((s) => [s.timestamp, s.model, s.signal])).toEqual(
@@ -115,13 +115,13 @@ export function describeSignalsProcessor(harness: () => RuntimeHarness): void {
 
   it(
     'restarts from the snapshot without re-reading the topic, and picks up a new model version',
-    { timeout: 60_000 },
+    { timeout: 240_000 },
     async () => {
       await appendBars(bars.slice(500, 600));
-      const processor = await start();
       const before = (await written()).length;
+      const processor = await start();
       const perBar = SPECS.length;
-      await eventually(written, (s) => s.length >= before + 100 * perBar);
+      await eventually(written, (s) => s.length >= before + 100 * perBar, 90_000);
       expect(processor.stats().warmupBars).toBe(0);
       expect(processor.stats().bars).toBe(100);
 
@@ -133,7 +133,7 @@ export function describeSignalsProcessor(harness: () => RuntimeHarness): void {
         settings: SMALL_SETTINGS,
       });
       await appendBars(bars.slice(600, 700));
-      const all = await eventually(written, (s) => s.length >= before + 200 * perBar);
+      const all = await eventually(written, (s) => s.length >= before + 200 * perBar, 90_000);
       await processor.stop();
       expect(all.length).toBe(before + 200 * perBar);
       const last = all
@@ -149,13 +149,13 @@ export function describeSignalsProcessor(harness: () => RuntimeHarness): void {
 
   it(
     'without a snapshot, rebuilds the windows from the topic up to the committed offsets',
-    { timeout: 60_000 },
+    { timeout: 240_000 },
     async () => {
       const before = (await written()).length;
       const processor = await start(mkdtempSync(join(tmpdir(), 'cml-signals-empty-')));
       expect(processor.stats().warmupBars).toBe(700);
       await appendBars(fixtureBars().slice(6700, 6750));
-      const all = await eventually(written, (s) => s.length >= before + 50 * SPECS.length);
+      const all = await eventually(written, (s) => s.length >= before + 50 * SPECS.length, 90_000);
       await processor.stop();
       expect(all.length).toBe(before + 50 * SPECS.length);
       const expected = expectedFor(fixtureBars().slice(6000, 6750)).filter(
