@@ -28,11 +28,16 @@ export class EventTimeMerge<V> {
   /** Per partition: nothing unread is earlier than this time (learnt from the log). */
   private readonly clearBefore = new Map<number, number>();
 
-  /** @param start the next offset to be delivered per partition (where the subscription starts). */
+  /**
+   * @param start the next offset to be delivered per partition (where the subscription starts).
+   * @param ready whether the topic's producers have written everything before a time: a record
+   * is held until it holds (a partition with nothing in it yet may only be late).
+   */
   constructor(
     private readonly partitions: number,
     private readonly offsetsForTime: OffsetsForTime,
     start: PartitionOffsets = new Map(),
+    private readonly ready?: (time: number) => Promise<boolean>,
   ) {
     for (let p = 0; p < partitions; p++) this.queues.set(p, []);
     for (const [partition, offset] of start) this.received.set(partition, offset);
@@ -71,6 +76,7 @@ export class EventTimeMerge<V> {
     for (;;) {
       const head = this.earliestHead();
       if (head === undefined) return out;
+      if (this.ready !== undefined && !(await this.ready(head.record.timestamp))) return out;
       if (!(await this.othersClear(head.record))) return out;
       out.push(this.queues.get(head.record.partition)?.shift() as MergeItem<V>);
     }

@@ -10,3 +10,9 @@ export { encodeValidated } from './encode-validated.ts';
 export { EventTimeMerge, type MergeItem, type OffsetsForTime } from './event-time-merge.ts';
 export { groupPassed } from './group-progress.ts';
 export { Wakeup } from './wakeup.ts';
+export {
+  OrderedProcessor,
+  type OrderedProcessorOptions,
+  type StepControl,
+  type StepOutput,
+} from './ordered-processor.ts';

@@ -1,0 +1,196 @@
+import type { DataTopic, TopicValues } from '../contracts/index.ts';
+import type { LogPort, Subscription, TopicAppend } from '../log/port.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { AvroSerde } from '../serde/index.ts';
+import { streamClock, type ValidationClock } from './clocks.ts';
+import { EventTimeMerge } from './event-time-merge.ts';
+import { subscribeValidated, type ValidMessage } from './validated-consumer.ts';
+import { Wakeup } from './wakeup.ts';
+
+/** What a step may do besides returning its output. */
+export interface StepControl {
+  /** Whether the processor is still running (a step waiting on others gives up when it is not). */
+  running(): boolean;
+  /** Waits for `ms`, or less when the processor is woken (new input, stop). */
+  wait(ms: number): Promise<void>;
+  /**
+   * Commits the progress made so far. A step about to wait for another processor calls it first:
+   * that processor may be waiting for this one's progress.
+   */
+  flush(): Promise<void>;
+}
+
+/** A step's output: records appended atomically with the step's progress, then `applied()`. */
+export interface StepOutput {
+  readonly append: readonly TopicAppend[];
+  /** Called once the append is durable (state that must not run ahead of the log). */
+  readonly applied?: () => void;
+}
+
+export interface OrderedProcessorOptions<K extends DataTopic> {
+  readonly log: LogPort;
+  readonly serde: AvroSerde;
+  readonly logger: Logger;
+  readonly topic: K;
+  /** The topic to read when it is not the contract's own (an isolated copy, a test). */
+  readonly readFrom?: string;
+  /**
+   * The processor's group: its committed offsets are the progress, committed with the output.
+   * The subscription that feeds the merge uses `<group>.input`.
+   */
+  readonly group: string;
+  /** Freshness clock of the input: the stream's own (default) or the wall clock live. */
+  readonly clock?: ValidationClock;
+  /** Before a record at time T is released: whether its upstream has delivered everything before T. */
+  readonly ready?: (time: number) => Promise<boolean>;
+  /** Handles one message; `undefined` when stopped while waiting. */
+  readonly step: (message: ValidMessage<K>, control: StepControl) => Promise<StepOutput | undefined>;
+  readonly pollMs?: number;
+  /** Progress without output is committed at most this often (and whenever the processor goes idle or waits). */
+  readonly commitEveryMs?: number;
+}
+
+/**
+ * Runs a step over one topic's messages one at a time, in event-time order across partitions,
+ * and appends each step's output together with the offsets it covers, atomically. A restart
+ * resumes at the committed offsets, so every message's output is in the log exactly once, and the
+ * order of steps is the same however the partitions' deliveries interleave.
+ */
+export class OrderedProcessor<K extends DataTopic> {
+  private progress = new Map<number, number>();
+  private merge!: EventTimeMerge<TopicValues[K]>;
+  private subscription: Subscription | undefined;
+  private readonly wakeup = new Wakeup();
+  private isRunning = false;
+  private loop: Promise<void> = Promise.resolve();
+  private uncommitted = false;
+  private lastCommit = 0;
+  private inFlight = 0;
+  private count = 0;
+
+  constructor(private readonly options: OrderedProcessorOptions<K>) {}
+
+  private get source(): string {
+    return this.options.readFrom ?? this.options.topic;
+  }
+
+  /** Messages stepped since start. */
+  get processed(): number {
+    return this.count;
+  }
+
+  /** Wakes a waiting step (another input of the processor changed). */
+  ring(): void {
+    this.wakeup.ring();
+  }
+
+  async start(): Promise<void> {
+    const { log } = this.options;
+    this.progress = new Map(await log.committedOffsets(this.options.group, this.source));
+    this.merge = new EventTimeMerge<TopicValues[K]>(
+      await log.partitionCount(this.source),
+      (time) => log.offsetsForTime(this.source, time),
+      this.progress,
+      this.options.ready,
+    );
+    this.subscription = await subscribeValidated({
+      log,
+      serde: this.options.serde,
+      logger: this.options.logger,
+      topic: this.options.topic,
+      readFrom: this.source,
+      group: `${this.options.group}.input`,
+      fromBeginning: true,
+      startAt: (_topic, partition) => this.progress.get(partition) ?? 0,
+      clock: this.options.clock ?? streamClock(),
+      onDelivered: (partition, next) => {
+        this.merge.delivered(partition, next);
+        this.wakeup.ring();
+      },
+      handler: (messages) => {
+        for (const message of messages) this.merge.push(message);
+        this.wakeup.ring();
+        return Promise.resolve();
+      },
+    });
+    this.isRunning = true;
+    this.loop = this.run();
+  }
+
+  private readonly control: StepControl = {
+    running: () => this.isRunning,
+    wait: (ms) => this.wakeup.wait(ms),
+    flush: () => (this.uncommitted ? this.commit() : Promise.resolve()),
+  };
+
+  private async run(): Promise<void> {
+    const pollMs = this.options.pollMs ?? 20;
+    while (this.isRunning) {
+      try {
+        const messages = await this.merge.release();
+        this.inFlight = messages.length;
+        for (const message of messages) {
+          const output = await this.options.step(message, this.control);
+          if (output === undefined) return;
+          const progress = new Map(this.progress).set(message.record.partition, message.record.offset + 1);
+          if (output.append.some((a) => a.records.length > 0)) {
+            await this.options.log.append(output.append, {
+              group: this.options.group,
+              topic: this.source,
+              offsets: progress,
+            });
+            this.lastCommit = Date.now();
+          } else {
+            this.uncommitted = true;
+          }
+          output.applied?.();
+          this.progress = progress;
+          this.inFlight--;
+          this.count++;
+        }
+        if (messages.length === 0) {
+          if (this.uncommitted) await this.commit();
+          await this.wakeup.wait(pollMs * 10);
+        } else if (
+          this.uncommitted &&
+          Date.now() - this.lastCommit >= (this.options.commitEveryMs ?? 1_000)
+        ) {
+          await this.commit();
+        }
+      } catch (error) {
+        // The broker may be restarting: nothing of the failed step was applied; it runs again.
+        this.options.logger.warn(
+          { group: this.options.group, err: (error as Error).message },
+          'step failed; retrying',
+        );
+        await this.wakeup.wait(1_000);
+      }
+    }
+  }
+
+  private async commit(): Promise<void> {
+    await this.options.log.append([], {
+      group: this.options.group,
+      topic: this.source,
+      offsets: this.progress,
+    });
+    this.uncommitted = false;
+    this.lastCommit = Date.now();
+  }
+
+  /** Whether every message in the log is stepped and its progress committed. */
+  async caughtUp(): Promise<boolean> {
+    if (this.merge.size > 0 || this.inFlight > 0 || this.uncommitted) return false;
+    const ends = await this.options.log.endOffsets(this.source);
+    return this.merge.receivedAll(ends) && this.merge.size === 0 && this.inFlight === 0 && !this.uncommitted;
+  }
+
+  async stop(): Promise<void> {
+    this.isRunning = false;
+    this.wakeup.ring();
+    await this.loop;
+    await this.subscription?.stop();
+    this.subscription = undefined;
+    if (this.uncommitted) await this.commit().catch(() => undefined);
+  }
+}
