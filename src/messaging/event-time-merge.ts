@@ -70,12 +70,12 @@ export class EventTimeMerge<V> {
     return size;
   }
 
-  /** Releases, in order, every queued record that nothing unread can precede. */
-  async release(): Promise<MergeItem<V>[]> {
+  /** Releases, in order, every queued record (up to `until`, inclusive) that nothing unread can precede. */
+  async release(until = Number.POSITIVE_INFINITY): Promise<MergeItem<V>[]> {
     const out: MergeItem<V>[] = [];
     for (;;) {
       const head = this.earliestHead();
-      if (head === undefined) return out;
+      if (head === undefined || head.record.timestamp > until) return out;
       if (this.ready !== undefined && !(await this.ready(head.record.timestamp))) return out;
       if (!(await this.othersClear(head.record))) return out;
       out.push(this.queues.get(head.record.partition)?.shift() as MergeItem<V>);

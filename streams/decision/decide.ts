@@ -25,6 +25,15 @@ const lotsOf = (portfolio: PortfolioState, symbol: string) =>
 const pct = (value: number): string => `${value.toFixed(2)}%`;
 
 /**
+ * Whether a signal can lead to an order at all: only these need the portfolio as of their time
+ * (the others are remembered for agreement and decided on the portfolio already at hand).
+ */
+export const mayAct = (signal: MlSignal, settings: DecisionSettings): boolean =>
+  signal.signal !== 'HOLD' &&
+  signal.confidence >= settings.minConfidence &&
+  !(signal.signal === 'BUY' && signal.expected_change_pct < settings.buyThresholdPct);
+
+/**
  * The decision engine, pure: a signal, the engine's state and the portfolio settled up to the
  * signal's event time give the orders to place. Confidence first (>= high acts, medium needs
  * another source agreeing within the window, low and HOLD are ignored), then for a BUY the

@@ -6,11 +6,18 @@ import {
   type MlSignal,
   type OrderEvent,
 } from '../../src/contracts/index.ts';
-import type { BatchOutcome, LogPort, LogRecord, Subscription } from '../../src/log/port.ts';
-import { subscribeValidated, type ValidationClock, type ValidMessage } from '../../src/messaging/index.ts';
+import type { LogPort, LogRecord, Subscription } from '../../src/log/port.ts';
+import {
+  encodeValidated,
+  OrderedProcessor,
+  type StepControl,
+  type StepOutput,
+  type ValidationClock,
+} from '../../src/messaging/index.ts';
 import type { Logger } from '../../src/observability/logger.ts';
 import type { AvroSerde } from '../../src/serde/index.ts';
-import { decide, type Decision } from './decide.ts';
+import type { PortfolioState } from '../../projections/portfolio/index.ts';
+import { decide, mayAct, type Decision } from './decide.ts';
 import type { DecisionSettings } from './decision-settings.ts';
 import { evolveDecision, initialDecisionState, type DecisionState } from './decision-state.ts';
 import type { PortfolioSource } from './portfolio-source.ts';
@@ -22,13 +29,16 @@ export interface DecisionRunnerOptions {
   readonly settings: DecisionSettings;
   readonly logger: Logger;
   /** The clock signals' freshness is validated against: the wall clock live, the stream's clock in replay. */
-  readonly clock: ValidationClock;
-  /** Consumer group of the signals; the orders fold uses `<group>.orders`. */
+  readonly clock?: ValidationClock;
+  /** The engine's group: its committed signal offsets are its progress, committed with its orders. */
   readonly group?: string;
-  /** Where a group with no committed offset starts reading signals (live: false, the spec's `latest`). */
-  readonly fromBeginning?: boolean;
   /** Read signals from this topic instead of crypto.ml_signals (an isolated copy, a test). */
   readonly signalsFrom?: string;
+  /** Write and fold orders on this topic instead of crypto.orders. */
+  readonly ordersTopic?: string;
+  /** Whether the signals processor has written every signal before a time (the pipeline's gate). */
+  readonly signalsReady?: (time: number) => Promise<boolean>;
+  readonly pollMs?: number;
   /** Called with every decision, for metrics. */
   readonly onDecision?: (signal: MlSignal, decision: Decision) => void;
 }
@@ -37,88 +47,89 @@ export const DEFAULT_DECISION_GROUP = 'decision-engine';
 const READ_PAGE = 5_000;
 
 /**
- * Runs the decision engine: folds crypto.orders from its first offset (the log is the truth:
- * the id counter and the PENDING orders survive a restart), then keeps folding it while it
- * decides each signal of crypto.ml_signals on the portfolio settled up to the signal's time. The
- * orders of a batch are appended in the same atomic step as the commit of its offsets, so a
- * signal yields its orders exactly once. The orders fold and the signal batches take turns: a
- * batch sees one state from its first signal to its last.
+ * Runs the decision engine: folds crypto.orders from its first offset (the log is the truth: the
+ * id counter and the PENDING orders survive a restart), then keeps folding it while it decides
+ * the signals one at a time in event-time order (an OrderedProcessor). A signal that may act is
+ * decided on the portfolio settled up to its time; its orders are appended with its offset,
+ * atomically, so a signal yields its orders exactly once and the exchange can wait on the
+ * engine's progress.
  */
 export class DecisionRunner {
   private state: DecisionState = initialDecisionState();
-  /** Per partition of crypto.orders, the next offset to fold. */
-  private readonly folded = new Map<number, number>();
-  private subscriptions: Subscription[] = [];
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Next offset of crypto.orders to fold. */
+  private folded = 0;
+  private orders: Subscription | undefined;
+  private signals: OrderedProcessor<typeof ML_SIGNALS> | undefined;
+  /** The portfolio of the last signal that could act: the one the others are decided on. */
+  private portfolio: PortfolioState | undefined;
 
   constructor(private readonly options: DecisionRunnerOptions) {}
+
+  private get ordersTopic(): string {
+    return this.options.ordersTopic ?? ORDERS;
+  }
 
   current(): DecisionState {
     return this.state;
   }
 
+  /** Signals decided since start. */
+  get decided(): number {
+    return this.signals?.processed ?? 0;
+  }
+
   async start(): Promise<void> {
     const group = this.options.group ?? DEFAULT_DECISION_GROUP;
     await this.foldOrdersLog();
-    this.subscriptions.push(
-      await this.options.log.subscribe({
-        group: `${group}.orders`,
-        topics: [ORDERS],
-        fromBeginning: true,
-        handler: (batch) => this.serialized(() => this.foldRecords(batch.records)),
-      }),
-    );
-    this.subscriptions.push(
-      await subscribeValidated({
-        log: this.options.log,
-        serde: this.options.serde,
-        topic: ML_SIGNALS,
-        ...(this.options.signalsFrom === undefined ? {} : { readFrom: this.options.signalsFrom }),
-        group,
-        fromBeginning: this.options.fromBeginning ?? false,
-        clock: this.options.clock,
-        logger: this.options.logger,
-        handler: (messages) => this.serialized(() => this.decideBatch(messages)),
-      }),
-    );
+    this.orders = await this.options.log.subscribe({
+      group: `${group}.orders`,
+      topics: [this.ordersTopic],
+      fromBeginning: true,
+      startAt: () => this.folded,
+      handler: (batch) => this.foldRecords(batch.records),
+    });
+    this.signals = new OrderedProcessor({
+      log: this.options.log,
+      serde: this.options.serde,
+      logger: this.options.logger,
+      topic: ML_SIGNALS,
+      ...(this.options.signalsFrom === undefined ? {} : { readFrom: this.options.signalsFrom }),
+      group,
+      ...(this.options.clock === undefined ? {} : { clock: this.options.clock }),
+      ...(this.options.signalsReady === undefined ? {} : { ready: this.options.signalsReady }),
+      ...(this.options.pollMs === undefined ? {} : { pollMs: this.options.pollMs }),
+      step: ({ value }, control) => this.decideSignal(value, control),
+    });
+    await this.signals.start();
+  }
+
+  caughtUp(): Promise<boolean> {
+    return this.signals?.caughtUp() ?? Promise.resolve(false);
   }
 
   async stop(): Promise<void> {
-    for (const subscription of this.subscriptions.reverse()) await subscription.stop();
-    this.subscriptions = [];
-    await this.queue.catch(() => undefined);
+    await this.signals?.stop();
+    await this.orders?.stop();
+    this.signals = undefined;
+    this.orders = undefined;
   }
 
-  private serialized<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(work);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  /** Reads every partition of crypto.orders to its end, without a group, so nothing committed earlier is skipped. */
+  /** Reads crypto.orders to its end without a group, so nothing committed earlier is skipped. */
   private async foldOrdersLog(): Promise<void> {
-    const partitions = await this.options.log.partitionCount(ORDERS);
-    for (let partition = 0; partition < partitions; partition++) {
-      for (;;) {
-        const records = await this.options.log.read(
-          ORDERS,
-          partition,
-          this.folded.get(partition) ?? 0,
-          READ_PAGE,
-        );
-        if (records.length === 0) break;
-        await this.foldRecords(records);
-      }
+    for (;;) {
+      const records = await this.options.log.read(this.ordersTopic, 0, this.folded, READ_PAGE);
+      if (records.length === 0) break;
+      await this.foldRecords(records);
     }
   }
 
   /** Folds order events past what is folded already (the live subscription re-reads what start-up read). */
   private async foldRecords(records: readonly LogRecord[]): Promise<void> {
     for (const record of records) {
-      if (record.offset < (this.folded.get(record.partition) ?? 0)) continue;
+      if (record.offset < this.folded) continue;
       const order = await this.decodeOrder(record);
       if (order !== undefined) this.state = evolveDecision(this.state, order);
-      this.folded.set(record.partition, record.offset + 1);
+      this.folded = record.offset + 1;
     }
   }
 
@@ -138,29 +149,28 @@ export class DecisionRunner {
     }
   }
 
-  private async decideBatch(messages: readonly ValidMessage<typeof ML_SIGNALS>[]): Promise<BatchOutcome> {
-    let state = this.state;
-    const orders: OrderEvent[] = [];
-    for (const { value: signal } of messages) {
-      const portfolio = await this.options.portfolio.portfolioAt(signal.timestamp);
-      const decision = decide(state, signal, portfolio, this.options.settings);
-      state = decision.state;
-      orders.push(...decision.orders);
-      this.report(signal, decision);
+  private async decideSignal(signal: MlSignal, control: StepControl): Promise<StepOutput | undefined> {
+    let portfolio = this.portfolio;
+    if (portfolio === undefined || mayAct(signal, this.options.settings)) {
+      // The exchange may be waiting for this engine's progress before it settles what we wait for.
+      await control.flush();
+      try {
+        portfolio = await this.options.portfolio.portfolioAt(signal.timestamp);
+      } catch (error) {
+        if (!control.running()) return undefined;
+        throw error;
+      }
+      this.portfolio = portfolio;
     }
-    const contract = TOPIC_CONTRACTS[ORDERS];
-    const records = orders.map((order) => {
-      const violations = contract.validate(order, { now: order.timestamp });
-      if (violations.length > 0) throw new ValidationError(`${ORDERS} order ${order.order_id}`, violations);
-      return {
-        key: contract.keyOf(order),
-        value: this.options.serde.encode(ORDERS, order),
-        timestamp: contract.timeOf(order),
-      };
-    });
-    // Only a batch that is about to be committed changes the state: a failed one is decided again.
-    this.state = state;
-    return records.length > 0 ? { append: [{ topic: ORDERS, records }] } : {};
+    const decision = decide(this.state, signal, portfolio, this.options.settings);
+    this.report(signal, decision);
+    const records = encodeValidated(this.options.serde, ORDERS, decision.orders, (order) => order.timestamp);
+    return {
+      append: records.length > 0 ? [{ topic: this.ordersTopic, records }] : [],
+      applied: () => {
+        this.state = decision.state;
+      },
+    };
   }
 
   private report(signal: MlSignal, decision: Decision): void {

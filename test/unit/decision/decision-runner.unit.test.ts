@@ -62,7 +62,6 @@ describe('the decision runner on the embedded runtime', () => {
       logger: silentLogger,
       clock: (record) => record.timestamp,
       group,
-      fromBeginning: true,
       onDecision: (decidedSignal, decision) => {
         decisions.push(decision);
         decided.push(decidedSignal.timestamp);
