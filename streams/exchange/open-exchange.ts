@@ -19,13 +19,10 @@ export const exchangeSettingsOf = (config: Config): ExchangeSettings => ({
 /** Where the exchange keeps its snapshot. */
 export const exchangeStoreDir = (dataDir: string): string => resolve(dataDir, 'streams', 'exchange');
 
-/** The signals processor's consumer group (its default; configurable in the ML stage). */
-export const SIGNALS_GROUP = 'signals-processor';
-
 export function watermarkOf(config: Config, runtime: Runtime): OrdersWatermark {
   return config.exchange.watermark === 'log'
     ? logWatermark()
-    : pipelineWatermark(runtime.log, { signals: SIGNALS_GROUP, decision: config.decision.group });
+    : pipelineWatermark(runtime.log, { signals: config.ml.group, decision: config.decision.group });
 }
 
 export interface OpenedExchange {

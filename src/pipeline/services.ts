@@ -1,0 +1,157 @@
+import { resolve } from 'node:path';
+import { MARKET_DATA } from '../contracts/index.ts';
+import type { Config } from '../config/index.ts';
+import { groupPassed, streamClock, wallClock, type ValidationClock } from '../messaging/index.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Runtime } from '../runtime/index.ts';
+import type { AvroSerde } from '../serde/index.ts';
+import { modelsDirOf, servedSlotsOf } from '../ml/index.ts';
+import { PortfolioAtTime } from '../../projections/portfolio/portfolio-at-time.ts';
+import { PortfolioProjection } from '../../projections/portfolio/portfolio-projection.ts';
+import { PortfolioStore } from '../../projections/portfolio/portfolio-store.ts';
+import { SignalProjection, SignalStore } from '../../projections/signals/index.ts';
+import { DecisionRunner, decisionSettingsOf } from '../../streams/decision/index.ts';
+import { openExchange, type OpenedExchange } from '../../streams/exchange/open-exchange.ts';
+import { startSignalsProcessor, type SignalsProcessor } from '../../streams/signals/index.ts';
+
+export const SERVICE_NAMES = ['signals', 'decision', 'exchange', 'projections'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export interface ServicesOptions {
+  readonly config: Config;
+  readonly runtime: Runtime;
+  readonly serde: AvroSerde;
+  readonly logger: Logger;
+  readonly services: readonly ServiceName[];
+  /** Live feeds are validated against the wall clock; history and simulations against their own. */
+  readonly clock: 'wall' | 'stream';
+}
+
+/** The running processors and projections of one process. */
+export interface Services {
+  readonly signals?: SignalsProcessor;
+  readonly decision?: DecisionRunner;
+  readonly exchange?: OpenedExchange;
+  readonly portfolio?: { readonly projection: PortfolioProjection; readonly store: PortfolioStore };
+  readonly signalHistory?: { readonly projection: SignalProjection; readonly store: SignalStore };
+  /** Whether every running service has processed everything in the log. */
+  caughtUp(): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+/** Where the read models of a data directory live. */
+export const projectionsDir = (dataDir: string, name: string): string =>
+  resolve(dataDir, 'projections', name);
+
+/**
+ * Starts the chosen services on a runtime, wired to each other only through the log and their
+ * consumer groups: the same code runs as one process (`npm start`, backtests) or one process per
+ * service on Kafka. Stopping goes in reverse order.
+ */
+export async function startServices(options: ServicesOptions): Promise<Services> {
+  const { config, runtime, serde, logger } = options;
+  const wanted = new Set(options.services);
+  const clock = (): ValidationClock => (options.clock === 'wall' ? wallClock() : streamClock());
+  const stops: Array<() => Promise<void>> = [];
+  const probes: Array<() => Promise<boolean>> = [];
+  const started: {
+    -readonly [K in keyof Services]?: Services[K];
+  } = {};
+
+  if (wanted.has('projections')) {
+    const store = PortfolioStore.open(projectionsDir(config.dataDir, 'portfolio'));
+    const projection = new PortfolioProjection({
+      log: runtime.log,
+      serde,
+      store,
+      initialCash: config.exchange.initialCash,
+      logger,
+    });
+    await projection.start();
+    started.portfolio = { projection, store };
+    const signalStore = SignalStore.open(projectionsDir(config.dataDir, 'signals'));
+    const signalProjection = new SignalProjection({ log: runtime.log, serde, store: signalStore, logger });
+    await signalProjection.start();
+    started.signalHistory = { projection: signalProjection, store: signalStore };
+    stops.push(async () => {
+      await signalProjection.stop();
+      await signalStore.close();
+      await projection.stop();
+      await store.close();
+    });
+    probes.push(
+      () => projection.caughtUp(),
+      () => signalProjection.caughtUp(),
+    );
+  }
+  if (wanted.has('signals')) {
+    const processor = await startSignalsProcessor({
+      log: runtime.log,
+      serde,
+      logger,
+      clock: clock(),
+      ...(options.clock === 'wall' ? { signalClock: wallClock() } : {}),
+      modelsDir: modelsDirOf(config),
+      models: servedSlotsOf(config),
+      group: config.ml.group,
+      fromBeginning: true,
+      snapshotDir: resolve(config.dataDir, 'streams', 'signals'),
+    });
+    started.signals = processor;
+    stops.push(() => processor.stop());
+    probes.push(() => groupCaughtUp(runtime, config.ml.group, MARKET_DATA));
+  }
+  if (wanted.has('decision')) {
+    const portfolio = new PortfolioAtTime({
+      log: runtime.log,
+      serde,
+      logger,
+      initialCash: config.exchange.initialCash,
+      exchangeGroup: config.exchange.group,
+      group: `${config.decision.group}.portfolio`,
+    });
+    await portfolio.start();
+    const decision = new DecisionRunner({
+      log: runtime.log,
+      serde,
+      logger,
+      portfolio,
+      settings: decisionSettingsOf(config.decision),
+      clock: clock(),
+      group: config.decision.group,
+      signalsReady: (time) => groupPassed(runtime.log, config.ml.group, MARKET_DATA, time + 1),
+    });
+    await decision.start();
+    started.decision = decision;
+    stops.push(async () => {
+      await portfolio.stop();
+      await decision.stop();
+    });
+    probes.push(() => decision.caughtUp());
+  }
+  if (wanted.has('exchange')) {
+    const exchange = openExchange(config, runtime, serde, logger, { clock: clock() });
+    await exchange.runner.start();
+    started.exchange = exchange;
+    stops.push(() => exchange.stop());
+    probes.push(() => exchange.runner.caughtUp());
+  }
+  return {
+    ...started,
+    async caughtUp() {
+      for (const probe of probes) if (!(await probe())) return false;
+      return true;
+    },
+    async stop() {
+      for (const stop of stops.reverse()) await stop();
+    },
+  };
+}
+
+/** Whether a group has committed every partition of a topic up to its end. */
+async function groupCaughtUp(runtime: Runtime, group: string, topic: string): Promise<boolean> {
+  const committed = await runtime.log.committedOffsets(group, topic);
+  for (const [partition, end] of await runtime.log.endOffsets(topic))
+    if ((committed.get(partition) ?? 0) < end) return false;
+  return true;
+}
