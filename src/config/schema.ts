@@ -116,6 +116,9 @@ export const configSchema = z.strictObject({
   /** The HTTP API (src/api). Only `api.key` has an environment variable; the rest is config file only. */
   api: z
     .strictObject({
+      /** Where the API and the dashboard listen (`npm start`, `cml start`). */
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.coerce.number().int().min(0).max(65_535).default(3000),
       /** Key of the mutating routes (x-api-key header); without one they answer 503. */
       key: z.string().min(16, 'use at least 16 characters').optional(),
       /** Origins allowed by CORS; empty: no CORS headers at all. */
@@ -134,6 +137,17 @@ export const configSchema = z.strictObject({
           graceMs: z.number().int().min(0).default(5_000),
         })
         .prefault({}),
+    })
+    .prefault({}),
+  /** The Discord notifier (src/notify, `cml notify`). */
+  notify: z
+    .strictObject({
+      /** https://discord.com/api/webhooks/<id>/<token>: a secret, best kept in DISCORD_WEBHOOK_URL. */
+      discordWebhookUrl: z.url().optional(),
+      /** Its progress is committed in `<group>.posted`. */
+      group: z.string().min(1).default('discord-notifier'),
+      /** Where a notifier with no progress yet starts: the log's beginning, or only events from now on. */
+      fromBeginning: z.union([z.boolean(), z.stringbool()]).default(false),
     })
     .prefault({}),
   /** The ML stage (src/ml, streams/signals): training and serving. */
@@ -215,6 +229,11 @@ export const configEnv = {
   'decision.cooldownMs': 'DECISION_COOLDOWN_MS',
   'decision.maxDrawdownPct': 'DECISION_MAX_DRAWDOWN_PCT',
   'api.key': 'CML_API_KEY',
+  'api.host': 'CML_API_HOST',
+  'api.port': 'CML_API_PORT',
+  'notify.discordWebhookUrl': 'DISCORD_WEBHOOK_URL',
+  'notify.group': 'NOTIFY_GROUP',
+  'notify.fromBeginning': 'NOTIFY_FROM_BEGINNING',
   'ml.modelsDir': 'ML_MODELS_DIR',
   'ml.models': 'ML_MODELS',
   'ml.horizonBars': 'ML_HORIZON_BARS',

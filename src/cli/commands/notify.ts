@@ -1,0 +1,69 @@
+import { Command } from 'commander';
+import { CmlError, ErrorCodes } from '../../errors/index.ts';
+import { DiscordWebhook, NotifierRunner, notificationKey, redactWebhookUrl } from '../../notify/index.ts';
+import { prepareRuntime } from '../../runtime/index.ts';
+import { AvroSerde } from '../../serde/index.ts';
+import type { CommandContext } from '../context.ts';
+import { withRuntime } from '../with-runtime.ts';
+
+/** `cml notify`: the Discord notifier as a service of its own, until Ctrl-C (or SIGTERM). */
+export function notifyCommand(context: () => CommandContext): Command {
+  return new Command('notify')
+    .description(
+      'post the FILLED, CLOSED and CANCELLED events of crypto.orders to a Discord webhook, in log order',
+    )
+    .option(
+      '--from-beginning',
+      'with no progress recorded yet, post the whole log instead of only new events',
+    )
+    .option('--until-caught-up', 'stop once every event in the log is posted (replays, scripts)')
+    .addHelpText(
+      'after',
+      '\nThe webhook URL comes from notify.discordWebhookUrl or DISCORD_WEBHOOK_URL. Progress is kept in the\n' +
+        'consumer group <notify.group>.posted: a restart resumes after the last event posted.',
+    )
+    .action(async (opts: { fromBeginning?: boolean; untilCaughtUp?: boolean }) => {
+      const ctx = context();
+      const { notify } = ctx.config;
+      if (notify.discordWebhookUrl === undefined) {
+        throw new CmlError(ErrorCodes.NOTIFY_NOT_CONFIGURED, 'No Discord webhook URL is configured', {
+          hint: 'Set DISCORD_WEBHOOK_URL (or notify.discordWebhookUrl in the config file) to the webhook URL from Discord: channel settings > Integrations > Webhooks.',
+        });
+      }
+      const url = notify.discordWebhookUrl;
+      await withRuntime(ctx, async (runtime) => {
+        await prepareRuntime(runtime, ctx.config);
+        const serde = await AvroSerde.create(runtime.registry);
+        const runner = new NotifierRunner({
+          log: runtime.log,
+          serde,
+          logger: ctx.logger,
+          webhook: new DiscordWebhook({ url, logger: ctx.logger }),
+          group: notify.group,
+          fromBeginning: opts.fromBeginning === true || notify.fromBeginning,
+          onPosted: (event, offset, posted) =>
+            ctx.logger.info({ key: notificationKey(event), offset, message: posted.id }, 'posted'),
+        });
+        await runner.start();
+        ctx.logger.info(
+          { runtime: runtime.kind, group: notify.group, webhook: redactWebhookUrl(url) },
+          'Discord notifier running (Ctrl-C stops it)',
+        );
+        const stop = new AbortController();
+        process.once('SIGINT', () => stop.abort());
+        process.once('SIGTERM', () => stop.abort());
+        let failed = false;
+        void runner.done.catch(() => {
+          failed = true;
+          stop.abort();
+        });
+        while (!stop.signal.aborted) {
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          if (opts.untilCaughtUp === true && (await runner.caughtUp())) break;
+        }
+        await runner.stop();
+        if (failed) await runner.done;
+        console.log(`posted ${runner.posted} events, skipped ${runner.skipped}`);
+      });
+    });
+}

@@ -1,0 +1,32 @@
+/**
+ * The Discord notifier: which order events post and how they read (pure), Discord's rate-limit
+ * rules (pure), the webhook over fetch, and the runner that posts crypto.orders in log order with
+ * its progress committed after every post.
+ */
+export { embedFor, notificationKey } from './order-embed.ts';
+export {
+  messageOf,
+  EmbedColors,
+  type DiscordEmbed,
+  type DiscordEmbedField,
+  type DiscordMessage,
+} from './discord-message.ts';
+export {
+  outcomeOf,
+  retryAfterMs,
+  bucketWaitMs,
+  rejectsMessage,
+  DEFAULT_RETRY_AFTER_MS,
+  type HeaderLookup,
+  type WebhookOutcome,
+} from './rate-limit.ts';
+export {
+  DiscordWebhook,
+  DEFAULT_RETRY_POLICY,
+  redactWebhookUrl,
+  type DiscordWebhookOptions,
+  type PostedMessage,
+  type RetryPolicy,
+  type WebhookPoster,
+} from './discord-webhook.ts';
+export { NotifierRunner, NOTIFIER_GROUP, type NotifierRunnerOptions } from './notifier-runner.ts';
