@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two tiers, selectable with `--project`: `unit` (pure, no I/O beyond temp dirs) and `int`
- * (real Kafka + schema registry, started by test/support/stack-setup.ts when not given by env).
+ * Three tiers, selectable with `--project`: `unit` (pure, no I/O beyond temp dirs), `int`
+ * (real Kafka + schema registry, started by test/support/stack-setup.ts when not given by env) and
+ * `e2e` (the dashboard in headless Chromium over an embedded runtime).
  */
 export default defineConfig({
   test: {
@@ -22,6 +23,15 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000,
           // One broker on two cores: keep files sequential so timings stay sane.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/**/*.e2e.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
           fileParallelism: false,
         },
       },

@@ -52,6 +52,13 @@ export function listOrders(db: Db, query: OrderQuery): OrderPage {
   return { orders };
 }
 
+/** The latest `limit` orders' snapshots, newest id first (ids sort as they are issued). */
+export function listRecentOrders(db: Db, limit: number): OrderEvent[] {
+  return [...db.getRange({ start: ['latest\u0000'], end: ['latest'], reverse: true, limit })].map(
+    ({ value }) => value as OrderEvent,
+  );
+}
+
 /** Builds the index from the order-history rows, for a store written before the index existed. */
 export function backfillOrderIndex(db: Db): void {
   db.transactionSync(() => {

@@ -18,6 +18,7 @@ import {
   backfillOrderIndex,
   indexOrderEvent,
   listOrders,
+  listRecentOrders,
   type OrderPage,
   type OrderQuery,
 } from './order-index.ts';
@@ -204,6 +205,11 @@ export class PortfolioStore {
   /** Orders' latest snapshots, one page in id order, filtered by status and symbol. */
   orders(query: OrderQuery): OrderPage {
     return listOrders(this.db, query);
+  }
+
+  /** The latest `limit` orders' snapshots, newest first. */
+  recentOrders(limit: number): OrderEvent[] {
+    return listRecentOrders(this.db, limit);
   }
 
   postings(): Posting[] {

@@ -2,6 +2,7 @@ import type { PortfolioState } from '../../projections/portfolio/portfolio-fold.
 import type { PortfolioStore } from '../../projections/portfolio/portfolio-store.ts';
 import type { SignalStore } from '../../projections/signals/signal-store.ts';
 import type { Config } from '../config/index.ts';
+import type { DashboardDependencies } from '../dashboard/dashboard-deps.ts';
 import type { OrderEvent } from '../contracts/index.ts';
 import type { Metrics } from './metrics.ts';
 import type { LagProbe, ProcessorProbe } from './probes.ts';
@@ -40,6 +41,8 @@ export interface ApiDependencies {
   readonly logger?: boolean;
 }
 
+  /** With these, the web dashboard is served too (`/`, see src/dashboard). */
+  readonly dashboard?: DashboardDependencies;
 /** What the route modules receive: the dependencies with their defaults filled in. */
 export interface ApiContext extends ApiDependencies {
   readonly settings: ApiSettings;

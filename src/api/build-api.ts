@@ -2,6 +2,7 @@ import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { registerDashboard } from '../dashboard/register-dashboard.ts';
 import { DEFAULT_API_SETTINGS, type ApiContext, type ApiDependencies } from './api-context.ts';
 import { describeValidation, installErrorHandlers } from './error-handler.ts';
 import { accountRoutes } from './routes/account-routes.ts';
@@ -50,5 +51,6 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   accountRoutes(app, ctx);
   signalRoutes(app, ctx);
   opsRoutes(app, ctx);
+  if (deps.dashboard !== undefined) registerDashboard(app, ctx, deps.dashboard);
   return app;
 }

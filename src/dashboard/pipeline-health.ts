@@ -1,0 +1,37 @@
+import { DATA_TOPICS, deadLetterTopicOf } from '../contracts/index.ts';
+import type { Runtime } from '../runtime/index.ts';
+import type { PipelineHealth } from './dashboard-deps.ts';
+
+const sum = (offsets: ReadonlyMap<number, number>): number =>
+  [...offsets.values()].reduce((total, n) => total + n, 0);
+
+/**
+ * The pipeline's health read off a runtime: for every consumer group, its lag on each topic it
+ * has committed on (end offset minus committed, summed over partitions), and how many records each
+ * data topic's dead-letter topic holds. On Kafka, end offsets count transaction markers too, so
+ * both figures can exceed the message counts by a marker per transaction.
+ */
+export async function runtimePipelineHealth(
+  runtime: Pick<Runtime, 'log' | 'listGroups' | 'listTopics'>,
+  options: { readonly hideGroup?: (group: string) => boolean } = {},
+): Promise<PipelineHealth> {
+  const topics = await runtime.listTopics();
+  const groups: Array<{ group: string; topic: string; lag: number }> = [];
+  for (const group of await runtime.listGroups()) {
+    if (options.hideGroup?.(group) === true) continue;
+    for (const topic of topics) {
+      const committed = await runtime.log.committedOffsets(group, topic);
+      if (committed.size === 0) continue;
+      let lag = 0;
+      for (const [partition, end] of await runtime.log.endOffsets(topic))
+        lag += Math.max(0, end - (committed.get(partition) ?? 0));
+      groups.push({ group, topic, lag });
+    }
+  }
+  const deadLetters: Array<{ topic: string; count: number }> = [];
+  for (const topic of Object.keys(DATA_TOPICS)) {
+    const dlq = deadLetterTopicOf(topic);
+    if (topics.includes(dlq)) deadLetters.push({ topic, count: sum(await runtime.log.endOffsets(dlq)) });
+  }
+  return { groups, deadLetters };
+}

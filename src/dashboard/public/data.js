@@ -1,0 +1,30 @@
+/** Loading what the page shows from the API; every route used here has a JSON schema on the server. */
+
+async function getJson(path) {
+  const response = await fetch(path, { headers: { accept: 'application/json' } });
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  return response.json();
+}
+
+export const symbols = () => getJson('/candles/symbols');
+export const candles = (symbol, limit) =>
+  getJson(`/candles?symbol=${encodeURIComponent(symbol)}&limit=${limit}`);
+export const portfolio = () => getJson('/portfolio');
+export const equity = () => getJson('/equity');
+export const recentOrders = (limit) => getJson(`/orders/recent?limit=${limit}`);
+export const pipeline = () => getJson('/pipeline');
+
+/** The signals of a symbol from a time on, following the cursor for at most `maxPages` pages. */
+export async function signals(symbol, from, maxPages = 10) {
+  const out = [];
+  let cursor = null;
+  for (let page = 0; page < maxPages; page++) {
+    const query = new URLSearchParams({ symbol, from: String(from), limit: '500' });
+    if (cursor !== null) query.set('cursor', cursor);
+    const body = await getJson(`/signals?${query}`);
+    out.push(...body.signals);
+    cursor = body.nextCursor;
+    if (cursor === null) break;
+  }
+  return out;
+}
