@@ -10,6 +10,8 @@ import type { LagProbe, ProcessorProbe } from './probes.ts';
 export type ApiSettings = Config['api'];
 
 export const DEFAULT_API_SETTINGS: ApiSettings = {
+  host: '127.0.0.1',
+  port: 3000,
   corsOrigins: [],
   rateLimit: { max: 30, windowMs: 60_000 },
   readiness: { maxLag: 0, graceMs: 5_000 },
@@ -39,10 +41,10 @@ export interface ApiDependencies {
   /** Event time of the events the API appends. */
   readonly now?: () => number;
   readonly logger?: boolean;
-}
-
   /** With these, the web dashboard is served too (`/`, see src/dashboard). */
   readonly dashboard?: DashboardDependencies;
+}
+
 /** What the route modules receive: the dependencies with their defaults filled in. */
 export interface ApiContext extends ApiDependencies {
   readonly settings: ApiSettings;

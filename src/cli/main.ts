@@ -12,7 +12,8 @@ import { deadLettersCommand, lagCommand, tailCommand } from './commands/inspect.
 import { rebuildCommand } from './commands/rebuild.ts';
 import { schemasCommand } from './commands/schemas.ts';
 import { stackCommand } from './commands/stack.ts';
-import { initCommand, startCommand, statusCommand } from './commands/status.ts';
+import { startCommand } from './commands/start.ts';
+import { initCommand, statusCommand } from './commands/status.ts';
 import { topicsCommand } from './commands/topics.ts';
 import { trainCommand } from './commands/train.ts';
 import { modelReportCommand } from './commands/model-report.ts';

@@ -10,6 +10,7 @@ import { PortfolioAtTime } from '../../projections/portfolio/portfolio-at-time.t
 import { PortfolioProjection } from '../../projections/portfolio/portfolio-projection.ts';
 import { PortfolioStore } from '../../projections/portfolio/portfolio-store.ts';
 import { SignalProjection, SignalStore } from '../../projections/signals/index.ts';
+import { CandleProjection, CandleStore } from '../../projections/candles/index.ts';
 import { DecisionRunner, decisionSettingsOf } from '../../streams/decision/index.ts';
 import { openExchange, type OpenedExchange } from '../../streams/exchange/open-exchange.ts';
 import { startSignalsProcessor, type SignalsProcessor } from '../../streams/signals/index.ts';
@@ -34,6 +35,7 @@ export interface Services {
   readonly exchange?: OpenedExchange;
   readonly portfolio?: { readonly projection: PortfolioProjection; readonly store: PortfolioStore };
   readonly signalHistory?: { readonly projection: SignalProjection; readonly store: SignalStore };
+  readonly candles?: { readonly projection: CandleProjection; readonly store: CandleStore };
   /** Whether every running service has processed everything in the log. */
   caughtUp(): Promise<boolean>;
   stop(): Promise<void>;
@@ -73,7 +75,13 @@ export async function startServices(options: ServicesOptions): Promise<Services>
     const signalProjection = new SignalProjection({ log: runtime.log, serde, store: signalStore, logger });
     await signalProjection.start();
     started.signalHistory = { projection: signalProjection, store: signalStore };
+    const candleStore = CandleStore.open(projectionsDir(config.dataDir, 'candles'));
+    const candleProjection = new CandleProjection({ log: runtime.log, serde, store: candleStore, logger });
+    await candleProjection.start();
+    started.candles = { projection: candleProjection, store: candleStore };
     stops.push(async () => {
+      await candleProjection.stop();
+      await candleStore.close();
       await signalProjection.stop();
       await signalStore.close();
       await projection.stop();

@@ -58,20 +58,3 @@ export function initCommand(context: () => CommandContext): Command {
       });
     });
 }
-
-/**
- * `npm start`. For now it prepares the runtime and shows its state; the pipeline services
- * (market data, signals, decisions, exchange, projections, API) join it as they are built.
- */
-export function startCommand(context: () => CommandContext): Command {
-  return new Command('start')
-    .description('prepare the configured runtime (embedded by default) and show its state')
-    .action(async () => {
-      const ctx = context();
-      await withRuntime(ctx, async (runtime) => {
-        const { topics } = await prepareRuntime(runtime, ctx.config);
-        if (topics.created.length > 0) console.log(`created ${topics.created.length} topics`);
-        await printStatus(runtime);
-      });
-    });
-}

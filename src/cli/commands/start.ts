@@ -1,0 +1,143 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { SYMBOL_PATTERN } from '../../contracts/validation/rules.ts';
+import { ensureModels } from '../../pipeline/ensure-models.ts';
+import { serveApi, type ServedApi } from '../../pipeline/serve-api.ts';
+import { SERVICE_NAMES, startServices, type ServiceName } from '../../pipeline/services.ts';
+import { startSimulatedFeed, type Feed } from '../../pipeline/simulated-feed.ts';
+import { prepareRuntime } from '../../runtime/index.ts';
+import { AvroSerde } from '../../serde/index.ts';
+import type { CommandContext } from '../context.ts';
+import { progressBar } from '../progress.ts';
+import { withRuntime } from '../with-runtime.ts';
+
+const positive = (value: string): number => {
+  const n = Number(value);
+  if (!(n > 0)) throw new InvalidArgumentError('expected a positive number');
+  return n;
+};
+const services = (value: string): ServiceName[] => {
+  const names = value.split(',').map((s) => s.trim());
+  for (const name of names)
+    if (!(SERVICE_NAMES as readonly string[]).includes(name))
+      throw new InvalidArgumentError(`unknown service "${name}"; services: ${SERVICE_NAMES.join(', ')}`);
+  return names as ServiceName[];
+};
+const symbols = (value: string): string[] => {
+  const names = value.split(',').map((s) => s.trim().toUpperCase());
+  for (const name of names)
+    if (!SYMBOL_PATTERN.test(name))
+      throw new InvalidArgumentError(`"${name}" is not a USDT pair such as BTCUSDT`);
+  return names;
+};
+
+interface StartOptions {
+  feed: 'simulator' | 'none';
+  services: ServiceName[];
+  api: boolean;
+  symbols: string[];
+  speed: number;
+  historyBars: number;
+  seed: number;
+}
+
+const INTERVAL_MS = 5 * 60_000;
+
+/**
+ * `npm start`: the whole system in one process on the configured runtime (embedded by default):
+ * the market simulator, a model trained on first run when none exists, the signals processor, the
+ * decision engine, the virtual exchange, the projections and the HTTP API with the dashboard.
+ * Ctrl-C stops it cleanly; the next start resumes where it stopped. With `--services` and
+ * `--feed none --no-api` one process runs one service, as on Kafka (`--runtime kafka`).
+ */
+export function startCommand(context: () => CommandContext): Command {
+  return new Command('start')
+    .description(
+      'run the pipeline: simulator feed, signals, decisions, exchange, projections, API and dashboard',
+    )
+    .addOption(
+      new Option('--feed <feed>', 'where market data comes from')
+        .choices(['simulator', 'none'])
+        .default('simulator'),
+    )
+    .option('--services <list>', `services to run here (${SERVICE_NAMES.join(',')})`, services, [
+      ...SERVICE_NAMES,
+    ])
+    .option('--no-api', 'do not serve the HTTP API and dashboard')
+    .option('--symbols <list>', 'simulated pairs', symbols, ['BTCUSDT', 'ETHUSDT'])
+    .option(
+      '--speed <n>',
+      'simulated time runs this many times faster than real time (5-minute bars)',
+      positive,
+      60,
+    )
+    .option(
+      '--history-bars <n>',
+      'bars of history the first run simulates at once, to warm the features',
+      positive,
+      400,
+    )
+    .option('--seed <n>', 'simulator seed', positive, 42)
+    .action(async (opts: StartOptions) => {
+      const ctx = context();
+      const { config, logger } = ctx;
+      if (opts.services.includes('signals')) {
+        const bar = progressBar('training the first models on the bundled BTCUSDT candles');
+        const trained = ensureModels(config, (p) => bar.update(p.done, p.total));
+        bar.stop();
+        if (trained.length > 0) console.log(`trained ${trained.join(', ')}`);
+      }
+      await withRuntime(ctx, async (runtime) => {
+        await prepareRuntime(runtime, config);
+        const serde = await AvroSerde.create(runtime.registry);
+        const running = await startServices({
+          config,
+          runtime,
+          serde,
+          logger,
+          services: opts.services,
+          clock: 'stream',
+        });
+        let api: ServedApi | undefined;
+        let feed: Feed | undefined;
+        try {
+          if (opts.api && opts.services.includes('projections'))
+            api = await serveApi({ config, runtime, serde, logger, services: running });
+          if (opts.feed === 'simulator') {
+            const history = progressBar('simulated history');
+            feed = await startSimulatedFeed({
+              log: runtime.log,
+              serde,
+              symbols: opts.symbols,
+              intervalMs: INTERVAL_MS,
+              speed: opts.speed,
+              historyBars: opts.historyBars,
+              seed: opts.seed,
+              onHistory: (done, total) => history.update(done, total),
+            });
+            history.stop();
+          }
+          console.log(
+            [
+              `running on ${runtime.kind} (${runtime.location}): ${opts.services.join(', ')}`,
+              feed === undefined
+                ? 'no feed in this process'
+                : `simulated ${opts.symbols.join(', ')} 5-minute bars at ${opts.speed}x from ${new Date(feed.resumedAt).toISOString()}`,
+              api === undefined
+                ? 'no API in this process'
+                : `dashboard: ${api.url}   API docs: ${api.url}docs`,
+              'Ctrl-C stops; the next start resumes where this one stopped.',
+            ].join('\n'),
+          );
+          await new Promise<void>((resolve) => {
+            process.once('SIGINT', resolve);
+            process.once('SIGTERM', resolve);
+          });
+          console.log('stopping...');
+        } finally {
+          await feed?.stop();
+          await api?.close();
+          await running.stop();
+        }
+      });
+    });
+}

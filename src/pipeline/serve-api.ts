@@ -1,0 +1,75 @@
+import type { FastifyInstance } from 'fastify';
+import { ORDERS } from '../contracts/index.ts';
+import type { Config } from '../config/index.ts';
+import { buildApi, createMetrics, type LagProbe, type ProcessorProbe } from '../api/index.ts';
+import { openLogFeed, runtimePipelineHealth, type LogFeed } from '../dashboard/index.ts';
+import { encodeValidated } from '../messaging/index.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Runtime } from '../runtime/index.ts';
+import type { AvroSerde } from '../serde/index.ts';
+import type { Services } from './services.ts';
+
+export interface ServedApi {
+  readonly app: FastifyInstance;
+  /** Where it listens, e.g. http://127.0.0.1:3000/. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The query API and the dashboard over the projections a process runs, listening on the
+ * configured host and port. Its writes (manual cancel, account reset) go to crypto.orders, where
+ * the exchange and the projections pick them up like any other event.
+ */
+export async function serveApi(options: {
+  readonly config: Config;
+  readonly runtime: Runtime;
+  readonly serde: AvroSerde;
+  readonly logger: Logger;
+  readonly services: Services;
+}): Promise<ServedApi> {
+  const { config, runtime, serde, services } = options;
+  const portfolio = services.portfolio;
+  const signals = services.signalHistory;
+  const candles = services.candles;
+  if (portfolio === undefined || signals === undefined || candles === undefined)
+    throw new Error('the API needs the projections service');
+  const lag: LagProbe[] = [
+    { name: 'portfolio', lag: () => portfolio.projection.lag() },
+    { name: 'signals', lag: () => signals.projection.lag() },
+  ];
+  const processors: ProcessorProbe[] = [
+    { name: 'portfolio', stuck: () => portfolio.projection.stuck() },
+    { name: 'signals', stuck: () => signals.projection.stuck() },
+  ];
+  const feed: LogFeed = await openLogFeed({ log: runtime.log, serde, logger: options.logger });
+  const app = await buildApi({
+    store: portfolio.store,
+    portfolio: () => portfolio.projection.current(),
+    signals: signals.store,
+    appendOrders: async (events) => {
+      const records = encodeValidated(serde, ORDERS, events, (event) => event.event_time ?? event.timestamp);
+      await runtime.log.append([{ topic: ORDERS, records }]);
+    },
+    metrics: createMetrics(),
+    projections: lag,
+    processors,
+    settings: config.api,
+    feeRate: config.exchange.feeRate,
+    dashboard: {
+      candles: (query) => candles.store.candles(query),
+      symbols: () => candles.store.symbols(),
+      pipeline: () => runtimePipelineHealth(runtime),
+      feed: feed.feed,
+    },
+  });
+  const address = await app.listen({ host: config.api.host, port: config.api.port });
+  return {
+    app,
+    url: `${address.replace('[::1]', 'localhost')}/`,
+    async close() {
+      await app.close();
+      await feed.stop();
+    },
+  };
+}
