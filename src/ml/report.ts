@@ -9,7 +9,7 @@ const iso = (ms: number): string => new Date(ms).toISOString().slice(0, 16).repl
 
 const W = 640;
 const H = 280;
-const PAD = 44;
+const PAD = 66;
 
 function scaleOf(values: readonly number[]): { min: number; max: number } {
   let min = Infinity;
