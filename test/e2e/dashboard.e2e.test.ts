@@ -75,7 +75,19 @@ describe.skipIf(!haveChromium)('dashboard in a browser', () => {
     expect(candles[DOWN]).toBeGreaterThan(300);
     const equity = await colourPixels(page, '#equity', [EQUITY, DOWN]);
     expect(equity[EQUITY]).toBeGreaterThan(100);
+    // Hovering a bar shows its prices and each model's signal with its confidence.
+    const box = await (await page.$('#candles'))?.boundingBox();
+    if (box === null || box === undefined) throw new Error('no candle chart on the page');
+    await page.mouse.move(box.x + 10, box.y + 10);
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.4, { steps: 8 });
+    await page.waitForFunction(() => (document.querySelector('#ohlc')?.textContent ?? '') !== '', {
+      timeout: 5_000,
+    });
+    expect(await page.$eval('#ohlc', (e) => e.textContent)).toMatch(
+      /^O .* C .*(RF|SVM|LR) (BUY|SELL|HOLD) 0\.\d\d/,
+    );
     await page.screenshot({ path: join(shots, '1-loaded-1440.png'), fullPage: true });
+    await page.mouse.move(0, 0);
     expect(pageErrors).toEqual([]);
   });
 

@@ -61,9 +61,7 @@ export function candleChart(element, onHover) {
   });
   volume.priceScale().applyOptions({ scaleMargins: { top: 0.82, bottom: 0 } });
   const markers = createSeriesMarkers(candles, []);
-  chart.subscribeCrosshairMove((param) =>
-    onHover(param.time === undefined ? undefined : param.seriesData.get(candles)),
-  );
+  chart.subscribeCrosshairMove((param) => onHover(param.time, param.seriesData.get(candles)));
   return {
     setCandles(list) {
       candles.setData(list.map(toBar));
