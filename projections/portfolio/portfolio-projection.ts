@@ -23,6 +23,8 @@ export interface PortfolioProjectionOptions {
   readonly logger: Logger;
   /** Consumer-group prefix; each topic is read in a group `<prefix>.<store id>.<topic>`. */
   readonly group?: string;
+  /** Topics to read instead of the system's own (isolated runs, tests). */
+  readonly readFrom?: { readonly orders?: string; readonly marketData?: string };
   /** Where it reports messages, batch latency and the order events it folds (fills, closes, cancels). */
   readonly metrics?: Metrics;
   /** A batch running longer than this makes the projection report itself stuck (default 60 s). */
@@ -63,6 +65,7 @@ export class PortfolioProjection {
           log: this.options.log,
           serde: this.options.serde,
           topic,
+          readFrom: this.source(topic),
           group: `${group}.${topic}`,
           fromBeginning: true,
           clock: streamClock(),
@@ -71,6 +74,11 @@ export class PortfolioProjection {
         }),
       );
     }
+  }
+
+  /** The physical topic a contract topic is read from. */
+  private source(topic: typeof ORDERS | typeof MARKET_DATA): string {
+    return (topic === ORDERS ? this.options.readFrom?.orders : this.options.readFrom?.marketData) ?? topic;
   }
 
   private groupPrefix(): string {
@@ -140,7 +148,10 @@ export class PortfolioProjection {
     const group = this.groupPrefix();
     return projectionLag(
       this.options.log,
-      [ORDERS, MARKET_DATA].map((topic) => ({ topic, group: `${group}.${topic}` })),
+      ([ORDERS, MARKET_DATA] as const).map((topic) => ({
+        topic: this.source(topic),
+        group: `${group}.${topic}`,
+      })),
       this.offsets,
     );
   }

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { MARKET_DATA, ML_SIGNALS, ORDERS, type MarketData, type OrderEvent } from '../contracts/index.ts';
 import type { Config } from '../config/index.ts';
 import { CmlError, ErrorCodes } from '../errors/index.ts';
-import { Publisher } from '../messaging/index.ts';
+import { encodeValidated } from '../messaging/index.ts';
 import {
   featureDefinitionFor,
   inferIntervalMs,
@@ -16,7 +16,8 @@ import {
 import type { Logger } from '../observability/logger.ts';
 import { openEmbeddedRuntime, prepareRuntime, type Runtime } from '../runtime/index.ts';
 import { AvroSerde } from '../serde/index.ts';
-import { startServices } from '../pipeline/services.ts';
+import { CONTRACT_TOPICS, startServices, type PipelineTopics } from '../pipeline/services.ts';
+import type { ClosedTrade, PortfolioState } from '../../projections/portfolio/index.ts';
 import { backtestMetrics } from './backtest-metrics.ts';
 import { renderBacktestHtml, type BacktestReport } from './backtest-report-html.ts';
 import { equitySeries } from './equity-series.ts';
@@ -97,31 +98,18 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     await prepareRuntime(runtime, config);
     const serde = await AvroSerde.create(runtime.registry);
     const inLog = bars.slice(split - warmup);
-    await new Publisher(runtime.log, serde).publish(MARKET_DATA, inLog, (bar) => bar.timestamp);
-    const services = await startServices({
+    const replayed = await replayPipeline({
       config,
       runtime,
       serde,
       logger: options.logger,
-      services: ['projections', 'signals', 'decision', 'exchange'],
-      clock: 'stream',
+      bars: inLog,
+      ...(options.onProgress === undefined
+        ? {}
+        : { onProgress: (done: number, total: number) => options.onProgress?.('replay', done, total) }),
     });
-    let summary;
-    let trades;
-    try {
-      for (;;) {
-        options.onProgress?.('replay', services.exchange?.runner.barsSettled ?? 0, inLog.length);
-        if (await services.caughtUp()) break;
-        await new Promise((done) => setTimeout(done, 100));
-      }
-      const portfolio = services.portfolio;
-      if (portfolio === undefined) throw new Error('the portfolio projection did not start');
-      summary = portfolio.store.summary(config.exchange.initialCash);
-      trades = portfolio.store.trades().filter((t) => t.symbol === symbol);
-    } finally {
-      await services.stop();
-    }
-    const orders = await readAll(runtime, serde);
+    const { orders, summary } = replayed;
+    const trades = replayed.trades.filter((t) => t.symbol === symbol);
     const { samples } = equitySeries(traded, orders, config.exchange.initialCash);
     const metrics = backtestMetrics({
       samples,
@@ -168,8 +156,59 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   }
 }
 
-async function readAll(runtime: Runtime, serde: AvroSerde): Promise<OrderEvent[]> {
-  const end = (await runtime.log.endOffsets(ORDERS)).get(0) ?? 0;
-  const records = await runtime.log.read(ORDERS, 0, 0, end);
-  return Promise.all(records.map((record) => serde.decode(ORDERS, record.value)));
+export interface ReplayOptions {
+  readonly config: Config;
+  readonly runtime: Runtime;
+  readonly serde: AvroSerde;
+  readonly logger: Logger;
+  /** Bars to publish and replay, in event-time order (warm-up bars first). */
+  readonly bars: readonly MarketData[];
+  readonly topics?: PipelineTopics;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface Replayed {
+  /** Every event of the orders topic, in log order. */
+  readonly orders: OrderEvent[];
+  readonly summary: PortfolioState;
+  readonly trades: ClosedTrade[];
+}
+
+/**
+ * Publishes the bars and runs the live processors over them until every service has processed
+ * everything: a backtest on the embedded log, or the same replay on Kafka.
+ */
+export async function replayPipeline(options: ReplayOptions): Promise<Replayed> {
+  const { config, runtime, serde } = options;
+  const topics = options.topics ?? CONTRACT_TOPICS;
+  const records = encodeValidated(serde, MARKET_DATA, options.bars, (bar) => bar.timestamp);
+  await runtime.log.append([{ topic: topics.marketData, records }]);
+  const services = await startServices({
+    config,
+    runtime,
+    serde,
+    logger: options.logger,
+    services: ['projections', 'signals', 'decision', 'exchange'],
+    clock: 'stream',
+    topics,
+  });
+  let summary: PortfolioState;
+  let trades: ClosedTrade[];
+  try {
+    for (;;) {
+      options.onProgress?.(services.exchange?.runner.barsSettled ?? 0, options.bars.length);
+      if (await services.caughtUp()) break;
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    const portfolio = services.portfolio;
+    if (portfolio === undefined) throw new Error('the portfolio projection did not start');
+    summary = portfolio.store.summary(config.exchange.initialCash);
+    trades = portfolio.store.trades();
+  } finally {
+    await services.stop();
+  }
+  const end = (await runtime.log.endOffsets(topics.orders)).get(0) ?? 0;
+  const read = await runtime.log.read(topics.orders, 0, 0, end);
+  const orders = await Promise.all(read.map((record) => serde.decode(ORDERS, record.value)));
+  return { orders, summary, trades };
 }

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { MARKET_DATA } from '../contracts/index.ts';
+import { MARKET_DATA, ML_SIGNALS, ORDERS } from '../contracts/index.ts';
 import type { Config } from '../config/index.ts';
 import { groupPassed, streamClock, wallClock, type ValidationClock } from '../messaging/index.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -12,11 +12,24 @@ import { PortfolioStore } from '../../projections/portfolio/portfolio-store.ts';
 import { SignalProjection, SignalStore } from '../../projections/signals/index.ts';
 import { CandleProjection, CandleStore } from '../../projections/candles/index.ts';
 import { DecisionRunner, decisionSettingsOf } from '../../streams/decision/index.ts';
-import { openExchange, type OpenedExchange } from '../../streams/exchange/open-exchange.ts';
+import { openExchange, watermarkOf, type OpenedExchange } from '../../streams/exchange/open-exchange.ts';
 import { startSignalsProcessor, type SignalsProcessor } from '../../streams/signals/index.ts';
 
 export const SERVICE_NAMES = ['signals', 'decision', 'exchange', 'projections'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** The three topics the pipeline runs on: the contract's, or isolated copies (tests). */
+export interface PipelineTopics {
+  readonly marketData: string;
+  readonly signals: string;
+  readonly orders: string;
+}
+
+export const CONTRACT_TOPICS: PipelineTopics = {
+  marketData: MARKET_DATA,
+  signals: ML_SIGNALS,
+  orders: ORDERS,
+};
 
 export interface ServicesOptions {
   readonly config: Config;
@@ -26,6 +39,7 @@ export interface ServicesOptions {
   readonly services: readonly ServiceName[];
   /** Live feeds are validated against the wall clock; history and simulations against their own. */
   readonly clock: 'wall' | 'stream';
+  readonly topics?: PipelineTopics;
 }
 
 /** The running processors and projections of one process. */
@@ -53,6 +67,7 @@ export const projectionsDir = (dataDir: string, name: string): string =>
 export async function startServices(options: ServicesOptions): Promise<Services> {
   const { config, runtime, serde, logger } = options;
   const wanted = new Set(options.services);
+  const topics = options.topics ?? CONTRACT_TOPICS;
   const clock = (): ValidationClock => (options.clock === 'wall' ? wallClock() : streamClock());
   const stops: Array<() => Promise<void>> = [];
   const probes: Array<() => Promise<boolean>> = [];
@@ -68,15 +83,28 @@ export async function startServices(options: ServicesOptions): Promise<Services>
       store,
       initialCash: config.exchange.initialCash,
       logger,
+      readFrom: { orders: topics.orders, marketData: topics.marketData },
     });
     await projection.start();
     started.portfolio = { projection, store };
     const signalStore = SignalStore.open(projectionsDir(config.dataDir, 'signals'));
-    const signalProjection = new SignalProjection({ log: runtime.log, serde, store: signalStore, logger });
+    const signalProjection = new SignalProjection({
+      log: runtime.log,
+      serde,
+      store: signalStore,
+      logger,
+      readFrom: topics.signals,
+    });
     await signalProjection.start();
     started.signalHistory = { projection: signalProjection, store: signalStore };
     const candleStore = CandleStore.open(projectionsDir(config.dataDir, 'candles'));
-    const candleProjection = new CandleProjection({ log: runtime.log, serde, store: candleStore, logger });
+    const candleProjection = new CandleProjection({
+      log: runtime.log,
+      serde,
+      store: candleStore,
+      logger,
+      readFrom: topics.marketData,
+    });
     await candleProjection.start();
     started.candles = { projection: candleProjection, store: candleStore };
     stops.push(async () => {
@@ -104,10 +132,12 @@ export async function startServices(options: ServicesOptions): Promise<Services>
       group: config.ml.group,
       fromBeginning: true,
       snapshotDir: resolve(config.dataDir, 'streams', 'signals'),
+      readFrom: topics.marketData,
+      writeTo: topics.signals,
     });
     started.signals = processor;
     stops.push(() => processor.stop());
-    probes.push(() => groupCaughtUp(runtime, config.ml.group, MARKET_DATA));
+    probes.push(() => groupCaughtUp(runtime, config.ml.group, topics.marketData));
   }
   if (wanted.has('decision')) {
     const portfolio = new PortfolioAtTime({
@@ -117,6 +147,8 @@ export async function startServices(options: ServicesOptions): Promise<Services>
       initialCash: config.exchange.initialCash,
       exchangeGroup: config.exchange.group,
       group: `${config.decision.group}.portfolio`,
+      ordersTopic: topics.orders,
+      marketDataTopic: topics.marketData,
     });
     await portfolio.start();
     const decision = new DecisionRunner({
@@ -127,7 +159,9 @@ export async function startServices(options: ServicesOptions): Promise<Services>
       settings: decisionSettingsOf(config.decision),
       clock: clock(),
       group: config.decision.group,
-      signalsReady: (time) => groupPassed(runtime.log, config.ml.group, MARKET_DATA, time + 1),
+      signalsFrom: topics.signals,
+      ordersTopic: topics.orders,
+      signalsReady: (time) => groupPassed(runtime.log, config.ml.group, topics.marketData, time + 1),
     });
     await decision.start();
     started.decision = decision;
@@ -138,7 +172,12 @@ export async function startServices(options: ServicesOptions): Promise<Services>
     probes.push(() => decision.caughtUp());
   }
   if (wanted.has('exchange')) {
-    const exchange = openExchange(config, runtime, serde, logger, { clock: clock() });
+    const exchange = openExchange(config, runtime, serde, logger, {
+      clock: clock(),
+      ordersTopic: topics.orders,
+      marketDataTopic: topics.marketData,
+      watermark: watermarkOf(config, runtime, topics),
+    });
     await exchange.runner.start();
     started.exchange = exchange;
     stops.push(() => exchange.stop());

@@ -19,10 +19,19 @@ export const exchangeSettingsOf = (config: Config): ExchangeSettings => ({
 /** Where the exchange keeps its snapshot. */
 export const exchangeStoreDir = (dataDir: string): string => resolve(dataDir, 'streams', 'exchange');
 
-export function watermarkOf(config: Config, runtime: Runtime): OrdersWatermark {
+export function watermarkOf(
+  config: Config,
+  runtime: Runtime,
+  topics: { readonly marketData?: string; readonly signals?: string } = {},
+): OrdersWatermark {
   return config.exchange.watermark === 'log'
     ? logWatermark()
-    : pipelineWatermark(runtime.log, { signals: config.ml.group, decision: config.decision.group });
+    : pipelineWatermark(runtime.log, {
+        signals: config.ml.group,
+        decision: config.decision.group,
+        ...(topics.marketData === undefined ? {} : { marketDataTopic: topics.marketData }),
+        ...(topics.signals === undefined ? {} : { signalsTopic: topics.signals }),
+      });
 }
 
 export interface OpenedExchange {
