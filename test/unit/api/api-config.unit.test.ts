@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/index.ts';
 
 describe('the api configuration', () => {
-  it('defaults: no key (mutating routes closed), no CORS origins, rate limit and readiness bounds', () => {
+  it('defaults: loopback on port 3000, no key (mutating routes closed), no CORS origins, rate limit and readiness bounds', () => {
     expect(loadConfig({ env: {} }).api).toEqual({
+      host: '127.0.0.1',
+      port: 3000,
       corsOrigins: [],
       rateLimit: { max: 30, windowMs: 60_000 },
       readiness: { maxLag: 0, graceMs: 5_000 },
