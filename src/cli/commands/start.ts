@@ -16,6 +16,7 @@ const positive = (value: string): number => {
   return n;
 };
 const services = (value: string): ServiceName[] => {
+  if (value.trim() === 'none') return [];
   const names = value.split(',').map((s) => s.trim());
   for (const name of names)
     if (!(SERVICE_NAMES as readonly string[]).includes(name))
