@@ -47,7 +47,24 @@ export function validateOrder(order: OrderEvent): Violation[] {
     'must be a non-negative integer',
   );
   requireStatusFields(order, check);
+  checkOutcomeNumbers(order, check);
   return check.violations;
+}
+
+/**
+ * A fill's or a close's numbers, where an event carries them, must be numbers a ledger can add:
+ * one NaN fill price would turn the portfolio's cash into NaN for good.
+ */
+function checkOutcomeNumbers(order: OrderEvent, check: RuleCheck): void {
+  for (const field of ['fill_price', 'exit_price'] as const) {
+    const value = order[field];
+    if (value !== null) check.positive(field, value);
+  }
+  for (const field of ['fill_fee', 'exit_fee'] as const) {
+    const value = order[field];
+    if (value !== null) check.nonNegative(field, value);
+  }
+  if (order.realized_pnl !== null) check.finite('realized_pnl', order.realized_pnl);
 }
 
 function requireStatusFields(order: OrderEvent, check: RuleCheck): void {

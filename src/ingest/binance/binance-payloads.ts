@@ -72,6 +72,8 @@ export function parseKlineEvent(frame: string): Parsed<Kline & { readonly eventT
   } catch {
     return { ok: false, reason: 'not JSON' };
   }
+  // `null` is JSON too: reading a field of it threw inside the socket's message handler.
+  if (typeof message !== 'object' || message === null) return { ok: false, reason: 'not a kline event' };
   const data = (message as { data?: unknown }).data ?? message;
   const event = data as { e?: unknown; E?: unknown; s?: unknown; k?: Record<string, unknown> };
   if (event.e !== 'kline' || typeof event.k !== 'object' || event.k === null)
