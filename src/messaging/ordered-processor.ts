@@ -48,6 +48,10 @@ export interface OrderedProcessorOptions<K extends DataTopic> {
   readonly pollMs?: number;
   /** Progress without output is committed at most this often (and whenever the processor goes idle or waits). */
   readonly commitEveryMs?: number;
+  /** Told after every step, with its duration in seconds (metrics). */
+  readonly onStep?: (seconds: number) => void;
+  /** Input waiting and no step finished for this long: the processor reports itself stuck (default 120 s). */
+  readonly stuckAfterMs?: number;
 }
 
 /**
@@ -67,6 +71,7 @@ export class OrderedProcessor<K extends DataTopic> {
   private lastCommit = 0;
   private inFlight = 0;
   private count = 0;
+  private lastProgress = Date.now();
 
   constructor(private readonly options: OrderedProcessorOptions<K>) {}
 
@@ -130,6 +135,7 @@ export class OrderedProcessor<K extends DataTopic> {
         const messages = await this.merge.release();
         this.inFlight = messages.length;
         for (const message of messages) {
+          const began = process.hrtime.bigint();
           const output = await this.options.step(message, this.control);
           if (output === undefined) return;
           const progress = new Map(this.progress).set(message.record.partition, message.record.offset + 1);
@@ -147,6 +153,8 @@ export class OrderedProcessor<K extends DataTopic> {
           this.progress = progress;
           this.inFlight--;
           this.count++;
+          this.lastProgress = Date.now();
+          this.options.onStep?.(Number(process.hrtime.bigint() - began) / 1e9);
         }
         if (messages.length === 0) {
           if (this.uncommitted) await this.commit();
@@ -176,6 +184,16 @@ export class OrderedProcessor<K extends DataTopic> {
     });
     this.uncommitted = false;
     this.lastCommit = Date.now();
+  }
+
+  /**
+   * Whether input is waiting and no step has finished for `stuckAfterMs`: the processor, or an
+   * upstream one it waits for, has stopped moving (liveness).
+   */
+  stuck(): boolean {
+    const waiting = this.isRunning && (this.merge.size > 0 || this.inFlight > 0);
+    if (!waiting) this.lastProgress = Date.now();
+    return waiting && Date.now() - this.lastProgress > (this.options.stuckAfterMs ?? 120_000);
   }
 
   /** Whether every message in the log is stepped and its progress committed. */

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { ORDERS } from '../contracts/index.ts';
 import type { Config } from '../config/index.ts';
-import { buildApi, createMetrics, type LagProbe, type ProcessorProbe } from '../api/index.ts';
+import { Gauge } from 'prom-client';
+import { buildApi, type LagProbe, type Metrics, type ProcessorProbe } from '../api/index.ts';
 import { openLogFeed, runtimePipelineHealth, type LogFeed } from '../dashboard/index.ts';
 import { encodeValidated } from '../messaging/index.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -27,6 +28,8 @@ export async function serveApi(options: {
   readonly serde: AvroSerde;
   readonly logger: Logger;
   readonly services: Services;
+  /** The process's metrics, which the services report to as well. */
+  readonly metrics: Metrics;
 }): Promise<ServedApi> {
   const { config, runtime, serde, services } = options;
   const portfolio = services.portfolio;
@@ -41,7 +44,12 @@ export async function serveApi(options: {
   const processors: ProcessorProbe[] = [
     { name: 'portfolio', stuck: () => portfolio.projection.stuck() },
     { name: 'signals', stuck: () => signals.projection.stuck() },
+    { name: 'candles', stuck: () => candles.projection.stuck() },
   ];
+  const { decision, exchange } = services;
+  if (decision !== undefined) processors.push({ name: 'decision', stuck: () => decision.stuck() });
+  if (exchange !== undefined) processors.push({ name: 'exchange', stuck: () => exchange.runner.stuck() });
+  const stopGauges = refreshPipelineGauges(runtime, options.metrics);
   const feed: LogFeed = await openLogFeed({ log: runtime.log, serde, logger: options.logger });
   const app = await buildApi({
     store: portfolio.store,
@@ -51,7 +59,7 @@ export async function serveApi(options: {
       const records = encodeValidated(serde, ORDERS, events, (event) => event.event_time ?? event.timestamp);
       await runtime.log.append([{ topic: ORDERS, records }]);
     },
-    metrics: createMetrics(),
+    metrics: options.metrics,
     projections: lag,
     processors,
     settings: config.api,
@@ -68,8 +76,41 @@ export async function serveApi(options: {
     app,
     url: `${address.replace('[::1]', 'localhost')}/`,
     async close() {
+      stopGauges();
       await app.close();
       await feed.stop();
     },
   };
+}
+
+/**
+ * Consumer lag per group and topic, and the records of each dead-letter topic, refreshed every
+ * few seconds from the log (every group of the runtime, whichever process it runs in).
+ */
+function refreshPipelineGauges(runtime: Runtime, metrics: Metrics): () => void {
+  const deadLetterRecords = new Gauge({
+    name: 'cml_dead_letter_records',
+    help: 'Records in the dead-letter topic of each data topic',
+    labelNames: ['topic'],
+    registers: [metrics.registry],
+  });
+  let busy = false;
+  const refresh = async (): Promise<void> => {
+    if (busy) return;
+    busy = true;
+    try {
+      const health = await runtimePipelineHealth(runtime);
+      for (const { group, topic, lag } of health.groups)
+        metrics.consumerLag.set({ group, topic, partition: 'all' }, lag);
+      for (const { topic, count } of health.deadLetters) deadLetterRecords.set({ topic }, count);
+    } catch {
+      // The next refresh tries again; a scrape meanwhile shows the last values.
+    } finally {
+      busy = false;
+    }
+  };
+  void refresh();
+  const timer = setInterval(() => void refresh(), 5_000);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -4,6 +4,7 @@ import type { Config } from '../config/index.ts';
 import { groupPassed, streamClock, wallClock, type ValidationClock } from '../messaging/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Runtime } from '../runtime/index.ts';
+import type { Metrics } from '../api/index.ts';
 import type { AvroSerde } from '../serde/index.ts';
 import { modelsDirOf, servedSlotsOf } from '../ml/index.ts';
 import { PortfolioAtTime } from '../../projections/portfolio/portfolio-at-time.ts';
@@ -40,6 +41,8 @@ export interface ServicesOptions {
   /** Live feeds are validated against the wall clock; history and simulations against their own. */
   readonly clock: 'wall' | 'stream';
   readonly topics?: PipelineTopics;
+  /** Where the processors report (Prometheus); none: they report nowhere. */
+  readonly metrics?: Metrics;
 }
 
 /** The running processors and projections of one process. */
@@ -68,6 +71,14 @@ export async function startServices(options: ServicesOptions): Promise<Services>
   const { config, runtime, serde, logger } = options;
   const wanted = new Set(options.services);
   const topics = options.topics ?? CONTRACT_TOPICS;
+  const metrics = options.metrics;
+  const report =
+    (processor: string, topic: string) =>
+    (seconds: number): void => {
+      metrics?.messagesProcessed.inc({ processor, topic });
+      metrics?.processingSeconds.observe({ processor, topic }, seconds);
+    };
+  const withMetrics = metrics === undefined ? {} : { metrics };
   const clock = (): ValidationClock => (options.clock === 'wall' ? wallClock() : streamClock());
   const stops: Array<() => Promise<void>> = [];
   const probes: Array<() => Promise<boolean>> = [];
@@ -84,6 +95,7 @@ export async function startServices(options: ServicesOptions): Promise<Services>
       initialCash: config.exchange.initialCash,
       logger,
       readFrom: { orders: topics.orders, marketData: topics.marketData },
+      ...withMetrics,
     });
     await projection.start();
     started.portfolio = { projection, store };
@@ -94,6 +106,7 @@ export async function startServices(options: ServicesOptions): Promise<Services>
       store: signalStore,
       logger,
       readFrom: topics.signals,
+      ...withMetrics,
     });
     await signalProjection.start();
     started.signalHistory = { projection: signalProjection, store: signalStore };
@@ -104,6 +117,7 @@ export async function startServices(options: ServicesOptions): Promise<Services>
       store: candleStore,
       logger,
       readFrom: topics.marketData,
+      ...withMetrics,
     });
     await candleProjection.start();
     started.candles = { projection: candleProjection, store: candleStore };
@@ -136,7 +150,21 @@ export async function startServices(options: ServicesOptions): Promise<Services>
       writeTo: topics.signals,
     });
     started.signals = processor;
-    stops.push(() => processor.stop());
+    // The processor counts its bars; the counter follows them.
+    let counted = 0;
+    const counting = setInterval(() => {
+      const bars = processor.stats().bars;
+      metrics?.messagesProcessed.inc(
+        { processor: 'signals-processor', topic: topics.marketData },
+        bars - counted,
+      );
+      counted = bars;
+    }, 1_000);
+    counting.unref();
+    stops.push(async () => {
+      clearInterval(counting);
+      await processor.stop();
+    });
     probes.push(() => groupCaughtUp(runtime, config.ml.group, topics.marketData));
   }
   if (wanted.has('decision')) {
@@ -162,6 +190,7 @@ export async function startServices(options: ServicesOptions): Promise<Services>
       signalsFrom: topics.signals,
       ordersTopic: topics.orders,
       signalsReady: (time) => groupPassed(runtime.log, config.ml.group, topics.marketData, time + 1),
+      onStep: report('decision', topics.signals),
     });
     await decision.start();
     started.decision = decision;
@@ -177,6 +206,7 @@ export async function startServices(options: ServicesOptions): Promise<Services>
       ordersTopic: topics.orders,
       marketDataTopic: topics.marketData,
       watermark: watermarkOf(config, runtime, topics),
+      onStep: report('exchange', topics.marketData),
     });
     await exchange.runner.start();
     started.exchange = exchange;

@@ -39,6 +39,8 @@ export interface DecisionRunnerOptions {
   /** Whether the signals processor has written every signal before a time (the pipeline's gate). */
   readonly signalsReady?: (time: number) => Promise<boolean>;
   readonly pollMs?: number;
+  /** Told after every signal, with its duration in seconds (metrics). */
+  readonly onStep?: (seconds: number) => void;
   /** Called with every decision, for metrics. */
   readonly onDecision?: (signal: MlSignal, decision: Decision) => void;
 }
@@ -99,8 +101,14 @@ export class DecisionRunner {
       ...(this.options.signalsReady === undefined ? {} : { ready: this.options.signalsReady }),
       ...(this.options.pollMs === undefined ? {} : { pollMs: this.options.pollMs }),
       step: ({ value }, control) => this.decideSignal(value, control),
+      ...(this.options.onStep === undefined ? {} : { onStep: this.options.onStep }),
     });
     await this.signals.start();
+  }
+
+  /** Signals are waiting and none decided for a while (liveness). */
+  stuck(): boolean {
+    return this.signals?.stuck() ?? false;
   }
 
   caughtUp(): Promise<boolean> {

@@ -40,6 +40,8 @@ export interface ExchangeRunnerOptions {
   /** Progress without events is committed at most this often (and whenever the exchange goes idle). */
   readonly commitEveryMs?: number;
   readonly snapshotEveryMs?: number;
+  /** Told after every settled bar, with its duration in seconds (metrics). */
+  readonly onStep?: (seconds: number) => void;
   /** Called with the events of each settled bar that caused any (metrics, notifications). */
   readonly onEmitted?: (events: readonly OrderEvent[], bar: MarketData) => void;
 }
@@ -131,6 +133,7 @@ export class ExchangeRunner {
       ...(this.options.pollMs === undefined ? {} : { pollMs: this.options.pollMs }),
       ...(this.options.commitEveryMs === undefined ? {} : { commitEveryMs: this.options.commitEveryMs }),
       step: ({ value }, control) => this.settle(value, control),
+      ...(this.options.onStep === undefined ? {} : { onStep: this.options.onStep }),
     });
     await this.bars.start();
   }
@@ -173,6 +176,11 @@ export class ExchangeRunner {
     if (!force && Date.now() - this.lastSnapshot < (this.options.snapshotEveryMs ?? 5_000)) return;
     await this.options.store.save(this.state, this.ordersNext);
     this.lastSnapshot = Date.now();
+  }
+
+  /** Bars are waiting and none settled for a while (liveness). */
+  stuck(): boolean {
+    return this.bars.stuck();
   }
 
   /** Whether every bar in the log is settled and committed (tests, readiness). */

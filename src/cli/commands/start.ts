@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SYMBOL_PATTERN } from '../../contracts/validation/rules.ts';
+import { createMetrics } from '../../api/index.ts';
 import { ensureModels } from '../../pipeline/ensure-models.ts';
 import { serveApi, type ServedApi } from '../../pipeline/serve-api.ts';
 import { SERVICE_NAMES, startServices, type ServiceName } from '../../pipeline/services.ts';
@@ -90,7 +91,9 @@ export function startCommand(context: () => CommandContext): Command {
       await withRuntime(ctx, async (runtime) => {
         await prepareRuntime(runtime, config);
         const serde = await AvroSerde.create(runtime.registry);
+        const metrics = createMetrics();
         const running = await startServices({
+          metrics,
           config,
           runtime,
           serde,
@@ -102,7 +105,7 @@ export function startCommand(context: () => CommandContext): Command {
         let feed: Feed | undefined;
         try {
           if (opts.api && opts.services.includes('projections'))
-            api = await serveApi({ config, runtime, serde, logger, services: running });
+            api = await serveApi({ config, runtime, serde, logger, services: running, metrics });
           if (opts.feed === 'simulator') {
             const history = progressBar('simulated history');
             feed = await startSimulatedFeed({
