@@ -5,9 +5,13 @@ import type { SerializedFastForest } from './models/forest/fast-forest.ts';
 import type { SerializedMlForest } from './models/forest/ml-forest.ts';
 import type { SerializedLogistic } from './models/logistic-regression.ts';
 import type { SerializedSvm } from './models/linear-svm.ts';
+import type { MaRsiRuleParams } from './models/ma-rsi-rule.ts';
 
-/** The model families the spec names (the `model` field of a signal). */
-export const MODEL_KINDS = ['random_forest', 'svm', 'logistic_regression'] as const;
+/**
+ * What a signal's `model` field names: the spec's three families, and `ma_rsi_rule`, a moving-average
+ * crossover with an RSI filter served through the same artifacts and processor (no fitting).
+ */
+export const MODEL_KINDS = ['random_forest', 'svm', 'logistic_regression', 'ma_rsi_rule'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
 /** Out-of-sample scores of a model (or a baseline) on the test part of a walk-forward split. */
@@ -27,7 +31,8 @@ export interface ValueMetrics {
 export type SerializedModel =
   | { readonly kind: 'random_forest'; readonly forest: SerializedFastForest | SerializedMlForest }
   | { readonly kind: 'logistic_regression'; readonly logistic: SerializedLogistic }
-  | { readonly kind: 'svm'; readonly svm: SerializedSvm };
+  | { readonly kind: 'svm'; readonly svm: SerializedSvm }
+  | { readonly kind: 'ma_rsi_rule'; readonly rule: MaRsiRuleParams };
 
 /** Out-of-sample predictions kept for the report. */
 export interface EvaluationPoints {
@@ -84,8 +89,12 @@ export interface ModelArtifact {
   readonly serialized: SerializedModel;
 }
 
+/**
+ * The rule has one slot whatever the horizon (its signals do not depend on it; only the horizon its
+ * scores were measured at does, which the artifact records), so its versions read `ma_rsi_rule.v<N>`.
+ */
 export const slotOf = (model: ModelKind, target: Target, horizonBars: number): string =>
-  `${model}-${target}-h${horizonBars}`;
+  model === 'ma_rsi_rule' ? model : `${model}-${target}-h${horizonBars}`;
 
 /**
  * The scores a signal carries (`metadata.r2_score`, `metadata.mae`), as the contract defines them:

@@ -3,18 +3,24 @@ import { FastRandomForest } from './models/forest/fast-forest.ts';
 import { MlRandomForest } from './models/forest/ml-forest.ts';
 import { LinearSvm } from './models/linear-svm.ts';
 import { LogisticRegression } from './models/logistic-regression.ts';
+import { maRsiRuleTrend, type MaRsiRuleParams } from './models/ma-rsi-rule.ts';
+import type { FeatureVector } from './features/symbol-features.ts';
+import { FEATURE_COLUMNS } from './features/feature-definition.ts';
 import { mapPrediction, type MappedPrediction, type RawPrediction } from './signal-mapping.ts';
 
-/** A loaded model: inputs in the artifact's feature order in, a raw prediction out. */
+/** What a model sees of a bar: the inputs in the artifact's feature order, and (rules) the previous bar's SMA gap. */
+export type ModelInput = Pick<FeatureVector, 'inputs' | 'previousMaCrossPct'>;
+
+/** A loaded model: a bar's inputs in, a raw prediction out. */
 export interface Predictor {
-  predict(inputs: Float64Array): RawPrediction;
+  predict(input: ModelInput): RawPrediction;
 }
 
 export type Forest = FastRandomForest | MlRandomForest;
 
 export function forestPredictor(forest: Forest): Predictor {
   return {
-    predict(inputs) {
+    predict({ inputs }) {
       if (forest.classes === 0) {
         const members = forest.members(inputs);
         let sum = 0;
@@ -38,7 +44,7 @@ export function predictorOfModel(serialized: SerializedModel): Predictor {
     case 'logistic_regression': {
       const model = LogisticRegression.load(serialized.logistic);
       return {
-        predict: (inputs) => ({
+        predict: ({ inputs }) => ({
           kind: 'classification',
           probabilities: model.probabilities(inputs),
           votes: undefined,
@@ -48,13 +54,15 @@ export function predictorOfModel(serialized: SerializedModel): Predictor {
     case 'svm': {
       const model = LinearSvm.load(serialized.svm);
       return {
-        predict: (inputs) => ({
+        predict: ({ inputs }) => ({
           kind: 'classification',
           probabilities: model.probabilities(inputs),
           votes: undefined,
         }),
       };
     }
+    case 'ma_rsi_rule':
+      return rulePredictor(serialized.rule);
     default: {
       const unknown: never = serialized;
       throw new Error(`unknown model kind in ${JSON.stringify(unknown).slice(0, 80)}`);
@@ -62,10 +70,36 @@ export function predictorOfModel(serialized: SerializedModel): Predictor {
   }
 }
 
+const MA_CROSS = FEATURE_COLUMNS.indexOf('ma_cross_pct');
+const RSI = FEATURE_COLUMNS.indexOf('rsi_14');
+
+/**
+ * The rule as a classifier certain of itself: probability 1 for its class, so the mapping gives
+ * confidence 1 and, as for every classifier, the class's mean change in the training rows as the
+ * expected change.
+ */
+function rulePredictor(params: MaRsiRuleParams): Predictor {
+  return {
+    predict({ inputs, previousMaCrossPct }) {
+      const trend = maRsiRuleTrend(
+        {
+          maCrossPct: inputs[MA_CROSS] as number,
+          previousMaCrossPct,
+          rsi: inputs[RSI] as number,
+        },
+        params,
+      );
+      const probabilities = new Float64Array(3);
+      probabilities[trend] = 1;
+      return { kind: 'classification', probabilities, votes: undefined };
+    },
+  };
+}
+
 /** An artifact ready to serve: its predictor and the mapping of raw predictions to signals. */
 export interface LoadedModel {
   readonly artifact: ModelArtifact;
-  predict(inputs: Float64Array, close: number): MappedPrediction;
+  predict(features: ModelInput & Pick<FeatureVector, 'close'>): MappedPrediction;
 }
 
 export function loadModel(artifact: ModelArtifact): LoadedModel {
@@ -77,6 +111,6 @@ export function loadModel(artifact: ModelArtifact): LoadedModel {
   };
   return {
     artifact,
-    predict: (inputs, close) => mapPrediction(predictor.predict(inputs), close, context),
+    predict: (features) => mapPrediction(predictor.predict(features), features.close, context),
   };
 }

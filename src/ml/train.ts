@@ -20,6 +20,7 @@ import { FastRandomForest, type ForestParams } from './models/forest/fast-forest
 import { MlRandomForest } from './models/forest/ml-forest.ts';
 import { LinearSvm, type SvmParams } from './models/linear-svm.ts';
 import { LogisticRegression, type LogisticParams } from './models/logistic-regression.ts';
+import { MA_RSI_RULE } from './models/ma-rsi-rule.ts';
 import { predictorOfModel } from './predictor.ts';
 import { labelOf, mapPrediction, type MappedPrediction } from './signal-mapping.ts';
 
@@ -82,7 +83,7 @@ export const DEFAULT_MODEL_SPECS: readonly ModelSpec[] = [
   { model: 'svm', target: 'trend' },
 ];
 
-/** Which targets each family supports: SVM and logistic regression are classifiers here. */
+/** Which targets each family supports: SVM, logistic regression and the rule are classifiers here. */
 export const supportsTarget = (model: ModelKind, target: Target): boolean =>
   model === 'random_forest' || target === 'trend';
 
@@ -175,6 +176,11 @@ function fitModel(
   settings: TrainSettings,
   onUnit: (done: number) => void,
 ): { serialized: SerializedModel; importances?: number[]; params: Record<string, unknown> } {
+  if (spec.model === 'ma_rsi_rule') {
+    // Nothing to fit: the artifact carries the rule's thresholds, and its scores are measured below.
+    onUnit(1);
+    return { serialized: { kind: 'ma_rsi_rule', rule: MA_RSI_RULE }, params: { ...MA_RSI_RULE } };
+  }
   const X = data.train.map((r) => r.features.inputs);
   if (spec.model === 'random_forest') {
     const classification = spec.target === 'trend';
@@ -207,9 +213,11 @@ function fitModel(
 }
 
 const unitsOf = (spec: ModelSpec, settings: TrainSettings): number =>
-  spec.model !== 'random_forest'
-    ? 10
-    : (spec.target === 'trend' ? settings.classificationForest : settings.regressionForest).nEstimators;
+  spec.model === 'ma_rsi_rule'
+    ? 1
+    : spec.model !== 'random_forest'
+      ? 10
+      : (spec.target === 'trend' ? settings.classificationForest : settings.regressionForest).nEstimators;
 
 /**
  * Trains one model on the training part of a walk-forward split and scores it on the rest: the
@@ -230,7 +238,7 @@ export function trainModel(
   const context = { target: spec.target, thresholdPct: settings.bandPct, classMeanChangePct };
   const predictor = predictorOfModel(fitted.serialized);
   const predictions = data.test.map((r) =>
-    mapPrediction(predictor.predict(r.features.inputs), r.features.close, context),
+    mapPrediction(predictor.predict(r.features), r.features.close, context),
   );
   const evaluation: EvaluationPoints = {
     time: data.test.map((r) => r.features.timestamp),

@@ -85,7 +85,7 @@ export function createSignalEngine(artifacts: readonly ModelArtifact[]): SignalE
         const features = state.push(bar);
         if (features === undefined) continue;
         for (const model of group.models) {
-          const prediction = model.predict(features.inputs, bar.price);
+          const prediction = model.predict(features);
           const scores = reportedScores(model.artifact);
           signals.push({
             symbol: bar.symbol,

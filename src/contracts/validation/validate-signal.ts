@@ -5,8 +5,11 @@ import type { ValidationContext, Violation } from './violation.ts';
 /** Spec: a signal must be within the last 2 minutes of the clock. */
 export const SIGNAL_MAX_AGE_MS = 2 * 60_000;
 
-/** Model names a signal may carry: the spec's three, and `rule` for non-ML strategies. */
-export const MODEL_NAMES = ['random_forest', 'svm', 'logistic_regression', 'rule'] as const;
+/**
+ * Model names a signal may carry: the spec's three, `ma_rsi_rule` (the MA crossover / RSI rule the
+ * signals processor serves like a model) and `rule` for other non-ML strategies.
+ */
+export const MODEL_NAMES = ['random_forest', 'svm', 'logistic_regression', 'ma_rsi_rule', 'rule'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 /** The spec's rules for crypto.ml_signals, plus finiteness of every number. */

@@ -8,6 +8,8 @@ export interface FeatureVector {
   readonly close: number;
   readonly inputs: Float64Array;
   readonly exposed: SignalFeatures;
+  /** `ma_cross_pct` of the previous bar (NaN before both averages were defined): rules see crossings. */
+  readonly previousMaCrossPct: number;
 }
 
 /** A bar as the snapshot keeps it: [open time, open, high, low, close, volume]. */
@@ -34,6 +36,7 @@ export class SymbolFeatures {
   private readonly recent: CompactBar[] = [];
   private readonly keep: number;
   private previous: CompactBar | undefined;
+  private previousMaCrossPct = Number.NaN;
 
   constructor(readonly definition: FeatureDefinition) {
     this.volLong = new SD({ period: definition.volatilityBars, values: [], format: identity });
@@ -76,6 +79,8 @@ export class SymbolFeatures {
     const ma25 = this.sma25.nextValue(close);
     const rsi = this.rsi14.nextValue(close);
     const volumeMa25 = this.volumeSma25.nextValue(volume);
+    const previousMaCrossPct = this.previousMaCrossPct;
+    this.previousMaCrossPct = ma7 !== undefined && ma25 !== undefined ? pct(ma7, ma25) : Number.NaN;
     if (previous === undefined) return undefined;
     const ret1 = pct(close, previous[4]);
     const volatility = this.volLong.nextValue(ret1);
@@ -113,6 +118,6 @@ export class SymbolFeatures {
       Math.log((volume + 1) / (previousVolume + 1)),
       Math.log((volume + 1) / (volumeMa25 + 1)),
     );
-    return { timestamp, close, inputs, exposed };
+    return { timestamp, close, inputs, exposed, previousMaCrossPct };
   }
 }

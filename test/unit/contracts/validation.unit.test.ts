@@ -51,6 +51,10 @@ describe('signal rules', () => {
     expect(validateSignal(signalAt(), now)).toEqual([]);
   });
 
+  it('accepts the MA/RSI rule served as a model', () => {
+    expect(validateSignal(signalAt(T0, { model: 'ma_rsi_rule' }), now)).toEqual([]);
+  });
+
   const cases: Array<[string, Partial<MlSignal>, string]> = [
     ['confidence <= 1', { confidence: 1.01 }, 'confidence'],
     ['confidence >= 0', { confidence: -0.01 }, 'confidence'],

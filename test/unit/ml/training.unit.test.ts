@@ -65,7 +65,7 @@ describe('training on the shared BTCUSDT 5m data', () => {
       expect(artifact.training.testFrom).toBe(data.test[0]?.features.timestamp);
       expect(artifact.training.trainTo).toBeLessThan(artifact.training.testFrom);
       const model = loadModel(artifact);
-      const predictions = data.test.map((r) => model.predict(r.features.inputs, r.features.close));
+      const predictions = data.test.map((r) => model.predict(r.features));
       const change = data.test.map((r) => r.changePct);
       const price = data.test.map((r) => r.futureClose);
       expect(artifact.metrics.r2).toBeCloseTo(
