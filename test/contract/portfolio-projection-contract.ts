@@ -6,7 +6,7 @@ import { SignalProjection } from '../../projections/signals/signal-projection.ts
 import { SignalStore } from '../../projections/signals/signal-store.ts';
 import { createMetrics } from '../../src/api/metrics.ts';
 import { MARKET_DATA, ML_SIGNALS, ORDERS, type MlSignal } from '../../src/contracts/index.ts';
-import { Publisher } from '../../src/messaging/index.ts';
+import { encodeValidated } from '../../src/messaging/index.ts';
 import { prepareRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { AvroSerde } from '../../src/serde/index.ts';
 import { PortfolioProjection } from '../../projections/portfolio/portfolio-projection.ts';
@@ -27,6 +27,8 @@ export function describePortfolioProjection(harness: () => RuntimeHarness): void
   let h: RuntimeHarness;
   let runtime: Runtime;
   let serde: AvroSerde;
+  /** Topics of this suite's own: offsets and contents known, whatever else ran on the broker. */
+  let topics: { orders: string; marketData: string };
   const storeDir = (): string => mkdtempSync(join(tmpdir(), 'cml-portfolio-'));
 
   beforeAll(async () => {
@@ -34,15 +36,27 @@ export function describePortfolioProjection(harness: () => RuntimeHarness): void
     runtime = await h.open();
     await prepareRuntime(runtime, h.config);
     serde = await AvroSerde.create(runtime.registry);
+    topics = {
+      orders: await createTestTopic(runtime, 1, -1),
+      marketData: await createTestTopic(runtime, 3, -1),
+    };
     // The log of the scripted market: each bar, then what the exchange appended on it.
-    const publisher = new Publisher(runtime.log, serde, () => 0);
+    const publish = async <K extends typeof MARKET_DATA | typeof ORDERS>(
+      topic: K,
+      values: Parameters<typeof encodeValidated<K>>[2],
+    ): Promise<void> => {
+      const records = encodeValidated(serde, topic, values, (value) =>
+        'fill_price' in value ? (value.event_time ?? value.timestamp) : value.timestamp,
+      );
+      await runtime.log.append([{ topic: topic === ORDERS ? topics.orders : topics.marketData, records }]);
+    };
     let exchange = initialExchangeState(DEFAULT_EXCHANGE_SETTINGS);
     for (const input of script()) {
       const step = stepExchange(exchange, input, DEFAULT_EXCHANGE_SETTINGS);
       exchange = step.state;
-      if (input.kind === 'bar') await publisher.publish(MARKET_DATA, [input.bar], (bar) => bar.timestamp);
-      else await publisher.publish(ORDERS, [input.event]);
-      if (step.emitted.length > 0) await publisher.publish(ORDERS, step.emitted);
+      if (input.kind === 'bar') await publish(MARKET_DATA, [input.bar]);
+      else await publish(ORDERS, [input.event]);
+      if (step.emitted.length > 0) await publish(ORDERS, step.emitted);
     }
   });
   afterAll(async () => {
@@ -59,6 +73,7 @@ export function describePortfolioProjection(harness: () => RuntimeHarness): void
       store,
       initialCash: 10_000,
       logger: silentLogger,
+      readFrom: topics,
       ...(metrics === undefined ? {} : { metrics }),
     });
     await projection.start();
@@ -98,7 +113,10 @@ export function describePortfolioProjection(harness: () => RuntimeHarness): void
     expect(Math.abs(sum)).toBeLessThan(1e-9);
     expect(store.equityCurve().length).toBeGreaterThan(0);
 
-    const rebuilt = await rebuildPortfolio(runtime.log, serde, 10_000);
+    const rebuilt = await rebuildPortfolio(runtime.log, serde, 10_000, {
+      ordersTopic: topics.orders,
+      marketDataTopic: topics.marketData,
+    });
     expect(rebuilt.hash).toBe(portfolioStateHash(live));
     await store.close();
   });

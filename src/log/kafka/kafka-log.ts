@@ -182,6 +182,7 @@ export class KafkaLog implements LogPort {
       const sent = await this.transactionalProducer(`commit.${commit.group}`).run(topicMessages, offsets);
       const appended = sent.flatMap((chunk) => appendedOffsets(chunk.topicMessages, chunk.metadata));
       await this.untilVisible(appended);
+      await this.untilCommitted(commit);
       return appended;
     } catch (cause) {
       throw new CmlError(
@@ -212,6 +213,23 @@ export class KafkaLog implements LogPort {
         if (Date.now() > deadline) return;
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
+    }
+  }
+
+  /**
+   * Offsets committed in a transaction are applied by the group coordinator once the transaction's
+   * markers are written, a moment after the commit returns; until then a fetch still returns the
+   * previous offsets. Waiting keeps the port's promise: once append resolves, committedOffsets
+   * includes what it committed (a processor restarted right after would otherwise redo a step).
+   */
+  private async untilCommitted(commit: GroupCommit): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const committed = await this.committedOffsets(commit.group, commit.topic);
+      if ([...commit.offsets].every(([partition, offset]) => (committed.get(partition) ?? -1) >= offset))
+        return;
+      if (Date.now() > deadline) return;
+      await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
 
