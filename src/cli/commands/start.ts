@@ -40,7 +40,10 @@ interface StartOptions {
   speed: number;
   historyBars: number;
   seed: number;
+  rule: boolean;
 }
+
+const RULE = 'ma_rsi_rule:trend';
 
 const INTERVAL_MS = 5 * 60_000;
 
@@ -79,9 +82,16 @@ export function startCommand(context: () => CommandContext): Command {
       400,
     )
     .option('--seed <n>', 'simulator seed', positive, 42)
+    .option('--no-rule', 'serve the ML models only, without the MA/RSI rule beside them')
     .action(async (opts: StartOptions) => {
       const ctx = context();
-      const { config, logger } = ctx;
+      const { logger } = ctx;
+      // The rule trades on every SMA crossing, so a newcomer sees the whole ledger at work within
+      // minutes; the models, trained on a quiet month of real BTCUSDT, rarely expect +1.5 % in 4 h.
+      const config =
+        opts.rule && !ctx.config.ml.models.includes(RULE)
+          ? { ...ctx.config, ml: { ...ctx.config.ml, models: [...ctx.config.ml.models, RULE] } }
+          : ctx.config;
       if (opts.services.includes('signals')) {
         const bar = progressBar('training the first models on the bundled BTCUSDT candles');
         const trained = ensureModels(config, (p) => bar.update(p.done, p.total));
