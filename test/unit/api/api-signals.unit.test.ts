@@ -60,7 +60,10 @@ describe('GET /signals', () => {
 
   it('answers bad filters and cursors with a 400 naming them', async () => {
     const cases: Array<[string, string]> = [
-      ['model=gpt', 'querystring/model must be one of random_forest, svm, logistic_regression, ma_rsi_rule, rule'],
+      [
+        'model=gpt',
+        'querystring/model must be one of random_forest, svm, logistic_regression, ma_rsi_rule, rule',
+      ],
       ['signal=STRONG_BUY', 'querystring/signal must be one of BUY, SELL, HOLD'],
       [
         'from=tomorrow',
