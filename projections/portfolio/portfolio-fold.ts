@@ -137,17 +137,22 @@ export function foldPortfolio(
       }),
     };
   } else if (event.status === 'CLOSED') {
-    const lot = state.lots.get(event.order_id);
     const exit = event.exit_price ?? 0;
     const exitFee = event.exit_fee ?? 0;
     const held = state.holdings.get(event.symbol);
     const holdings = new Map(state.holdings);
-    const quantity = (held?.quantity ?? 0) - event.quantity;
-    if (held === undefined || quantity <= 1e-12) holdings.delete(event.symbol);
-    else
-      holdings.set(event.symbol, { ...held, quantity, cost: held.cost - (lot?.cost ?? 0), markPrice: exit });
     const lots = new Map(state.lots);
     lots.delete(event.order_id);
+    // The holding is what its open lots add up to: subtracting quantities left float dust behind.
+    const open = [...lots.values()].filter((l) => l.symbol === event.symbol);
+    if (held === undefined || open.length === 0) holdings.delete(event.symbol);
+    else
+      holdings.set(event.symbol, {
+        ...held,
+        quantity: open.reduce((sum, l) => sum + l.quantity, 0),
+        cost: open.reduce((sum, l) => sum + l.cost, 0),
+        markPrice: exit,
+      });
     const pnl = event.realized_pnl ?? 0;
     next = {
       ...next,
