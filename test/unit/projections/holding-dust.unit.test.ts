@@ -34,7 +34,7 @@ const lifecycle = (id: string, quantity: number): OrderEvent[] => {
 describe('holdings', () => {
   it('are gone once their lots are closed, with no float dust left (regression)', () => {
     let state: PortfolioState = initialPortfolio(10_000).state;
-    // Both filled, then both closed: (70085.484886 + 0.909087) - 70085.484886 - 0.794038 is
+    // Both filled, then both closed: (78674.76775 + 0.909087) - 78674.76775 - 0.909087 is
     // 7.3e-12 in floating point, above the 1e-12 the fold used to treat as zero.
     const [a, b] = [lifecycle('ORD-20240101-001', 78_674.76775), lifecycle('ORD-20240101-002', 0.909087)];
     for (const event of [a[0], a[1], b[0], b[1], a[2], b[2]] as OrderEvent[])
