@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { CmlError, ErrorCodes } from '../errors/index.ts';
+import { applySslSetting } from './kafka-security.ts';
 import { configEnv, configSchema, type Config, type ConfigKey } from './schema.ts';
+import { isSecretKey, maskIssues, maskSecretsAt } from './secrets.ts';
 
 export interface LoadConfigOptions {
   /** Path of a JSON config file; when absent, `CML_CONFIG` or `./cml.config.json` if it exists. */
@@ -25,8 +27,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     const fromFlag = options.overrides?.[key];
     const value = fromFlag ?? env[variable];
     if (value === undefined || value === '') continue;
-    setPath(raw, key, coerce(key, value));
-    sources.set(key, fromFlag === undefined ? `environment variable ${variable}` : 'command-line flag');
+    const source = fromFlag === undefined ? `environment variable ${variable}` : 'command-line flag';
+    if (key === 'kafka.ssl' || key === 'kafka.ssl.ca') applySslSetting(raw, key, value, source);
+    else setPath(raw, key, coerce(key, value));
+    sources.set(key, source);
   }
 
   const parsed = configSchema.safeParse(raw, { reportInput: true });
@@ -90,7 +94,12 @@ function configError(error: z.ZodError, sources: Map<string, string>, file: stri
     const key = issue.path.filter((p) => typeof p !== 'number').join('.') || '(root)';
     const source = sources.get(key) ?? (file === undefined ? 'defaults' : `config file ${file}`);
     const unknownKeys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
-    const got = 'input' in issue && issue.input !== undefined ? ` (got ${JSON.stringify(issue.input)})` : '';
+    const got =
+      !('input' in issue) || issue.input === undefined
+        ? ''
+        : isSecretKey(key)
+          ? ' (the value is a secret, not shown)'
+          : ` (got ${JSON.stringify(maskSecretsAt(key, issue.input))})`;
     return `  ${key}${unknownKeys}, from ${source}: ${issue.message}${got}`;
   });
   const known = Object.entries(configEnv)
@@ -98,6 +107,6 @@ function configError(error: z.ZodError, sources: Map<string, string>, file: stri
     .join(', ');
   return new CmlError(ErrorCodes.CONFIG_INVALID, `Invalid configuration:\n${lines.join('\n')}`, {
     hint: `Known keys: ${known}.`,
-    details: { issues: error.issues },
+    details: { issues: maskIssues(error.issues) },
   });
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { kafkaSaslSchema, kafkaSslSchema } from './kafka-security.ts';
 
 const compatibilityLevel = z.enum([
   'BACKWARD',
@@ -28,6 +29,10 @@ export const configSchema = z.strictObject({
       connectionTimeoutMs: z.number().int().positive().default(5_000),
       /** A consumer that stops heartbeating leaves its group after this long (the broker allows 6 s to 5 min). */
       sessionTimeoutMs: z.number().int().min(6_000).max(300_000).default(10_000),
+      /** TLS to the brokers: true (the system's CAs), or PEM files {ca, cert, key, rejectUnauthorized}. */
+      ssl: kafkaSslSchema.default(false),
+      /** SASL authentication (plain, scram-sha-256, scram-sha-512); the password is a secret. */
+      sasl: kafkaSaslSchema.optional(),
     })
     .prefault({}),
   registry: z
@@ -204,6 +209,11 @@ export const configEnv = {
   'kafka.compression': 'KAFKA_COMPRESSION',
   'kafka.connectionTimeoutMs': 'KAFKA_CONNECTION_TIMEOUT_MS',
   'kafka.sessionTimeoutMs': 'KAFKA_SESSION_TIMEOUT_MS',
+  'kafka.ssl': 'KAFKA_SSL',
+  'kafka.ssl.ca': 'KAFKA_SSL_CA',
+  'kafka.sasl.mechanism': 'KAFKA_SASL_MECHANISM',
+  'kafka.sasl.username': 'KAFKA_SASL_USERNAME',
+  'kafka.sasl.password': 'KAFKA_SASL_PASSWORD',
   'registry.url': 'SCHEMA_REGISTRY_URL',
   'registry.compatibility': 'SCHEMA_COMPATIBILITY',
   'binance.restUrl': 'BINANCE_REST_URL',

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { Kafka as KafkaClient, LogEntry, logCreator, logLevel as LogLevel } from 'kafkajs';
+import { kafkaClientOptions } from './kafka-client-options.ts';
 import { Kafka, logLevel } from './kafkajs.ts';
 import type { Config } from '../../config/index.ts';
 import type { Logger } from '../../observability/logger.ts';
@@ -29,14 +31,14 @@ const pinoLogCreator =
 /**
  * The one place a kafkajs client is built. Retries use kafkajs's exponential backoff, which only
  * retries errors the protocol marks retriable (broker not available, leader moved, timeouts).
+ * TLS files are read now: a missing one fails here, naming its key and path.
  */
 export function createKafka(config: Config['kafka'], logger: Logger): KafkaClient {
+  if (config.sasl?.mechanism === 'plain' && config.ssl === false)
+    logger.warn('kafka.sasl is plain without kafka.ssl: the password crosses the network in clear text');
   return new Kafka({
-    clientId: config.clientId,
-    brokers: config.brokers,
-    connectionTimeout: config.connectionTimeoutMs,
+    ...kafkaClientOptions(config, (path) => readFileSync(path)),
     logLevel: logLevel.WARN,
     logCreator: pinoLogCreator(logger),
-    retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 30_000, multiplier: 2 },
   });
 }
