@@ -1,5 +1,6 @@
 import type { DataTopic, TopicValues } from '../contracts/index.ts';
 import { TOPIC_CONTRACTS, ValidationError } from '../contracts/index.ts';
+import { isCmlError } from '../errors/index.ts';
 import type { BatchOutcome, LogPort, LogRecord, Subscription, TopicAppend } from '../log/port.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { AvroSerde } from '../serde/index.ts';
@@ -57,6 +58,8 @@ export async function subscribeValidated<K extends DataTopic>(
             throw new ValidationError(`${record.topic} message at offset ${record.offset}`, violations);
           valid.push({ record, value });
         } catch (error) {
+          // The registry away is no fault of the record: fail the batch, which is handed over again.
+          if (isCmlError(error) && error.canRetry) throw error;
           options.logger.warn(
             {
               topic: record.topic,

@@ -13,6 +13,8 @@ import type {
 } from '../port.ts';
 import type { EmbeddedStore, StoredRecord, StoredTopic } from './embedded-store.ts';
 
+/** Pause before a failed batch is handed over again. */
+const HANDLER_RETRY_MS = 1_000;
 const BATCH_SIZE = 2_000;
 
 /**
@@ -197,7 +199,16 @@ export class EmbeddedLog implements LogPort {
         const records = this.readSync(topic, partition, from, BATCH_SIZE);
         if (records.length === 0) continue;
         const next = (records[records.length - 1] as LogRecord).offset + 1;
-        const outcome = await options.handler({ topic, partition, records, next });
+        let outcome;
+        try {
+          outcome = await options.handler({ topic, partition, records, next });
+        } catch {
+          // A handler that fails (a dependency away) gets the same batch again, as on Kafka; the
+          // consumer never dies of it.
+          await new Promise((resolve) => setTimeout(resolve, HANDLER_RETRY_MS));
+          progressed = true;
+          continue;
+        }
         const appends = outcome?.append ?? [];
         await this.store.root.transaction(() => {
           this.writeAppends(appends);
