@@ -57,6 +57,11 @@ export class EventTimeMerge<V> {
     this.received.set(partition, Math.max(this.received.get(partition) ?? 0, next));
   }
 
+  /** How far each partition has been read (the next offset to deliver). */
+  receivedOffsets(): ReadonlyMap<number, number> {
+    return this.received;
+  }
+
   /** Whether the partitions have been read up to these offsets. */
   receivedAll(ends: PartitionOffsets): boolean {
     for (const [partition, end] of ends) if ((this.received.get(partition) ?? 0) < end) return false;

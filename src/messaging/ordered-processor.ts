@@ -157,6 +157,7 @@ export class OrderedProcessor<K extends DataTopic> {
           this.options.onStep?.(Number(process.hrtime.bigint() - began) / 1e9);
         }
         if (messages.length === 0) {
+          if (this.merge.size === 0) this.passSkipped();
           if (this.uncommitted) await this.commit();
           await this.wakeup.wait(pollMs * 10);
         } else if (
@@ -172,6 +173,19 @@ export class OrderedProcessor<K extends DataTopic> {
           'step failed; retrying',
         );
         await this.wakeup.wait(1_000);
+      }
+    }
+  }
+
+  /**
+   * With nothing queued, everything read has been stepped: the progress moves past what was read
+   * but never handed over (transaction markers, dead-lettered records), so the group's lag reaches 0.
+   */
+  private passSkipped(): void {
+    for (const [partition, next] of this.merge.receivedOffsets()) {
+      if (next > (this.progress.get(partition) ?? 0)) {
+        this.progress = new Map(this.progress).set(partition, next);
+        this.uncommitted = true;
       }
     }
   }

@@ -271,6 +271,10 @@ export class KafkaLog implements LogPort {
     let markerCommits: Promise<unknown> = Promise.resolve();
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       if (payload.batchSize > 0) return;
+      // Without a record at or after the fetch offset, kafkajs reports the high watermark as the
+      // last offset, which can lie past records of a transaction still open (read_committed stops
+      // at the last stable offset): moving there would skip them. Only markers actually read count.
+      if (payload.firstOffset === null || payload.firstOffset === undefined) return;
       const next = Number(payload.lastOffset) + 1;
       markerCommits = markerCommits
         .then(async () => {

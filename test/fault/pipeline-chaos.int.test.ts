@@ -1,0 +1,284 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, inject, it } from 'vitest';
+import { MARKET_DATA, ML_SIGNALS, ORDERS, type OrderEvent } from '../../src/contracts/index.ts';
+import { loadConfig, type Config } from '../../src/config/index.ts';
+import { replayPipeline } from '../../src/backtest/run-backtest.ts';
+import { SeededRandom } from '../../src/ingest/simulator/random.ts';
+import { encodeValidated } from '../../src/messaging/index.ts';
+import {
+  featureDefinitionFor,
+  inferIntervalMs,
+  modelSpecsOf,
+  readBarsFile,
+  trainModels,
+  trainSettingsOf,
+  warmupBars,
+} from '../../src/ml/index.ts';
+import type { PipelineTopics, ServiceName } from '../../src/pipeline/services.ts';
+import { openEmbeddedRuntime, prepareRuntime, type Runtime } from '../../src/runtime/index.ts';
+import { AvroSerde } from '../../src/serde/index.ts';
+import { CandleStore } from '../../projections/candles/index.ts';
+import { PortfolioStore } from '../../projections/portfolio/portfolio-store.ts';
+import { rebuildPortfolio } from '../../projections/portfolio/rebuild-portfolio.ts';
+import { createTestTopic, eventually, kafkaHarness, silentLogger, uniqueName } from '../support/runtimes.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CHILD = fileURLToPath(new URL('pipeline-service.ts', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../fixtures/btcusdt-5m-2023-01-02_2023-02-09.csv', import.meta.url));
+const SERVICES: readonly ServiceName[] = ['projections', 'signals', 'decision', 'exchange'];
+/** The CI size; CHAOS_BARS / CHAOS_KILLS / CHAOS_SEED make the larger run. */
+const BARS = Number(process.env.CHAOS_BARS ?? 600);
+const KILLS = Number(process.env.CHAOS_KILLS ?? 4);
+const SEED = Number(process.env.CHAOS_SEED ?? 7);
+const TRAINED = 1_500;
+
+/** The parity test's looser rules: a short history still trades. */
+const settings = (dataDir: string, modelsDir: string, extra: Record<string, string> = {}): Config => {
+  const config = loadConfig({
+    env: {
+      CML_DATA_DIR: dataDir,
+      ML_MODELS_DIR: modelsDir,
+      ML_BAND_PCT: '0.4',
+      // The rule trades on every crossing: a short history gives many orders to compare.
+      ML_MODELS: 'random_forest:price_change,ma_rsi_rule:trend',
+      ML_TREES: '15',
+      DECISION_BUY_THRESHOLD_PCT: '0.3',
+      DECISION_MIN_CONFIDENCE: '0.3',
+      DECISION_HIGH_CONFIDENCE: '0.5',
+      ...extra,
+    },
+  });
+  return config;
+};
+
+/** The service processes of one run; a killed one is started again on the same data directory. */
+class Services {
+  private readonly children = new Map<ServiceName, ChildProcess>();
+  /** Exits nobody asked for. */
+  crashes = 0;
+
+  constructor(
+    private readonly runFile: string,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  async start(service: ServiceName): Promise<void> {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, service, this.runFile], {
+      cwd: ROOT,
+      env: this.env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    this.children.set(service, child);
+    child.on('exit', (_code, signal) => {
+      if (signal !== 'SIGKILL' && signal !== 'SIGTERM') this.crashes++;
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('ready')) resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`${service} exited (${code}) before it was ready`)));
+    });
+  }
+
+  kill(service: ServiceName): Promise<void> {
+    const child = this.children.get(service);
+    if (child === undefined || child.exitCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+  }
+
+  async stopAll(): Promise<void> {
+    for (const service of SERVICES) await this.kill(service);
+  }
+}
+
+/** Stops the broker (SIGTERM, as a machine going down would) and starts it again with the stack script. */
+async function restartBroker(): Promise<number> {
+  const started = Date.now();
+  // The stack script's own files (STACK_DIR, as the script reads it, when another stack is in use).
+  const stackDir = process.env.STACK_DIR ?? join(ROOT, '.stack');
+  const pid = Number(readFileSync(join(stackDir, 'run', 'kafka.pid'), 'utf8'));
+  process.kill(pid, 'SIGTERM');
+  await eventually(
+    () => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    },
+    (gone) => gone,
+    60_000,
+  );
+  await promisify(execFile)('bash', ['scripts/stack/stack.sh', 'up'], { cwd: ROOT });
+  return Date.now() - started;
+}
+
+const eventsOf = async (runtime: Runtime, serde: AvroSerde, topic: string): Promise<OrderEvent[]> => {
+  const end = (await runtime.log.endOffsets(topic)).get(0) ?? 0;
+  const records = await runtime.log.read(topic, 0, 0, end);
+  return Promise.all(records.map((record) => serde.decode(ORDERS, record.value)));
+};
+
+describe('the pipeline under chaos on Kafka', () => {
+  it(
+    'ends where an undisturbed run ends after services are SIGKILLed at random (and, with CHAOS_BROKER_RESTART=1, the broker restarts)',
+    { timeout: 1_200_000 },
+    async () => {
+      const { bars } = readBarsFile(FIXTURE, 'BTCUSDT');
+      const modelsDir = mkdtempSync(join(tmpdir(), 'cml-chaos-models-'));
+      const base = settings(mkdtempSync(join(tmpdir(), 'cml-chaos-')), modelsDir);
+      trainModels({
+        bars: bars.slice(0, TRAINED),
+        modelsDir,
+        specs: modelSpecsOf(base),
+        settings: trainSettingsOf(base),
+      });
+      const warmup = warmupBars(featureDefinitionFor(inferIntervalMs(bars.map((b) => b.timestamp))));
+      const window = bars.slice(TRAINED - warmup, TRAINED + BARS);
+
+      // The undisturbed run: the same processors over the same bars, on the embedded log.
+      const calmConfig = {
+        ...settings(mkdtempSync(join(tmpdir(), 'cml-chaos-calm-')), modelsDir),
+        topics: {
+          [MARKET_DATA]: { retentionMs: -1 },
+          [ML_SIGNALS]: { retentionMs: -1 },
+          [ORDERS]: { retentionMs: -1 },
+        },
+      };
+      const calmRuntime = openEmbeddedRuntime(calmConfig);
+      let calm;
+      let calmHash: string;
+      try {
+        await prepareRuntime(calmRuntime, calmConfig);
+        const serde = await AvroSerde.create(calmRuntime.registry);
+        calm = await replayPipeline({
+          config: calmConfig,
+          runtime: calmRuntime,
+          serde,
+          logger: silentLogger,
+          bars: window,
+        });
+        calmHash = (await rebuildPortfolio(calmRuntime.log, serde, 10_000)).hash;
+      } finally {
+        await calmRuntime.close();
+      }
+
+      // The chaos run: one process per service on the real Kafka.
+      const harness = kafkaHarness(inject('kafkaBrokers'), inject('registryUrl'));
+      const kafka = await harness.open();
+      await prepareRuntime(kafka, harness.config);
+      const serde = await AvroSerde.create(kafka.registry);
+      const topics: PipelineTopics = {
+        marketData: await createTestTopic(kafka, 3, -1),
+        signals: await createTestTopic(kafka, 3, -1),
+        orders: await createTestTopic(kafka, 1, -1),
+      };
+      const dataDir = mkdtempSync(join(tmpdir(), 'cml-chaos-kafka-'));
+      const chaosConfig: Config = {
+        ...settings(dataDir, modelsDir, {
+          SIGNALS_GROUP: uniqueName('signals'),
+          DECISION_GROUP: uniqueName('decision'),
+        }),
+        kafka: { ...harness.config.kafka, sessionTimeoutMs: 6_000 },
+        registry: harness.config.registry,
+        runtime: 'kafka',
+      };
+      const config: Config = {
+        ...chaosConfig,
+        exchange: { ...chaosConfig.exchange, group: uniqueName('exchange') },
+      };
+      const runFile = join(dataDir, 'run.json');
+      writeFileSync(runFile, JSON.stringify({ config, topics }));
+      await kafka.log.append([
+        {
+          topic: topics.marketData,
+          records: encodeValidated(serde, MARKET_DATA, window, (b) => b.timestamp),
+        },
+      ]);
+
+      const services = new Services(runFile, process.env);
+      const random = new SeededRandom(SEED);
+      const started = Date.now();
+      let kills = 0;
+      let brokerRestartMs = 0;
+      try {
+        for (const service of SERVICES) await services.start(service);
+        for (let n = 0; n < KILLS; n++) {
+          await new Promise((resolve) => setTimeout(resolve, 1_000 + 3_000 * random.uniform()));
+          const victim = SERVICES[Math.floor(random.uniform() * SERVICES.length)] as ServiceName;
+          await services.kill(victim);
+          kills++;
+          await new Promise((resolve) => setTimeout(resolve, 500 + 1_500 * random.uniform()));
+          await services.start(victim);
+          if (n === Math.floor(KILLS / 2) && process.env.CHAOS_BROKER_RESTART !== '0')
+            brokerRestartMs = await restartBroker();
+        }
+        // Every group of the run reaches the end of its topics: nothing left to do anywhere.
+        const groupsDone = async (): Promise<boolean> => {
+          for (const group of await kafka.listGroups()) {
+            for (const topic of Object.values(topics)) {
+              const committed = await kafka.log.committedOffsets(group, topic);
+              if (committed.size === 0) continue;
+              for (const [partition, end] of await kafka.log.endOffsets(topic))
+                if ((committed.get(partition) ?? 0) < end) return false;
+            }
+          }
+          return true;
+        };
+        const exchangeDone = async (): Promise<boolean> => {
+          const committed = await kafka.log.committedOffsets(config.exchange.group, topics.marketData);
+          for (const [partition, end] of await kafka.log.endOffsets(topics.marketData))
+            if ((committed.get(partition) ?? 0) < end) return false;
+          return groupsDone();
+        };
+        await eventually(exchangeDone, (done) => done, 600_000);
+        // Projections fold the last events a moment after the exchange commits them.
+        await eventually(groupsDone, (done) => done, 120_000);
+      } finally {
+        await services.stopAll();
+      }
+      const seconds = (Date.now() - started) / 1_000;
+
+      const chaos = await eventsOf(kafka, serde, topics.orders);
+      const chaosHash = (
+        await rebuildPortfolio(kafka.log, serde, 10_000, {
+          ordersTopic: topics.orders,
+          marketDataTopic: topics.marketData,
+        })
+      ).hash;
+      await kafka.close();
+
+      // The projections' own stores, as the killed projections process left them.
+      const candles = CandleStore.open(join(dataDir, 'projections', 'projections', 'candles'));
+      const bySymbol = candles.candles({ symbol: 'BTCUSDT', limit: 100_000 }).length;
+      await candles.close();
+      const portfolio = PortfolioStore.open(join(dataDir, 'projections', 'projections', 'portfolio'));
+      const stored = portfolio.summary(10_000);
+      await portfolio.close();
+
+      const steps = chaos.filter((e) => e.status !== 'PENDING').map((e) => `${e.order_id} ${e.status}`);
+      console.log(
+        `chaos: ${kills} SIGKILLs survived, broker restarted in ${(brokerRestartMs / 1_000).toFixed(1)} s, ` +
+          `${services.crashes} crashes, ${window.length} bars, ${chaos.length} order events in ${seconds.toFixed(0)} s; ` +
+          `divergences: ${chaosHash === calmHash ? 0 : 1}`,
+      );
+      expect(services.crashes).toBe(0);
+      expect(new Set(steps).size, 'no order filled, closed or cancelled twice').toBe(steps.length);
+      expect(calm.orders.length).toBeGreaterThan(4);
+      expect(chaos).toEqual(calm.orders);
+      expect(chaosHash).toBe(calmHash);
+      expect(bySymbol, 'every bar in the candle projection').toBe(window.length);
+      expect(stored.cash).toBeCloseTo(calm.summary.cash, 8);
+      expect(stored.realizedPnl).toBeCloseTo(calm.summary.realizedPnl, 8);
+    },
+  );
+});
