@@ -1,6 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { MARKET_DATA, ML_SIGNALS, ORDERS, type MarketData, type OrderEvent } from '../contracts/index.ts';
+import {
+  deadLetterTopicOf,
+  MARKET_DATA,
+  ML_SIGNALS,
+  ORDERS,
+  type MarketData,
+  type OrderEvent,
+  type TopicSpec,
+} from '../contracts/index.ts';
 import type { Config } from '../config/index.ts';
 import { CmlError, ErrorCodes } from '../errors/index.ts';
 import { encodeValidated } from '../messaging/index.ts';
@@ -14,7 +22,7 @@ import {
   warmupBars,
 } from '../ml/index.ts';
 import type { Logger } from '../observability/logger.ts';
-import { openEmbeddedRuntime, prepareRuntime, type Runtime } from '../runtime/index.ts';
+import { openEmbeddedRuntime, openRuntime, prepareRuntime, type Runtime } from '../runtime/index.ts';
 import { AvroSerde } from '../serde/index.ts';
 import { CONTRACT_TOPICS, startServices, type PipelineTopics } from '../pipeline/services.ts';
 import type { ClosedTrade, PortfolioState } from '../../projections/portfolio/index.ts';
@@ -65,12 +73,22 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   const symbol = (bars[0] as MarketData).symbol;
   const dataDir = resolve(options.outDir, 'data');
   const modelsDir = resolve(dataDir, 'models');
+  // On Kafka the run gets topics and groups of its own: a fresh store, as on the embedded log.
+  const run = `backtest-${Date.now().toString(36)}`;
+  const onKafka = options.config.runtime === 'kafka';
   const config: Config = {
     ...options.config,
-    runtime: 'embedded',
     dataDir,
-    ml: { ...options.config.ml, modelsDir },
-    exchange: { ...options.config.exchange, watermark: 'pipeline' },
+    decision: {
+      ...options.config.decision,
+      group: onKafka ? `${run}.decision` : options.config.decision.group,
+    },
+    ml: { ...options.config.ml, modelsDir, group: onKafka ? `${run}.signals` : options.config.ml.group },
+    exchange: {
+      ...options.config.exchange,
+      watermark: 'pipeline',
+      group: onKafka ? `${run}.exchange` : options.config.exchange.group,
+    },
     topics: { [MARKET_DATA]: RETAIN_FOREVER, [ML_SIGNALS]: RETAIN_FOREVER, [ORDERS]: RETAIN_FOREVER },
   };
   const split = Math.floor(bars.length * options.trainShare);
@@ -93,10 +111,11 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   });
 
   mkdirSync(dataDir, { recursive: true });
-  const runtime: Runtime = openEmbeddedRuntime(config);
+  const runtime: Runtime = onKafka ? await openRuntime(config, options.logger) : openEmbeddedRuntime(config);
   try {
     await prepareRuntime(runtime, config);
     const serde = await AvroSerde.create(runtime.registry);
+    const topics = onKafka ? await runTopics(runtime, run) : CONTRACT_TOPICS;
     const inLog = bars.slice(split - warmup);
     const replayed = await replayPipeline({
       config,
@@ -104,6 +123,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       serde,
       logger: options.logger,
       bars: inLog,
+      topics,
       ...(options.onProgress === undefined
         ? {}
         : { onProgress: (done: number, total: number) => options.onProgress?.('replay', done, total) }),
@@ -119,7 +139,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       firstClose: (traded[0] as MarketData).price,
       lastClose: (traded[traded.length - 1] as MarketData).price,
     });
-    const signals = (await runtime.log.endOffsets(ML_SIGNALS)).values();
+    const signals = (await runtime.log.endOffsets(topics.signals)).values();
     const report: BacktestReport = {
       title: `Backtest ${symbol} ${new Date(metrics.from).toISOString().slice(0, 10)} → ${new Date(metrics.to).toISOString().slice(0, 10)}`,
       symbol,
@@ -154,6 +174,29 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   } finally {
     await runtime.close();
   }
+}
+
+/** The three topics of a backtest on Kafka (and their dead-letter topics), kept forever. */
+async function runTopics(runtime: Runtime, run: string): Promise<PipelineTopics> {
+  const topics: PipelineTopics = {
+    marketData: `${run}.${MARKET_DATA}`,
+    signals: `${run}.${ML_SIGNALS}`,
+    orders: `${run}.${ORDERS}`,
+  };
+  const spec = (name: string, partitions: number): TopicSpec => ({
+    name,
+    partitions,
+    retentionMs: -1,
+    keyField: 'key',
+    description: `backtest ${run}`,
+  });
+  await runtime.topicAdmin.createTopics(
+    [spec(topics.marketData, 3), spec(topics.signals, 3), spec(topics.orders, 1)].flatMap((s) => [
+      s,
+      spec(deadLetterTopicOf(s.name), 1),
+    ]),
+  );
+  return topics;
 }
 
 export interface ReplayOptions {
