@@ -43,10 +43,17 @@ export class EventTimeMerge<V> {
     for (const [partition, offset] of start) this.received.set(partition, offset);
   }
 
+  /** Queues a record; one already received (a redelivery after a group rejoin) is ignored. */
   push(item: MergeItem<V>): void {
     const { partition, offset } = item.record;
+    if (offset < (this.received.get(partition) ?? 0)) return;
     this.queues.get(partition)?.push(item);
     this.received.set(partition, Math.max(this.received.get(partition) ?? 0, offset + 1));
+  }
+
+  /** Puts released records back at the head of their partitions (a step failed), in their order. */
+  requeue(items: readonly MergeItem<V>[]): void {
+    for (const item of [...items].reverse()) this.queues.get(item.record.partition)?.unshift(item);
   }
 
   /**

@@ -3,7 +3,7 @@ import type { LogPort, Subscription, TopicAppend } from '../log/port.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { AvroSerde } from '../serde/index.ts';
 import { streamClock, type ValidationClock } from './clocks.ts';
-import { EventTimeMerge } from './event-time-merge.ts';
+import { EventTimeMerge, type MergeItem } from './event-time-merge.ts';
 import { subscribeValidated, type ValidMessage } from './validated-consumer.ts';
 import { Wakeup } from './wakeup.ts';
 
@@ -130,9 +130,12 @@ export class OrderedProcessor<K extends DataTopic> {
 
   private async run(): Promise<void> {
     const pollMs = this.options.pollMs ?? 20;
+    /** Released by the merge and not stepped yet. */
+    let unstepped: MergeItem<TopicValues[K]>[] = [];
     while (this.isRunning) {
       try {
         const messages = await this.merge.release();
+        unstepped = [...messages];
         this.inFlight = messages.length;
         for (const message of messages) {
           const began = process.hrtime.bigint();
@@ -151,6 +154,7 @@ export class OrderedProcessor<K extends DataTopic> {
           }
           output.applied?.();
           this.progress = progress;
+          unstepped.shift();
           this.inFlight--;
           this.count++;
           this.lastProgress = Date.now();
@@ -167,7 +171,11 @@ export class OrderedProcessor<K extends DataTopic> {
           await this.commit();
         }
       } catch (error) {
-        // The broker may be restarting: nothing of the failed step was applied; it runs again.
+        // The broker may be restarting: nothing of the failed step was applied. It and the
+        // messages released after it go back to the merge, to run again in the same order.
+        this.merge.requeue(unstepped);
+        unstepped = [];
+        this.inFlight = 0;
         this.options.logger.warn(
           { group: this.options.group, err: (error as Error).message },
           'step failed; retrying',

@@ -15,7 +15,7 @@ import { AvroSerde } from '../../src/serde/index.ts';
 const [service, runFile] = process.argv.slice(2) as [ServiceName, string];
 const run = JSON.parse(readFileSync(runFile, 'utf8')) as { config: Config; topics: PipelineTopics };
 const config: Config = { ...run.config, dataDir: `${run.config.dataDir}/${service}` };
-const logger = createLogger('silent');
+const logger = createLogger((process.env.CHAOS_LOG_LEVEL as 'debug' | undefined) ?? 'silent');
 const runtime = await openKafkaRuntime(config, logger);
 const serde = await AvroSerde.create(runtime.registry);
 await startServices({
