@@ -5,27 +5,19 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
-import { MARKET_DATA, ML_SIGNALS, ORDERS, type OrderEvent } from '../../src/contracts/index.ts';
-import { loadConfig, type Config } from '../../src/config/index.ts';
-import { replayPipeline } from '../../src/backtest/run-backtest.ts';
+import { MARKET_DATA, ORDERS, type OrderEvent } from '../../src/contracts/index.ts';
+import type { Config } from '../../src/config/index.ts';
 import { SeededRandom } from '../../src/ingest/simulator/random.ts';
 import { encodeValidated } from '../../src/messaging/index.ts';
-import {
-  featureDefinitionFor,
-  inferIntervalMs,
-  modelSpecsOf,
-  readBarsFile,
-  trainModels,
-  trainSettingsOf,
-  warmupBars,
-} from '../../src/ml/index.ts';
+import { readBarsFile } from '../../src/ml/index.ts';
 import type { PipelineTopics, ServiceName } from '../../src/pipeline/services.ts';
-import { openEmbeddedRuntime, prepareRuntime, type Runtime } from '../../src/runtime/index.ts';
+import { prepareRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { AvroSerde } from '../../src/serde/index.ts';
 import { CandleStore } from '../../projections/candles/index.ts';
 import { PortfolioStore } from '../../projections/portfolio/portfolio-store.ts';
 import { rebuildPortfolio } from '../../projections/portfolio/rebuild-portfolio.ts';
-import { createTestTopic, eventually, kafkaHarness, silentLogger, uniqueName } from '../support/runtimes.ts';
+import { looseSettings, replayOnEmbedded, trainedWindow } from '../support/pipeline-runs.ts';
+import { createTestTopic, eventually, kafkaHarness } from '../support/runtimes.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHILD = fileURLToPath(new URL('pipeline-service.ts', import.meta.url));
@@ -37,24 +29,8 @@ const KILLS = Number(process.env.CHAOS_KILLS ?? 4);
 const SEED = Number(process.env.CHAOS_SEED ?? 7);
 const TRAINED = 1_500;
 
-/** The parity test's looser rules: a short history still trades. */
-const settings = (dataDir: string, modelsDir: string, extra: Record<string, string> = {}): Config => {
-  const config = loadConfig({
-    env: {
-      CML_DATA_DIR: dataDir,
-      ML_MODELS_DIR: modelsDir,
-      ML_BAND_PCT: '0.4',
-      // The rule trades on every crossing: a short history gives many orders to compare.
-      ML_MODELS: 'random_forest:price_change,ma_rsi_rule:trend',
-      ML_TREES: '15',
-      DECISION_BUY_THRESHOLD_PCT: '0.3',
-      DECISION_MIN_CONFIDENCE: '0.3',
-      DECISION_HIGH_CONFIDENCE: '0.5',
-      ...extra,
-    },
-  });
-  return config;
-};
+/** The rule trades on every crossing: a short history gives many orders to compare. */
+const MODELS = 'random_forest:price_change,ma_rsi_rule:trend';
 
 /** The service processes of one run; a killed one is started again on the same data directory. */
 class Services {
@@ -135,42 +111,11 @@ describe('the pipeline under chaos on Kafka', () => {
     async () => {
       const { bars } = readBarsFile(FIXTURE, 'BTCUSDT');
       const modelsDir = mkdtempSync(join(tmpdir(), 'cml-chaos-models-'));
-      const base = settings(mkdtempSync(join(tmpdir(), 'cml-chaos-')), modelsDir);
-      trainModels({
-        bars: bars.slice(0, TRAINED),
-        modelsDir,
-        specs: modelSpecsOf(base),
-        settings: trainSettingsOf(base),
-      });
-      const warmup = warmupBars(featureDefinitionFor(inferIntervalMs(bars.map((b) => b.timestamp))));
-      const window = bars.slice(TRAINED - warmup, TRAINED + BARS);
+      const base = looseSettings(mkdtempSync(join(tmpdir(), 'cml-chaos-')), modelsDir, MODELS);
+      const window = trainedWindow(base, bars, TRAINED, BARS);
 
       // The undisturbed run: the same processors over the same bars, on the embedded log.
-      const calmConfig = {
-        ...settings(mkdtempSync(join(tmpdir(), 'cml-chaos-calm-')), modelsDir),
-        topics: {
-          [MARKET_DATA]: { retentionMs: -1 },
-          [ML_SIGNALS]: { retentionMs: -1 },
-          [ORDERS]: { retentionMs: -1 },
-        },
-      };
-      const calmRuntime = openEmbeddedRuntime(calmConfig);
-      let calm;
-      let calmHash: string;
-      try {
-        await prepareRuntime(calmRuntime, calmConfig);
-        const serde = await AvroSerde.create(calmRuntime.registry);
-        calm = await replayPipeline({
-          config: calmConfig,
-          runtime: calmRuntime,
-          serde,
-          logger: silentLogger,
-          bars: window,
-        });
-        calmHash = (await rebuildPortfolio(calmRuntime.log, serde, 10_000)).hash;
-      } finally {
-        await calmRuntime.close();
-      }
+      const calm = await replayOnEmbedded(modelsDir, MODELS, window);
 
       // The chaos run: one process per service on the real Kafka.
       const harness = kafkaHarness(inject('kafkaBrokers'), inject('registryUrl'));
@@ -183,18 +128,12 @@ describe('the pipeline under chaos on Kafka', () => {
         orders: await createTestTopic(kafka, 1, -1),
       };
       const dataDir = mkdtempSync(join(tmpdir(), 'cml-chaos-kafka-'));
-      const chaosConfig: Config = {
-        ...settings(dataDir, modelsDir, {
-          SIGNALS_GROUP: uniqueName('signals'),
-          DECISION_GROUP: uniqueName('decision'),
-        }),
+      const settings = looseSettings(dataDir, modelsDir, MODELS);
+      const config: Config = {
+        ...settings,
         kafka: { ...harness.config.kafka, sessionTimeoutMs: 6_000 },
         registry: harness.config.registry,
         runtime: 'kafka',
-      };
-      const config: Config = {
-        ...chaosConfig,
-        exchange: { ...chaosConfig.exchange, group: uniqueName('exchange') },
       };
       const runFile = join(dataDir, 'run.json');
       writeFileSync(runFile, JSON.stringify({ config, topics }));
@@ -270,13 +209,13 @@ describe('the pipeline under chaos on Kafka', () => {
       console.log(
         `chaos: ${kills} SIGKILLs survived, broker restarted in ${(brokerRestartMs / 1_000).toFixed(1)} s, ` +
           `${services.crashes} crashes, ${window.length} bars, ${chaos.length} order events in ${seconds.toFixed(0)} s; ` +
-          `divergences: ${chaosHash === calmHash ? 0 : 1}`,
+          `divergences: ${chaosHash === calm.hash ? 0 : 1}`,
       );
       expect(services.crashes).toBe(0);
       expect(new Set(steps).size, 'no order filled, closed or cancelled twice').toBe(steps.length);
       expect(calm.orders.length).toBeGreaterThan(4);
       expect(chaos).toEqual(calm.orders);
-      expect(chaosHash).toBe(calmHash);
+      expect(chaosHash).toBe(calm.hash);
       expect(bySymbol, 'every bar in the candle projection').toBe(window.length);
       expect(stored.cash).toBeCloseTo(calm.summary.cash, 8);
       expect(stored.realizedPnl).toBeCloseTo(calm.summary.realizedPnl, 8);
