@@ -10,6 +10,8 @@ export {
   type EquityPoint,
   type Holding,
 } from './portfolio-fold.ts';
+export { catchUpPortfolio } from './portfolio-catch-up.ts';
+export { portfolioStateHash } from './state-hash.ts';
 export { postingsOf, depositPosting, type Posting, type Account } from './ledger-postings.ts';
 export { portfolioAsOf, type AsOf, type JournalEntry } from './portfolio-as-of.ts';
 export { type OrderQuery, type OrderPage } from './order-index.ts';

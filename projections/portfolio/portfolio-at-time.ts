@@ -9,7 +9,8 @@ import {
 } from '../../src/messaging/index.ts';
 import type { Logger } from '../../src/observability/logger.ts';
 import type { AvroSerde } from '../../src/serde/index.ts';
-import { foldPortfolio, initialPortfolio, type PortfolioState } from './portfolio-fold.ts';
+import { catchUpPortfolio } from './portfolio-catch-up.ts';
+import { initialPortfolio, type PortfolioState } from './portfolio-fold.ts';
 
 export interface PortfolioAtTimeOptions {
   readonly log: LogPort;
@@ -120,17 +121,12 @@ export class PortfolioAtTime {
       if (readThrough) break;
       await this.pause(pollMs);
     }
-    let state = this.state;
-    let nextOrder = 0;
-    for (const { value: bar } of bars) {
-      // Order events before the bar's time, then the bar (its own fills and closes follow it).
-      while (nextOrder < this.orders.length && timeOf(this.orders[nextOrder] as OrderEvent) < bar.timestamp)
-        state = foldPortfolio(state, { kind: 'order', event: this.orders[nextOrder++] as OrderEvent }).state;
-      state = foldPortfolio(state, { kind: 'bar', bar }).state;
-    }
-    while (nextOrder < this.orders.length)
-      state = foldPortfolio(state, { kind: 'order', event: this.orders[nextOrder++] as OrderEvent }).state;
-    this.orders.splice(0, nextOrder);
+    const state = catchUpPortfolio(
+      this.state,
+      bars.map((item) => item.value),
+      this.orders,
+    );
+    this.orders.length = 0;
     this.state = state;
     return state;
   }
@@ -147,5 +143,3 @@ export class PortfolioAtTime {
     this.subscriptions = [];
   }
 }
-
-const timeOf = (event: OrderEvent): number => event.event_time ?? event.timestamp;

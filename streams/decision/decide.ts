@@ -34,6 +34,17 @@ export const mayAct = (signal: MlSignal, settings: DecisionSettings): boolean =>
   !(signal.signal === 'BUY' && signal.expected_change_pct < settings.buyThresholdPct);
 
 /**
+ * Whether deciding a signal needs the portfolio as of its time, or may use the one read for an
+ * earlier signal: only a signal that may act needs it fresh (and the first one). Both drivers, the
+ * log runner and the research engine, follow this rule, so both decide on the same portfolio.
+ */
+export const needsFreshPortfolio = (
+  cached: PortfolioState | undefined,
+  signal: MlSignal,
+  settings: DecisionSettings,
+): boolean => cached === undefined || mayAct(signal, settings);
+
+/**
  * The decision engine, pure: a signal, the engine's state and the portfolio settled up to the
  * signal's event time give the orders to place. Confidence first (>= high acts, medium needs
  * another source agreeing within the window, low and HOLD are ignored), then for a BUY the

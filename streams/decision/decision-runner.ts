@@ -17,7 +17,7 @@ import {
 import type { Logger } from '../../src/observability/logger.ts';
 import type { AvroSerde } from '../../src/serde/index.ts';
 import type { PortfolioState } from '../../projections/portfolio/index.ts';
-import { decide, mayAct, type Decision } from './decide.ts';
+import { decide, needsFreshPortfolio, type Decision } from './decide.ts';
 import type { DecisionSettings } from './decision-settings.ts';
 import { evolveDecision, initialDecisionState, type DecisionState } from './decision-state.ts';
 import type { PortfolioSource } from './portfolio-source.ts';
@@ -159,7 +159,7 @@ export class DecisionRunner {
 
   private async decideSignal(signal: MlSignal, control: StepControl): Promise<StepOutput | undefined> {
     let portfolio = this.portfolio;
-    if (portfolio === undefined || mayAct(signal, this.options.settings)) {
+    if (needsFreshPortfolio(portfolio, signal, this.options.settings)) {
       // The exchange may be waiting for this engine's progress before it settles what we wait for.
       await control.flush();
       try {
@@ -170,7 +170,8 @@ export class DecisionRunner {
       }
       this.portfolio = portfolio;
     }
-    const decision = decide(this.state, signal, portfolio, this.options.settings);
+    // A fresh portfolio was read above whenever none was cached.
+    const decision = decide(this.state, signal, portfolio as PortfolioState, this.options.settings);
     this.report(signal, decision);
     const records = encodeValidated(this.options.serde, ORDERS, decision.orders, (order) => order.timestamp);
     return {

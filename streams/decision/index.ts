@@ -1,5 +1,5 @@
 /** The decision engine: the pure decide/evolve core (confidence, risk, sizing, order ids) and its runner. */
-export { decide, mayAct, type Decision } from './decide.ts';
+export { decide, mayAct, needsFreshPortfolio, type Decision } from './decide.ts';
 export {
   evolveDecision,
   initialDecisionState,

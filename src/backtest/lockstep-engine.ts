@@ -1,0 +1,255 @@
+import {
+  MARKET_DATA,
+  ML_SIGNALS,
+  ORDERS,
+  TOPIC_CONTRACTS,
+  ValidationError,
+  type MarketData,
+  type MlSignal,
+  type OrderEvent,
+} from '../contracts/index.ts';
+import type { LogRecord } from '../log/port.ts';
+import { partitionFor } from '../log/partitioner.ts';
+import { streamClock, type ValidationClock } from '../messaging/clocks.ts';
+import type { ModelArtifact } from '../ml/index.ts';
+import {
+  catchUpPortfolio,
+  foldPortfolio,
+  initialPortfolio,
+  portfolioStateHash,
+  type ClosedTrade,
+  type PortfolioState,
+} from '../../projections/portfolio/index.ts';
+import {
+  decide,
+  evolveDecision,
+  initialDecisionState,
+  needsFreshPortfolio,
+  type DecisionSettings,
+  type DecisionState,
+} from '../../streams/decision/index.ts';
+import {
+  evolveExchange,
+  initialExchangeState,
+  stepExchange,
+  type ExchangeSettings,
+  type ExchangeState,
+} from '../../streams/exchange/index.ts';
+import { createSignalEngine } from '../../streams/signals/signal-engine.ts';
+
+export interface LockstepOptions {
+  /** The bars in the order they would be appended to crypto.market_data. */
+  readonly bars: readonly MarketData[];
+  /** The models the signals processor would serve. */
+  readonly artifacts: readonly ModelArtifact[];
+  readonly decision: DecisionSettings;
+  readonly exchange: ExchangeSettings;
+  /** Partition counts of crypto.market_data and crypto.ml_signals: they fix the merge order. */
+  readonly partitions?: { readonly marketData: number; readonly signals: number };
+  /** Told every `progressEvery` bars. */
+  readonly onProgress?: (done: number, total: number) => void;
+  readonly progressEvery?: number;
+}
+
+export interface LockstepResult {
+  /** Every order event, in the order the log would hold them. */
+  readonly orders: OrderEvent[];
+  /** The portfolio folded from the orders: what the projection holds (marks aside). */
+  readonly portfolio: PortfolioState;
+  readonly trades: ClosedTrade[];
+  /** The hash `rebuild` computes for the same orders. */
+  readonly hash: string;
+  readonly exchange: ExchangeState;
+  readonly counts: {
+    readonly bars: number;
+    readonly signals: number;
+    readonly deadLetteredBars: number;
+    readonly rejectedSignals: number;
+  };
+}
+
+/** A bar with its place in crypto.market_data, as the consumers' event-time merge orders it. */
+interface PlacedBar {
+  readonly bar: MarketData;
+  readonly partition: number;
+  readonly offset: number;
+}
+
+interface PlacedSignal {
+  readonly signal: MlSignal;
+  readonly partition: number;
+  readonly offset: number;
+}
+
+const DEFAULT_PARTITIONS = { marketData: 3, signals: 3 } as const;
+
+const record = (topic: string, partition: number, offset: number, timestamp: number): LogRecord => ({
+  topic,
+  partition,
+  offset,
+  timestamp,
+  key: null,
+  value: null,
+  headers: {},
+});
+
+const byMergeOrder = (
+  a: { bar?: MarketData; signal?: MlSignal; partition: number; offset: number },
+  b: { bar?: MarketData; signal?: MlSignal; partition: number; offset: number },
+): number => {
+  const ta = (a.bar ?? a.signal)?.timestamp as number;
+  const tb = (b.bar ?? b.signal)?.timestamp as number;
+  return ta - tb || a.partition - b.partition || a.offset - b.offset;
+};
+
+/** The order-log contract each emitted event must meet, as the log runners' encodeValidated checks it. */
+function checkedOrder(event: OrderEvent): OrderEvent {
+  const violations = TOPIC_CONTRACTS[ORDERS].validate(event, { now: event.event_time ?? event.timestamp });
+  if (violations.length > 0)
+    throw new ValidationError(`${ORDERS} message (key ${event.order_id})`, violations);
+  return event;
+}
+
+/**
+ * The research engine: the pipeline's pure cores (the signal engine, `decide`, `stepExchange`,
+ * the portfolio fold) driven in event-time lockstep in memory, with no log, Avro or LMDB. It
+ * reproduces the order in which the log processors meet their inputs, so it yields the same order
+ * events: bars are taken in the consumers' merge order (time, partition, offset); at each time T
+ * the exchange first settles that time's bars (every order placed before T is known), then the
+ * decision engine decides T's signals in their merge order, each that may act on the portfolio
+ * settled up to T (`catchUpPortfolio`, the rule `PortfolioAtTime` follows). Records the consumers
+ * would dead-letter (a stale bar on the stream clock, a signal breaking its contract) are skipped
+ * the same way.
+ */
+export function runLockstep(options: LockstepOptions): LockstepResult {
+  const partitions = options.partitions ?? DEFAULT_PARTITIONS;
+  const bars = placeBars(options.bars, partitions.marketData);
+  const engine = createSignalEngine(options.artifacts);
+  const signalContract = TOPIC_CONTRACTS[ML_SIGNALS];
+  const signalPartitionOf = new Map<string, number>();
+  const signalOffsets = new Array<number>(partitions.signals).fill(0);
+
+  let exchange = initialExchangeState(options.exchange);
+  let decision: DecisionState = initialDecisionState();
+  let portfolio = initialPortfolio(options.exchange.initialCash).state;
+  let cached: PortfolioState | undefined;
+  const orders: OrderEvent[] = [];
+  /** Order events and bars not yet folded into the decisions' portfolio. */
+  let unfoldedFrom = 0;
+  let barsUnfolded: MarketData[] = [];
+  let signals = 0;
+  let rejectedSignals = 0;
+
+  const appendOrder = (event: OrderEvent): void => {
+    orders.push(checkedOrder(event));
+    decision = evolveDecision(decision, event);
+  };
+
+  const total = bars.valid.length;
+  const every = options.progressEvery ?? 10_000;
+  let reported = 0;
+  let i = 0;
+  while (i < total) {
+    const time = (bars.valid[i] as PlacedBar).bar.timestamp;
+    let end = i;
+    while (end < total && (bars.valid[end] as PlacedBar).bar.timestamp === time) end++;
+
+    // The exchange settles the bars at T: every order placed before T is in the log.
+    for (let k = i; k < end; k++) {
+      const step = stepExchange(
+        exchange,
+        { kind: 'bar', bar: (bars.valid[k] as PlacedBar).bar },
+        options.exchange,
+      );
+      exchange = step.state;
+      for (const event of step.emitted) appendOrder(event);
+    }
+
+    // The signals processor turns the bars at T into signals; the decision engine reads them merged.
+    const atTime: PlacedSignal[] = [];
+    for (let k = i; k < end; k++) {
+      const bar = (bars.valid[k] as PlacedBar).bar;
+      barsUnfolded.push(bar);
+      for (const signal of engine.onBar(bar)) {
+        if (signalContract.validate(signal, { now: bar.timestamp }).length > 0) {
+          rejectedSignals++;
+          continue;
+        }
+        let partition = signalPartitionOf.get(signal.symbol);
+        if (partition === undefined) {
+          partition = partitionFor(signal.symbol, partitions.signals);
+          signalPartitionOf.set(signal.symbol, partition);
+        }
+        atTime.push({ signal, partition, offset: (signalOffsets[partition] as number)++ });
+        signals++;
+      }
+    }
+    if (atTime.length > 1) atTime.sort(byMergeOrder);
+
+    for (const { signal } of atTime) {
+      if (needsFreshPortfolio(cached, signal, options.decision)) {
+        portfolio = catchUpPortfolio(portfolio, barsUnfolded, orders.slice(unfoldedFrom));
+        barsUnfolded = [];
+        unfoldedFrom = orders.length;
+        cached = portfolio;
+      }
+      const decided = decide(decision, signal, cached as PortfolioState, options.decision);
+      decision = decided.state;
+      for (const order of decided.orders) {
+        appendOrder(order);
+        exchange = evolveExchange(exchange, order).state;
+      }
+    }
+    i = end;
+    if (options.onProgress !== undefined && i - reported >= every) {
+      reported = i;
+      options.onProgress(i, total);
+    }
+  }
+  options.onProgress?.(total, total);
+
+  let folded = initialPortfolio(options.exchange.initialCash).state;
+  const trades: ClosedTrade[] = [];
+  for (const event of orders) {
+    const step = foldPortfolio(folded, { kind: 'order', event });
+    folded = step.state;
+    if (step.rows.trade !== undefined) trades.push(step.rows.trade);
+  }
+  return {
+    orders,
+    portfolio: folded,
+    trades,
+    hash: portfolioStateHash(folded),
+    exchange,
+    counts: { bars: total, signals, deadLetteredBars: bars.deadLettered, rejectedSignals },
+  };
+}
+
+/**
+ * Gives each bar its partition and offset in crypto.market_data and keeps those its consumers
+ * accept (validated against each partition's stream clock), in their merge order.
+ */
+function placeBars(
+  input: readonly MarketData[],
+  partitionCount: number,
+): { valid: PlacedBar[]; deadLettered: number } {
+  const contract = TOPIC_CONTRACTS[MARKET_DATA];
+  const clock: ValidationClock = streamClock();
+  const offsets = new Array<number>(partitionCount).fill(0);
+  const partitionOf = new Map<string, number>();
+  const valid: PlacedBar[] = [];
+  let deadLettered = 0;
+  for (const bar of input) {
+    let partition = partitionOf.get(bar.symbol);
+    if (partition === undefined) {
+      partition = partitionFor(bar.symbol, partitionCount);
+      partitionOf.set(bar.symbol, partition);
+    }
+    const offset = (offsets[partition] as number)++;
+    const now = clock(record(MARKET_DATA, partition, offset, bar.timestamp));
+    if (contract.validate(bar, { now }).length > 0) deadLettered++;
+    else valid.push({ bar, partition, offset });
+  }
+  valid.sort(byMergeOrder);
+  return { valid, deadLettered };
+}
