@@ -15,11 +15,18 @@ export function rememberSignal(
   minConfidence: number,
   windowMs: number,
 ): DecisionState {
-  const votes = new Map(state.recentSignals.get(signal.symbol) ?? []);
-  for (const [source, vote] of votes)
-    if (Math.abs(signal.timestamp - vote.timestamp) > windowMs) votes.delete(source);
-  if (signal.signal !== 'HOLD' && signal.confidence >= minConfidence) {
-    votes.set(sourceOf(signal), {
+  const known = state.recentSignals.get(signal.symbol);
+  const votes = signal.signal !== 'HOLD' && signal.confidence >= minConfidence;
+  let stale = false;
+  for (const vote of known?.values() ?? [])
+    if (Math.abs(signal.timestamp - vote.timestamp) > windowMs) stale = true;
+  // Most signals neither vote nor let a vote expire: the state stays as it is (no copy per signal).
+  if (!votes && !stale && known !== undefined) return state;
+  const next = new Map(known ?? []);
+  for (const [source, vote] of next)
+    if (Math.abs(signal.timestamp - vote.timestamp) > windowMs) next.delete(source);
+  if (votes) {
+    next.set(sourceOf(signal), {
       model: signal.model,
       predictionType: signal.prediction_type,
       signal: signal.signal,
@@ -27,7 +34,7 @@ export function rememberSignal(
       timestamp: signal.timestamp,
     });
   }
-  return { ...state, recentSignals: new Map(state.recentSignals).set(signal.symbol, votes) };
+  return { ...state, recentSignals: new Map(state.recentSignals).set(signal.symbol, next) };
 }
 
 /**

@@ -24,6 +24,8 @@ interface FeatureGroup {
   readonly definition: FeatureDefinition;
   readonly symbols: Map<string, SymbolFeatures>;
   models: LoadedModel[];
+  /** Each model's reported scores, read once per load rather than per bar. */
+  readonly scores: Map<LoadedModel, { r2: number; mae: number }>;
 }
 
 export interface SignalEngine {
@@ -60,12 +62,15 @@ export function createSignalEngine(artifacts: readonly ModelArtifact[]): SignalE
           definition: artifact.features,
           symbols: groups.get(key)?.symbols ?? new Map<string, SymbolFeatures>(),
           models: [],
+          scores: new Map(),
         };
         rebuilt.set(key, group);
         // A new definition starts from any kept window that is long enough.
         if (group.symbols.size === 0) warmFrom(groups, group);
       }
-      group.models.push(loadModel(artifact));
+      const model = loadModel(artifact);
+      group.models.push(model);
+      group.scores.set(model, reportedScores(artifact));
     }
     groups = rebuilt;
   };
@@ -86,7 +91,7 @@ export function createSignalEngine(artifacts: readonly ModelArtifact[]): SignalE
         if (features === undefined) continue;
         for (const model of group.models) {
           const prediction = model.predict(features);
-          const scores = reportedScores(model.artifact);
+          const scores = group.scores.get(model) as { r2: number; mae: number };
           signals.push({
             symbol: bar.symbol,
             timestamp: bar.timestamp,
@@ -138,6 +143,7 @@ function restoredOnly(snapshot: EngineSnapshot): Map<string, FeatureGroup> {
       {
         definition: g.definition,
         models: [],
+        scores: new Map(),
         symbols: new Map(
           g.symbols.map(([symbol, bars]) => [symbol, SymbolFeatures.restore(g.definition, bars)]),
         ),

@@ -1,6 +1,6 @@
-import { RSI, SD, SMA } from 'technicalindicators';
 import type { MarketData, SignalFeatures } from '../../contracts/index.ts';
 import { warmupBars, type FeatureDefinition } from './feature-definition.ts';
+import { RollingMean, RollingRsi, RollingStd } from './rolling-indicators.ts';
 
 /** The features of one bar: the model inputs (column order of the definition) and the message's record. */
 export interface FeatureVector {
@@ -16,32 +16,36 @@ export interface FeatureVector {
 export type CompactBar = readonly [number, number, number, number, number, number];
 
 const pct = (a: number, b: number): number => (b > 0 ? (a / b - 1) * 100 : 0);
-const identity = (v: number): number => v;
 
 /**
- * One symbol's features, updated bar by bar in O(window) with technicalindicators' streaming
- * indicators (`nextValue`), never recomputed over the history. It keeps the last `warmupBars` bars
+ * One symbol's features, updated bar by bar with streaming indicators (rolling-indicators.ts,
+ * technicalindicators' arithmetic), never recomputed over the history. It keeps the last `warmupBars` bars
  * so that a snapshot can rebuild it: replaying those bars gives the same SMAs and volatilities
  * (to within the rounding of their running sums), and RSI's Wilder smoothing to within
  * (13/14)^warmup of its value, far below its 0.01 rounding.
  */
 export class SymbolFeatures {
-  private readonly sma7 = new SMA({ period: 7, values: [], format: identity });
-  private readonly sma25 = new SMA({ period: 25, values: [], format: identity });
-  private readonly volumeSma25 = new SMA({ period: 25, values: [], format: identity });
-  private readonly rsi14 = new RSI({ period: 14, values: [] });
-  private readonly volLong: SD;
-  private readonly volShort: SD;
-  private readonly closes: number[] = [];
+  private readonly sma7 = new RollingMean(7);
+  private readonly sma25 = new RollingMean(25);
+  private readonly volumeSma25 = new RollingMean(25);
+  private readonly rsi14 = new RollingRsi(14);
+  private readonly volLong: RollingStd;
+  private readonly volShort: RollingStd;
+  /** The last momentumBars + 1 closes, a ring (`closesSeen` counts every close taken). */
+  private readonly closes: Float64Array;
+  private closesSeen = 0;
+  /** The last `keep` bars, a ring starting at `recentStart`. */
   private readonly recent: CompactBar[] = [];
+  private recentStart = 0;
   private readonly keep: number;
   private previous: CompactBar | undefined;
   private previousMaCrossPct = Number.NaN;
 
   constructor(readonly definition: FeatureDefinition) {
-    this.volLong = new SD({ period: definition.volatilityBars, values: [], format: identity });
-    this.volShort = new SD({ period: definition.shortVolatilityBars, values: [], format: identity });
+    this.volLong = new RollingStd(definition.volatilityBars);
+    this.volShort = new RollingStd(definition.shortVolatilityBars);
     this.keep = warmupBars(definition);
+    this.closes = new Float64Array(definition.momentumBars + 1);
   }
 
   /** A state rebuilt from the bars a snapshot kept. */
@@ -58,7 +62,7 @@ export class SymbolFeatures {
 
   /** The bars a snapshot needs to rebuild this state. */
   snapshot(): CompactBar[] {
-    return [...this.recent];
+    return [...this.recent.slice(this.recentStart), ...this.recent.slice(0, this.recentStart)];
   }
 
   /** Takes the next bar; the features once every window is full, undefined while warming up. */
@@ -70,22 +74,27 @@ export class SymbolFeatures {
     const [timestamp, , high, low, close, volume] = bar;
     const previous = this.previous;
     this.previous = bar;
-    this.recent.push(bar);
-    if (this.recent.length > this.keep) this.recent.shift();
-    this.closes.push(close);
-    if (this.closes.length > this.definition.momentumBars + 1) this.closes.shift();
+    if (this.recent.length < this.keep) this.recent.push(bar);
+    else {
+      this.recent[this.recentStart] = bar;
+      this.recentStart = (this.recentStart + 1) % this.keep;
+    }
+    const span = this.closes.length;
+    this.closes[this.closesSeen % span] = close;
+    this.closesSeen++;
+    // The oldest close in the ring: momentumBars before this one, once the ring is full.
+    const past = this.closes[this.closesSeen % span] as number;
 
-    const ma7 = this.sma7.nextValue(close);
-    const ma25 = this.sma25.nextValue(close);
-    const rsi = this.rsi14.nextValue(close);
-    const volumeMa25 = this.volumeSma25.nextValue(volume);
+    const ma7 = this.sma7.next(close);
+    const ma25 = this.sma25.next(close);
+    const rsi = this.rsi14.next(close);
+    const volumeMa25 = this.volumeSma25.next(volume);
     const previousMaCrossPct = this.previousMaCrossPct;
     this.previousMaCrossPct = ma7 !== undefined && ma25 !== undefined ? pct(ma7, ma25) : Number.NaN;
     if (previous === undefined) return undefined;
     const ret1 = pct(close, previous[4]);
-    const volatility = this.volLong.nextValue(ret1);
-    const volShort = this.volShort.nextValue(ret1);
-    const past = this.closes[0] as number;
+    const volatility = this.volLong.next(ret1);
+    const volShort = this.volShort.next(ret1);
     if (
       ma7 === undefined ||
       ma25 === undefined ||
@@ -93,7 +102,7 @@ export class SymbolFeatures {
       volumeMa25 === undefined ||
       volatility === undefined ||
       volShort === undefined ||
-      this.closes.length <= this.definition.momentumBars
+      this.closesSeen <= this.definition.momentumBars
     )
       return undefined;
 

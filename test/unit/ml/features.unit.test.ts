@@ -1,4 +1,4 @@
-import { RSI, SD, SMA } from 'technicalindicators';
+import { RSI, SMA } from 'technicalindicators';
 import { describe, expect, it } from 'vitest';
 import type { MarketData } from '../../../src/contracts/index.ts';
 import {
@@ -21,7 +21,15 @@ const incremental = (series: readonly MarketData[]): Array<FeatureVector | undef
   return series.map((bar) => state.push(bar));
 };
 
-/** The same features computed over whole arrays with technicalindicators' batch functions. */
+/** A rolling population standard deviation, the textbook way (technicalindicators' SD stops at a 0 in its window). */
+const rollingStd = (values: readonly number[], period: number): number[] =>
+  values.slice(period - 1).map((_, i) => {
+    const window = values.slice(i, i + period);
+    const mean = window.reduce((s, v) => s + v, 0) / period;
+    return Math.sqrt(window.reduce((s, v) => s + (v - mean) ** 2, 0) / period);
+  });
+
+/** The same features computed over whole arrays with technicalindicators' batch functions (and rollingStd). */
 function batchFeatures(series: readonly MarketData[]) {
   const close = series.map((b) => b.price);
   const volume = series.map((b) => b.volume);
@@ -35,14 +43,8 @@ function batchFeatures(series: readonly MarketData[]) {
     ma7: alignEnd(SMA.calculate({ period: 7, values: close, format: id }), close.length),
     ma25: alignEnd(SMA.calculate({ period: 25, values: close, format: id }), close.length),
     rsi: alignEnd(RSI.calculate({ period: 14, values: close }), close.length),
-    vol: alignEnd(
-      SD.calculate({ period: definition.volatilityBars, values: returns, format: id }),
-      close.length,
-    ),
-    volShort: alignEnd(
-      SD.calculate({ period: definition.shortVolatilityBars, values: returns, format: id }),
-      close.length,
-    ),
+    vol: alignEnd(rollingStd(returns, definition.volatilityBars), close.length),
+    volShort: alignEnd(rollingStd(returns, definition.shortVolatilityBars), close.length),
     volumeMa25: alignEnd(SMA.calculate({ period: 25, values: volume, format: id }), close.length),
     close,
     volume,
