@@ -37,37 +37,6 @@ import {
 } from '../../streams/exchange/index.ts';
 import { createSignalEngine } from '../../streams/signals/signal-engine.ts';
 
-export interface LockstepOptions {
-  /** The bars in the order they would be appended to crypto.market_data. */
-  readonly bars: readonly MarketData[];
-  /** The models the signals processor would serve. */
-  readonly artifacts: readonly ModelArtifact[];
-  readonly decision: DecisionSettings;
-  readonly exchange: ExchangeSettings;
-  /** Partition counts of crypto.market_data and crypto.ml_signals: they fix the merge order. */
-  readonly partitions?: { readonly marketData: number; readonly signals: number };
-  /** Told every `progressEvery` bars. */
-  readonly onProgress?: (done: number, total: number) => void;
-  readonly progressEvery?: number;
-}
-
-export interface LockstepResult {
-  /** Every order event, in the order the log would hold them. */
-  readonly orders: OrderEvent[];
-  /** The portfolio folded from the orders: what the projection holds (marks aside). */
-  readonly portfolio: PortfolioState;
-  readonly trades: ClosedTrade[];
-  /** The hash `rebuild` computes for the same orders. */
-  readonly hash: string;
-  readonly exchange: ExchangeState;
-  readonly counts: {
-    readonly bars: number;
-    readonly signals: number;
-    readonly deadLetteredBars: number;
-    readonly rejectedSignals: number;
-  };
-}
-
 /** A bar with its place in crypto.market_data, as the consumers' event-time merge orders it. */
 interface PlacedBar {
   readonly bar: MarketData;
@@ -110,96 +79,83 @@ function checkedOrder(event: OrderEvent): OrderEvent {
   return event;
 }
 
-/**
- * The research engine: the pipeline's pure cores (the signal engine, `decide`, `stepExchange`,
- * the portfolio fold) driven in event-time lockstep in memory, with no log, Avro or LMDB. It
- * reproduces the order in which the log processors meet their inputs, so it yields the same order
- * events: bars are taken in the consumers' merge order (time, partition, offset); at each time T
- * the exchange first settles that time's bars (every order placed before T is known), then the
- * decision engine decides T's signals in their merge order, each that may act on the portfolio
- * settled up to T (`catchUpPortfolio`, the rule `PortfolioAtTime` follows). Records the consumers
- * would dead-letter (a stale bar on the stream clock, a signal breaking its contract) are skipped
- * the same way.
- */
-export function runLockstep(options: LockstepOptions): LockstepResult {
-  const partitions = options.partitions ?? DEFAULT_PARTITIONS;
-  const bars = placeBars(options.bars, partitions.marketData);
-  const engine = createSignalEngine(options.artifacts);
-  const signalContract = TOPIC_CONTRACTS[ML_SIGNALS];
-  const signalPartitionOf = new Map<string, number>();
-  const signalOffsets = new Array<number>(partitions.signals).fill(0);
+/** One event time of a signal tape: its bars in merge order, then its valid signals in merge order. */
+export interface TapeStep {
+  readonly time: number;
+  readonly bars: readonly MarketData[];
+  readonly signals: readonly MlSignal[];
+}
 
-  let exchange = initialExchangeState(options.exchange);
-  let decision: DecisionState = initialDecisionState();
-  let portfolio = initialPortfolio(options.exchange.initialCash).state;
-  let cached: PortfolioState | undefined;
-  const orders: OrderEvent[] = [];
-  /** Order events and bars not yet folded into the decisions' portfolio. */
-  let unfoldedFrom = 0;
-  let barsUnfolded: MarketData[] = [];
+/**
+ * What the signals processor would write for a run of bars, grouped by event time: the part of a
+ * backtest that does not depend on decision or exchange settings, so a sweep computes it once
+ * per model choice and trades it many times.
+ */
+export interface SignalTape {
+  readonly steps: readonly TapeStep[];
+  readonly counts: {
+    readonly bars: number;
+    readonly signals: number;
+    readonly deadLetteredBars: number;
+    readonly rejectedSignals: number;
+  };
+}
+
+export interface TapeOptions {
+  /** The bars in the order they would be appended to crypto.market_data. */
+  readonly bars: readonly MarketData[];
+  /** The models the signals processor would serve. */
+  readonly artifacts: readonly ModelArtifact[];
+  /** Partition counts of crypto.market_data and crypto.ml_signals: they fix the merge order. */
+  readonly partitions?: { readonly marketData: number; readonly signals: number };
+  readonly onProgress?: (done: number, total: number) => void;
+  readonly progressEvery?: number;
+}
+
+/**
+ * Runs the signal engine over the bars as the signals processor would (records its consumers
+ * would dead-letter skipped: a stale bar on the stream clock, a signal breaking its contract) and
+ * orders the bars and signals as their consumers' event-time merges do: (time, partition, offset).
+ */
+export function buildSignalTape(options: TapeOptions): SignalTape {
+  const partitions = options.partitions ?? DEFAULT_PARTITIONS;
+  const placed = placeBars(options.bars, partitions.marketData);
+  const engine = createSignalEngine(options.artifacts);
+  const contract = TOPIC_CONTRACTS[ML_SIGNALS];
+  const partitionOf = new Map<string, number>();
+  const offsets = new Array<number>(partitions.signals).fill(0);
+  const steps: TapeStep[] = [];
   let signals = 0;
   let rejectedSignals = 0;
-
-  const appendOrder = (event: OrderEvent): void => {
-    orders.push(checkedOrder(event));
-    decision = evolveDecision(decision, event);
-  };
-
-  const total = bars.valid.length;
+  const total = placed.valid.length;
   const every = options.progressEvery ?? 10_000;
   let reported = 0;
   let i = 0;
   while (i < total) {
-    const time = (bars.valid[i] as PlacedBar).bar.timestamp;
+    const time = (placed.valid[i] as PlacedBar).bar.timestamp;
     let end = i;
-    while (end < total && (bars.valid[end] as PlacedBar).bar.timestamp === time) end++;
-
-    // The exchange settles the bars at T: every order placed before T is in the log.
-    for (let k = i; k < end; k++) {
-      const step = stepExchange(
-        exchange,
-        { kind: 'bar', bar: (bars.valid[k] as PlacedBar).bar },
-        options.exchange,
-      );
-      exchange = step.state;
-      for (const event of step.emitted) appendOrder(event);
-    }
-
-    // The signals processor turns the bars at T into signals; the decision engine reads them merged.
+    while (end < total && (placed.valid[end] as PlacedBar).bar.timestamp === time) end++;
+    const bars: MarketData[] = [];
     const atTime: PlacedSignal[] = [];
     for (let k = i; k < end; k++) {
-      const bar = (bars.valid[k] as PlacedBar).bar;
-      barsUnfolded.push(bar);
+      const bar = (placed.valid[k] as PlacedBar).bar;
+      bars.push(bar);
       for (const signal of engine.onBar(bar)) {
-        if (signalContract.validate(signal, { now: bar.timestamp }).length > 0) {
+        if (contract.validate(signal, { now: bar.timestamp }).length > 0) {
           rejectedSignals++;
           continue;
         }
-        let partition = signalPartitionOf.get(signal.symbol);
+        let partition = partitionOf.get(signal.symbol);
         if (partition === undefined) {
           partition = partitionFor(signal.symbol, partitions.signals);
-          signalPartitionOf.set(signal.symbol, partition);
+          partitionOf.set(signal.symbol, partition);
         }
-        atTime.push({ signal, partition, offset: (signalOffsets[partition] as number)++ });
+        atTime.push({ signal, partition, offset: (offsets[partition] as number)++ });
         signals++;
       }
     }
     if (atTime.length > 1) atTime.sort(byMergeOrder);
-
-    for (const { signal } of atTime) {
-      if (needsFreshPortfolio(cached, signal, options.decision)) {
-        portfolio = catchUpPortfolio(portfolio, barsUnfolded, orders.slice(unfoldedFrom));
-        barsUnfolded = [];
-        unfoldedFrom = orders.length;
-        cached = portfolio;
-      }
-      const decided = decide(decision, signal, cached as PortfolioState, options.decision);
-      decision = decided.state;
-      for (const order of decided.orders) {
-        appendOrder(order);
-        exchange = evolveExchange(exchange, order).state;
-      }
-    }
+    steps.push({ time, bars, signals: atTime.map((placedSignal) => placedSignal.signal) });
     i = end;
     if (options.onProgress !== undefined && i - reported >= every) {
       reported = i;
@@ -207,22 +163,99 @@ export function runLockstep(options: LockstepOptions): LockstepResult {
     }
   }
   options.onProgress?.(total, total);
+  return {
+    steps,
+    counts: { bars: total, signals, deadLetteredBars: placed.deadLettered, rejectedSignals },
+  };
+}
 
-  let folded = initialPortfolio(options.exchange.initialCash).state;
+export interface TradeResult {
+  /** Every order event, in the order the log would hold them. */
+  readonly orders: OrderEvent[];
+  /** The portfolio folded from the orders: what the projection holds (marks aside). */
+  readonly portfolio: PortfolioState;
+  readonly trades: ClosedTrade[];
+  /** The hash `rebuild` computes for the same orders. */
+  readonly hash: string;
+  readonly exchange: ExchangeState;
+}
+
+/**
+ * Trades a signal tape: the decision engine and the virtual exchange in event-time lockstep. At
+ * each time T the exchange first settles T's bars (every order placed before T is known), then the
+ * decision engine decides T's signals in their merge order, each that may act on the portfolio
+ * settled up to T (`catchUpPortfolio`, the rule `PortfolioAtTime` follows), its orders going to
+ * the exchange's state at once. This is the order in which the log processors meet their inputs,
+ * so the order events are the ones they append.
+ */
+export function tradeTape(
+  tape: SignalTape,
+  settings: { readonly decision: DecisionSettings; readonly exchange: ExchangeSettings },
+): TradeResult {
+  let exchange = initialExchangeState(settings.exchange);
+  let decision: DecisionState = initialDecisionState();
+  let portfolio = initialPortfolio(settings.exchange.initialCash).state;
+  let cached: PortfolioState | undefined;
+  const orders: OrderEvent[] = [];
+  /** Order events and bars not yet folded into the decisions' portfolio. */
+  let unfoldedFrom = 0;
+  let barsUnfolded: MarketData[] = [];
+
+  const appendOrder = (event: OrderEvent): void => {
+    orders.push(checkedOrder(event));
+    decision = evolveDecision(decision, event);
+  };
+
+  for (const step of tape.steps) {
+    for (const bar of step.bars) {
+      const settled = stepExchange(exchange, { kind: 'bar', bar }, settings.exchange);
+      exchange = settled.state;
+      for (const event of settled.emitted) appendOrder(event);
+      barsUnfolded.push(bar);
+    }
+    for (const signal of step.signals) {
+      if (needsFreshPortfolio(cached, signal, settings.decision)) {
+        portfolio = catchUpPortfolio(portfolio, barsUnfolded, orders.slice(unfoldedFrom));
+        barsUnfolded = [];
+        unfoldedFrom = orders.length;
+        cached = portfolio;
+      }
+      const decided = decide(decision, signal, cached as PortfolioState, settings.decision);
+      decision = decided.state;
+      for (const order of decided.orders) {
+        appendOrder(order);
+        exchange = evolveExchange(exchange, order).state;
+      }
+    }
+  }
+
+  let folded = initialPortfolio(settings.exchange.initialCash).state;
   const trades: ClosedTrade[] = [];
   for (const event of orders) {
     const step = foldPortfolio(folded, { kind: 'order', event });
     folded = step.state;
     if (step.rows.trade !== undefined) trades.push(step.rows.trade);
   }
-  return {
-    orders,
-    portfolio: folded,
-    trades,
-    hash: portfolioStateHash(folded),
-    exchange,
-    counts: { bars: total, signals, deadLetteredBars: bars.deadLettered, rejectedSignals },
-  };
+  return { orders, portfolio: folded, trades, hash: portfolioStateHash(folded), exchange };
+}
+
+export interface LockstepOptions extends TapeOptions {
+  readonly decision: DecisionSettings;
+  readonly exchange: ExchangeSettings;
+}
+
+export interface LockstepResult extends TradeResult {
+  readonly counts: SignalTape['counts'];
+}
+
+/**
+ * The research engine: the pipeline's pure cores (the signal engine, `decide`, `stepExchange`,
+ * the portfolio fold) driven in event-time lockstep in memory, with no log, Avro or LMDB, giving
+ * the order events the log processors give for the same bars (the parity tests hold it to that).
+ */
+export function runLockstep(options: LockstepOptions): LockstepResult {
+  const tape = buildSignalTape(options);
+  return { ...tradeTape(tape, options), counts: tape.counts };
 }
 
 /**

@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
+  declaredTopics,
   deadLetterTopicOf,
   MARKET_DATA,
   ML_SIGNALS,
@@ -16,6 +17,8 @@ import {
   featureDefinitionFor,
   inferIntervalMs,
   modelSpecsOf,
+  modelsDirOf,
+  servedSlotsOf,
   readBarsFile,
   trainModels,
   trainSettingsOf,
@@ -29,6 +32,10 @@ import type { ClosedTrade, PortfolioState } from '../../projections/portfolio/in
 import { backtestMetrics } from './backtest-metrics.ts';
 import { renderBacktestHtml, type BacktestReport } from './backtest-report-html.ts';
 import { equitySeries } from './equity-series.ts';
+import { runLockstep } from './lockstep-engine.ts';
+import { ModelSource } from '../../streams/signals/model-source.ts';
+import { decisionSettingsOf } from '../../streams/decision/index.ts';
+import { exchangeSettingsOf } from '../../streams/exchange/open-exchange.ts';
 
 export interface BacktestOptions {
   readonly config: Config;
@@ -43,14 +50,23 @@ export interface BacktestOptions {
    * no model ever sees the period it trades.
    */
   readonly trainShare: number;
+  /**
+   * `lockstep` (default): the research engine, the processors' pure cores in memory.
+   * `pipeline`: the bars replayed through the live processors on a fresh log.
+   */
+  readonly engine?: BacktestEngine;
   readonly onProgress?: (stage: string, done: number, total: number) => void;
 }
+
+export const BACKTEST_ENGINES = ['lockstep', 'pipeline'] as const;
+export type BacktestEngine = (typeof BACKTEST_ENGINES)[number];
 
 export interface BacktestResult {
   readonly report: BacktestReport;
   readonly htmlPath: string;
   readonly jsonPath: string;
-  readonly dataDir: string;
+  /** The run's own store (pipeline engine only). */
+  readonly dataDir?: string;
   readonly orders: readonly OrderEvent[];
   readonly projection: { readonly cash: number; readonly fees: number; readonly realizedPnl: number };
 }
@@ -101,6 +117,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     );
   const trainBars = bars.slice(0, split);
   const traded = bars.slice(split);
+  // A run's store and models are its own: a previous run's log in the same --out would be replayed again.
+  rmSync(dataDir, { recursive: true, force: true });
   options.onProgress?.('train', 0, 1);
   trainModels({
     bars: trainBars,
@@ -110,67 +128,113 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     onProgress: (p) => options.onProgress?.('train', p.done, p.total),
   });
 
-  mkdirSync(dataDir, { recursive: true });
+  const inLog = bars.slice(split - warmup);
+  const engine = options.engine ?? 'lockstep';
+  const replayed =
+    engine === 'lockstep'
+      ? replayLockstep(config, inLog, options.onProgress)
+      : await replayOnLog(config, inLog, run, options);
+  const { orders, summary } = replayed;
+  const trades = replayed.trades.filter((t) => t.symbol === symbol);
+  const { samples } = equitySeries(traded, orders, config.exchange.initialCash);
+  const metrics = backtestMetrics({
+    samples,
+    trades,
+    fees: summary.fees,
+    initialEquity: config.exchange.initialCash,
+    firstClose: (traded[0] as MarketData).price,
+    lastClose: (traded[traded.length - 1] as MarketData).price,
+  });
+  const report: BacktestReport = {
+    title: `Backtest ${symbol} ${new Date(metrics.from).toISOString().slice(0, 10)} → ${new Date(metrics.to).toISOString().slice(0, 10)}`,
+    symbol,
+    strategy: config.ml.models.join(', '),
+    metrics,
+    trades,
+    samples,
+    run: {
+      'bars traded': traded.length,
+      'bars trained on': trainBars.length,
+      signals: replayed.signals,
+      engine,
+      'order events': orders.length,
+      seconds: Number(((Date.now() - started) / 1_000).toFixed(1)),
+    },
+  };
+  mkdirSync(options.outDir, { recursive: true });
+  const htmlPath = join(options.outDir, 'report.html');
+  const jsonPath = join(options.outDir, 'report.json');
+  writeFileSync(htmlPath, renderBacktestHtml(report));
+  writeFileSync(jsonPath, `${JSON.stringify({ ...report, samples: undefined, equity: samples }, null, 2)}\n`);
+  return {
+    report,
+    htmlPath,
+    jsonPath,
+    ...(engine === 'pipeline' ? { dataDir } : {}),
+    orders,
+    projection: { cash: summary.cash, fees: summary.fees, realizedPnl: summary.realizedPnl },
+  };
+}
+
+interface EngineRun {
+  readonly orders: OrderEvent[];
+  readonly trades: ClosedTrade[];
+  readonly summary: Pick<PortfolioState, 'cash' | 'fees' | 'realizedPnl'>;
+  readonly signals: number;
+}
+
+/** The research engine over the bars, with the models the signals processor would serve. */
+function replayLockstep(
+  config: Config,
+  bars: readonly MarketData[],
+  onProgress: BacktestOptions['onProgress'],
+): EngineRun {
+  const artifacts = new ModelSource(modelsDirOf(config), servedSlotsOf(config)).load();
+  const topics = declaredTopics(config.topics);
+  const partitionsOf = (name: string): number => topics.find((t) => t.name === name)?.partitions ?? 1;
+  const result = runLockstep({
+    bars,
+    artifacts,
+    decision: decisionSettingsOf(config.decision),
+    exchange: exchangeSettingsOf(config),
+    partitions: { marketData: partitionsOf(MARKET_DATA), signals: partitionsOf(ML_SIGNALS) },
+    ...(onProgress === undefined ? {} : { onProgress: (done, total) => onProgress('replay', done, total) }),
+  });
+  return {
+    orders: result.orders,
+    trades: result.trades,
+    summary: result.portfolio,
+    signals: result.counts.signals,
+  };
+}
+
+/** The live processors over the bars on a fresh log of the run's own (embedded, or topics of its own on Kafka). */
+async function replayOnLog(
+  config: Config,
+  bars: readonly MarketData[],
+  run: string,
+  options: BacktestOptions,
+): Promise<EngineRun> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const onKafka = config.runtime === 'kafka';
   const runtime: Runtime = onKafka ? await openRuntime(config, options.logger) : openEmbeddedRuntime(config);
   try {
     await prepareRuntime(runtime, config);
     const serde = await AvroSerde.create(runtime.registry);
     const topics = onKafka ? await runTopics(runtime, run) : CONTRACT_TOPICS;
-    const inLog = bars.slice(split - warmup);
     const replayed = await replayPipeline({
       config,
       runtime,
       serde,
       logger: options.logger,
-      bars: inLog,
+      bars,
       topics,
       ...(options.onProgress === undefined
         ? {}
         : { onProgress: (done: number, total: number) => options.onProgress?.('replay', done, total) }),
     });
-    const { orders, summary } = replayed;
-    const trades = replayed.trades.filter((t) => t.symbol === symbol);
-    const { samples } = equitySeries(traded, orders, config.exchange.initialCash);
-    const metrics = backtestMetrics({
-      samples,
-      trades,
-      fees: summary.fees,
-      initialEquity: config.exchange.initialCash,
-      firstClose: (traded[0] as MarketData).price,
-      lastClose: (traded[traded.length - 1] as MarketData).price,
-    });
-    const signals = (await runtime.log.endOffsets(topics.signals)).values();
-    const report: BacktestReport = {
-      title: `Backtest ${symbol} ${new Date(metrics.from).toISOString().slice(0, 10)} → ${new Date(metrics.to).toISOString().slice(0, 10)}`,
-      symbol,
-      strategy: config.ml.models.join(', '),
-      metrics,
-      trades,
-      samples,
-      run: {
-        'bars traded': traded.length,
-        'bars trained on': trainBars.length,
-        signals: [...signals].reduce((s, n) => s + n, 0),
-        'order events': orders.length,
-        seconds: Number(((Date.now() - started) / 1_000).toFixed(1)),
-      },
-    };
-    mkdirSync(options.outDir, { recursive: true });
-    const htmlPath = join(options.outDir, 'report.html');
-    const jsonPath = join(options.outDir, 'report.json');
-    writeFileSync(htmlPath, renderBacktestHtml(report));
-    writeFileSync(
-      jsonPath,
-      `${JSON.stringify({ ...report, samples: undefined, equity: samples }, null, 2)}\n`,
-    );
-    return {
-      report,
-      htmlPath,
-      jsonPath,
-      dataDir,
-      orders,
-      projection: { cash: summary.cash, fees: summary.fees, realizedPnl: summary.realizedPnl },
-    };
+    const signals = [...(await runtime.log.endOffsets(topics.signals)).values()].reduce((s, n) => s + n, 0);
+    return { ...replayed, signals };
   } finally {
     await runtime.close();
   }
