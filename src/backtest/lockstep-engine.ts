@@ -236,6 +236,10 @@ export function tradeTape(
     folded = step.state;
     if (step.rows.trade !== undefined) trades.push(step.rows.trade);
   }
+  // As the portfolio read model lists them: by exit time, then order id.
+  trades.sort(
+    (a, b) => a.exitTime - b.exitTime || (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0),
+  );
   return { orders, portfolio: folded, trades, hash: portfolioStateHash(folded), exchange };
 }
 
