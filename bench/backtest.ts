@@ -1,18 +1,20 @@
 /**
- * The backtest pipeline (signals processor, decision engine, virtual exchange, projections on the
- * embedded log, through replayPipeline as `cml backtest` runs it) in bars per second, with a random
- * forest in the loop and with the `ma_rsi_rule` model instead; then the rule side by side with
- * Backtrader on the same candles: its bars per second and its trades against ours, one by one.
- * Writes bench/results/backtest.md.
+ * Backtests in bars per second, ours and our peers', in one command on the same candles: our
+ * research engine (`cml backtest`'s default: the processors' pure cores in lockstep in memory) and
+ * our pipeline engine (the live processors on the embedded log, `--engine pipeline`), each with a
+ * random forest and with the `ma_rsi_rule` model; Backtrader and NautilusTrader on the same rule;
+ * then the rule's trades ours against Backtrader's, one by one; and a parameter sweep's
+ * bar-combinations per second, vectorbt's MA-cross grid. Writes bench/results/backtest.md.
  *
- *   npm run bench:backtest [-- --runs 3] [-- --skip-backtrader]
+ *   npm run bench:backtest [-- --runs 3] [-- --skip-peers]
  *
- * Backtrader runs in bench/backtest/.venv, created by bench/backtest/setup.sh (pip, PyPI) on first use.
+ * The peers run in bench/backtest/.venv, created by bench/backtest/setup.sh (pip, PyPI) on first use.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runLockstepBars, type LockstepRun } from './backtest/lockstep-run.ts';
 import { runBacktestBars, type PipelineRun } from './backtest/pipeline-run.ts';
 import { loadConfig } from '../src/config/index.ts';
 import type { MarketData } from '../src/contracts/index.ts';
@@ -27,7 +29,7 @@ const argValue = (name: string): string | undefined => {
   return i < 0 ? undefined : process.argv[i + 1];
 };
 const RUNS = Number(argValue('--runs') ?? 3);
-const skipBacktrader = process.argv.includes('--skip-backtrader');
+const skipBacktrader = process.argv.includes('--skip-peers');
 
 const lines: string[] = [];
 const out = (line = ''): void => {
@@ -69,8 +71,26 @@ async function measure(
   return results;
 }
 
+/** The research engine: more runs, since one takes a fraction of a second and the first warms the JIT up. */
+function measureLockstep(name: string, models: string): LockstepRun[] {
+  const dir = join(base, `lockstep-${name}`);
+  const config = loadConfig({ env: { CML_DATA_DIR: dir, ML_MODELS: models, ...BENCH_ENV } });
+  const runs = runLockstepBars({ config, bars, trainShare: TRAIN_SHARE, dir, runs: Math.max(5, RUNS) });
+  rmSync(dir, { recursive: true, force: true });
+  console.error(`lockstep ${name}: ${runs.map((r) => f(r.barsPerSecond, 0)).join(', ')} bars/s`);
+  return runs;
+}
+
+const lockForest = measureLockstep('forest', 'random_forest:trend');
+const lockRule = measureLockstep('rule', 'ma_rsi_rule:trend');
 const forest = await measure('forest', 'random_forest:trend');
 const rule = await measure('rule', 'ma_rsi_rule:trend');
+const sameOrders = (a: readonly unknown[], b: readonly unknown[]): boolean =>
+  a.length === b.length && a.every((x, i) => JSON.stringify(x) === JSON.stringify(b[i]));
+const parity = {
+  rule: sameOrders(lockRule[0]?.result.orders ?? [], rule[0]?.orders ?? []),
+  forest: sameOrders(lockForest[0]?.result.orders ?? [], forest[0]?.orders ?? []),
+};
 const ruleRun = rule[0] as PipelineRun;
 /**
  * At the spec's -2% / +5% every trade of this rule on 5 m bars ends on a SELL signal first, which
@@ -126,7 +146,53 @@ function backtrader(run: PipelineRun, times: number, childrenAtFill = false): Bt
   return JSON.parse(stdout) as BtResult;
 }
 
+interface NautilusResult {
+  seconds: number[];
+  bars: number;
+  trades: number;
+  nautilus: string;
+}
+
+/** NautilusTrader on the same bars: the comparable rule, and a strategy that only receives the bars. */
+function nautilus(run: PipelineRun, strategy: 'rule' | 'empty'): NautilusResult {
+  const csv = join(base, 'bars.csv');
+  const stdout = execFileSync(
+    'bench/backtest/.venv/bin/python',
+    [
+      'bench/backtest/nautilus_rule.py',
+      ...['--csv', csv, '--first', String(run.firstSignalIndex), '--runs', String(RUNS)],
+      ...['--cash', String(run.config.exchange.initialCash), '--strategy', strategy],
+    ],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  return JSON.parse(stdout) as NautilusResult;
+}
+
+interface VectorbtResult {
+  seconds: number[];
+  bars: number;
+  combinations: number;
+  vectorbt: string;
+}
+
+/** vectorbt's MA-cross sweep over every bar of the file. */
+function vectorbt(): VectorbtResult {
+  const csv = join(base, 'all-bars.csv');
+  const row = (b: MarketData): string =>
+    `${new Date(b.timestamp).toISOString().slice(0, 19).replace('T', ' ')},${b.open},${b.high},${b.low},${b.price},${b.volume}`;
+  writeFileSync(csv, `datetime,open,high,low,close,volume\n${bars.map(row).join('\n')}\n`);
+  const stdout = execFileSync(
+    'bench/backtest/.venv/bin/python',
+    ['bench/backtest/vectorbt_sweep.py', '--csv', csv, '--runs', String(RUNS)],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  return JSON.parse(stdout) as VectorbtResult;
+}
+
 const bt = skipBacktrader ? undefined : backtrader(ruleRun, RUNS);
+const nt = skipBacktrader ? undefined : nautilus(ruleRun, 'rule');
+const ntEmpty = skipBacktrader ? undefined : nautilus(ruleRun, 'empty');
+const vbt = skipBacktrader ? undefined : vectorbt();
 const btTight = tightRun === undefined ? undefined : backtrader(tightRun, 1);
 const btTightAtFill = tightRun === undefined ? undefined : backtrader(tightRun, 1, true);
 rmSync(base, { recursive: true, force: true });
@@ -165,7 +231,9 @@ const SETUP = [
 
 // ---- the report ----
 const n = ruleRun.logBars.length;
-out('# Backtest: pipeline throughput, and the MA/RSI rule against Backtrader');
+out(
+  '# Backtest throughput: our two engines, Backtrader, NautilusTrader; the MA/RSI rule trade by trade; sweeps',
+);
 out();
 out(
   `Candles: \`${FILE}\` (${bars.length} BTCUSDT 5 m bars). As \`cml backtest\` does (train share ${TRAIN_SHARE}), ` +
@@ -179,16 +247,28 @@ out();
 out('## Throughput');
 out();
 out(
-  'Ours: `replayPipeline` on a fresh embedded runtime (LMDB log, Avro): encode and append the bars, then ' +
-    'the signals processor, decision engine, virtual exchange and projections until all have caught up. ' +
-    'Training is not timed. Backtrader: `cerebro.run()` (CSV load, indicators, strategy, broker), default ' +
-    '`preload` and `runonce`.',
+  "Ours, research engine (`cml backtest`, default `--engine lockstep`): from the bars' CSV file to the " +
+    'trades: parse, the signal engine (features, model), the decision engine, the virtual exchange and the ' +
+    'portfolio fold, in lockstep in memory. Ours, pipeline engine (`--engine pipeline`): `replayPipeline` on ' +
+    'a fresh embedded runtime (LMDB log, Avro): append the bars, then the signals processor, decision engine, ' +
+    'virtual exchange and projections until all have caught up. Training is not timed. Backtrader: ' +
+    '`cerebro.run()` (CSV load, indicators, strategy, broker), default `preload` and `runonce`. ' +
+    'NautilusTrader: `engine.run()` over the bars loaded (Rust core, the strategy in Python), the comparable ' +
+    'rule of `bench/backtest/nautilus_rule.py` and an empty strategy.',
 );
 out();
 out(
   '| engine | model / strategy | bars | signals | order events | trades | seconds (median) | bars/s (median) | bars/s (all runs) |',
 );
 out('|---|---|---:|---:|---:|---:|---:|---:|---|');
+const lockRow = (what: string, runs: readonly LockstepRun[]): number => {
+  const rates = runs.map((r) => r.barsPerSecond);
+  const first = runs[0] as LockstepRun;
+  out(
+    `| ours, research engine | ${what} | ${first.bars} | ${first.result.counts.signals} | ${first.result.orders.length} | ${first.result.trades.length} | ${f(median(runs.map((r) => r.seconds)), 3)} | ${f(median(rates), 0)} | ${rates.map((r) => f(r, 0)).join(', ')} |`,
+  );
+  return median(rates);
+};
 const row = (engine: string, what: string, results: readonly PipelineRun[]): number => {
   const rates = results.map((r) => r.barsPerSecond);
   const first = results[0] as PipelineRun;
@@ -198,20 +278,68 @@ const row = (engine: string, what: string, results: readonly PipelineRun[]): num
   return median(rates);
 };
 const orderEvents = (run: PipelineRun): number => run.orders.length;
-row('ours', '`random_forest:trend` (100 trees)', forest);
-const oursRule = row('ours', '`ma_rsi_rule:trend`', rule);
-if (bt !== undefined) {
-  const btBars = bt.bars;
-  const btRates = bt.seconds.map((s) => btBars / s);
-  const btRate = median(btRates);
+const lockForestRate = lockRow('`random_forest:trend` (100 trees)', lockForest);
+const lockRuleRate = lockRow('`ma_rsi_rule:trend`', lockRule);
+row('ours, pipeline engine', '`random_forest:trend` (100 trees)', forest);
+const oursRule = row('ours, pipeline engine', '`ma_rsi_rule:trend`', rule);
+const peerRow = (
+  engine: string,
+  what: string,
+  bars: number,
+  trades: number | string,
+  seconds: number[],
+): number => {
+  const rates = seconds.map((s) => bars / s);
   out(
-    `| Backtrader ${bt.backtrader} | MA/RSI rule, bracket orders | ${bt.bars} | - | - | ${bt.trades.length} | ${f(median(bt.seconds))} | ${f(btRate, 0)} | ${btRates.map((r) => f(r, 0)).join(', ')} |`,
+    `| ${engine} | ${what} | ${bars} | - | - | ${trades} | ${f(median(seconds))} | ${f(median(rates), 0)} | ${rates.map((r) => f(r, 0)).join(', ')} |`,
+  );
+  return median(rates);
+};
+if (bt !== undefined && nt !== undefined && ntEmpty !== undefined) {
+  const btRate = peerRow(
+    `Backtrader ${bt.backtrader}`,
+    'MA/RSI rule, bracket orders',
+    bt.bars,
+    bt.trades.length,
+    bt.seconds,
+  );
+  const ntRate = peerRow(
+    `NautilusTrader ${nt.nautilus}`,
+    'MA/RSI rule, market orders',
+    nt.bars,
+    nt.trades,
+    nt.seconds,
+  );
+  const ntEmptyRate = peerRow(
+    `NautilusTrader ${ntEmpty.nautilus}`,
+    'empty strategy',
+    ntEmpty.bars,
+    '-',
+    ntEmpty.seconds,
   );
   out();
   out(
-    `Ratio ours / Backtrader on the rule: **${f(oursRule / btRate)}x** (${f(oursRule, 0)} vs ${f(btRate, 0)} bars/s). ` +
-      `Ours does more per bar: every bar and signal and order is an Avro record appended to and read back ` +
-      `from the log by four consumers, validated, and folded into LMDB read models with their offsets.`,
+    `Ratios, research engine: rule **${f(lockRuleRate / btRate)}x Backtrader** (${f(lockRuleRate, 0)} vs ${f(btRate, 0)} bars/s), ` +
+      `forest **${f(lockForestRate / btRate)}x Backtrader** (on Backtrader's rule); rule ${f(lockRuleRate / ntRate)}x NautilusTrader's rule, ` +
+      `${f(lockRuleRate / ntEmptyRate)}x NautilusTrader with an empty strategy. Pipeline engine on the rule: ${f(oursRule / btRate)}x Backtrader ` +
+      '(every bar, signal and order an Avro record appended to and read back from the log by four consumers, validated, and folded into LMDB read models with their offsets).',
+  );
+}
+out();
+out(
+  `Parity in this run: the research engine's order events are ${parity.rule ? 'identical' : '**NOT identical**'} to the pipeline's with the rule ` +
+    `(${lockRule[0]?.result.orders.length} events) and ${parity.forest ? 'identical' : '**NOT identical**'} with the forest ` +
+    `(${lockForest[0]?.result.orders.length} events); test/unit/backtest/lockstep-parity.unit.test.ts holds them to it in CI.`,
+);
+if (vbt !== undefined) {
+  const rates = vbt.seconds.map((s) => (vbt.bars * vbt.combinations) / s);
+  out();
+  out('## Sweeps');
+  out();
+  out(
+    `vectorbt ${vbt.vectorbt}: every pair of SMA windows 2..31 (fast < slow, ${vbt.combinations} pairs) over the ${vbt.bars} bars, ` +
+      'cross-over entries and exits, a portfolio with 0.1% fees per pair, total returns; timed after a warm-up run that compiles its numba kernels: ' +
+      `**${f(median(rates) / 1e6, 2)}M bar-combinations/s** (median; runs ${rates.map((r) => f(r / 1e6, 2)).join(', ')}M).`,
   );
 }
 out();

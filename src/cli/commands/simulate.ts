@@ -6,6 +6,7 @@ import {
   type SimulatedSymbol,
 } from '../../ingest/simulator/market-simulator.ts';
 import { runSimulator } from '../../ingest/simulator/run-simulator.ts';
+import { writeSimulatedKlines } from '../../ingest/simulator/write-klines.ts';
 import { Publisher } from '../../messaging/index.ts';
 import { prepareRuntime } from '../../runtime/index.ts';
 import { AvroSerde } from '../../serde/index.ts';
@@ -50,7 +51,7 @@ const symbols = (value: string): SimulatedSymbol[] =>
 export function simulateCommand(context: () => CommandContext): Command {
   return new Command('simulate')
     .description(
-      'publish a seeded simulated market (volatility clustering, fat tails, intraday volume) to crypto.market_data',
+      'publish a seeded simulated market (volatility clustering, fat tails, intraday volume) to crypto.market_data, or write it to kline CSV files (--out) for backtests',
     )
     .option('--symbols <list>', 'comma-separated USDT pairs', symbols, [...DEFAULT_SYMBOLS])
     .option('--interval <interval>', 'bar interval: 1m, 5m, 15m or 1h', interval, 60_000)
@@ -61,6 +62,7 @@ export function simulateCommand(context: () => CommandContext): Command {
       '--start <iso>',
       'open time of the first bar (default: at max speed, so the last bar ends now; otherwise now)',
     )
+    .option('--out <dir>', 'write one kline CSV per symbol to this folder instead of publishing')
     .action(
       async (opts: {
         symbols: SimulatedSymbol[];
@@ -69,8 +71,8 @@ export function simulateCommand(context: () => CommandContext): Command {
         bars?: number;
         seed: number;
         start?: string;
+        out?: string;
       }) => {
-        const ctx = context();
         const bars = opts.bars ?? (opts.speed === 'max' ? 1_440 : undefined);
         const aligned = Math.floor(Date.now() / opts.interval) * opts.interval;
         const start =
@@ -80,6 +82,27 @@ export function simulateCommand(context: () => CommandContext): Command {
               ? aligned - (bars ?? 0) * opts.interval
               : aligned;
         if (Number.isNaN(start)) throw new InvalidArgumentError(`--start "${opts.start}" is not a date`);
+        if (opts.out !== undefined) {
+          const steps = bars ?? 1_440;
+          const bar = progressBar('simulate');
+          const files = writeSimulatedKlines({
+            simulator: new MarketSimulator({
+              symbols: opts.symbols,
+              intervalMs: opts.interval,
+              start,
+              seed: opts.seed,
+            }),
+            symbols: opts.symbols.map((s) => s.symbol),
+            intervalMs: opts.interval,
+            bars: steps,
+            dir: opts.out,
+            onBars: (n) => bar.update(n, steps),
+          });
+          bar.stop();
+          console.log(`wrote ${steps} bars for each symbol to ${files.join(', ')}`);
+          return;
+        }
+        const ctx = context();
         await withRuntime(ctx, async (runtime) => {
           await prepareRuntime(runtime, ctx.config);
           const publisher = new Publisher(runtime.log, await AvroSerde.create(runtime.registry));

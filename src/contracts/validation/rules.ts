@@ -35,8 +35,9 @@ export class RuleCheck {
     if (!allowed.includes(value)) this.fail(field, value, `must be one of ${allowed.join(', ')}`);
   }
 
-  that(condition: boolean, field: string, value: unknown, rule: string): void {
-    if (!condition) this.fail(field, value, rule);
+  /** `rule` may be a function: a message built from values is then only built when the rule fails. */
+  that(condition: boolean, field: string, value: unknown, rule: string | (() => string)): void {
+    if (!condition) this.fail(field, value, typeof rule === 'string' ? rule : rule());
   }
 
   /** Event time within `maxAgeMs` before the clock, and not more than `maxSkewMs` after it. */

@@ -13,14 +13,14 @@ export function validateMarketData(bar: MarketData, context: ValidationContext):
   for (const field of ['price', 'open', 'high', 'low'] as const) check.positive(field, bar[field]);
   check.nonNegative('volume', bar.volume);
   check.finite('price_change_pct', bar.price_change_pct);
-  check.that(!(bar.high < bar.low), 'high', bar.high, `must be >= low (${bar.low})`);
+  check.that(!(bar.high < bar.low), 'high', bar.high, () => `must be >= low (${bar.low})`);
   for (const field of ['open', 'price'] as const) {
     const value = bar[field];
     check.that(
       !(value > bar.high || value < bar.low),
       field,
       value,
-      `must lie within [low, high] = [${bar.low}, ${bar.high}]`,
+      () => `must lie within [low, high] = [${bar.low}, ${bar.high}]`,
     );
   }
   return check.violations;
