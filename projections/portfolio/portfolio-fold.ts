@@ -94,8 +94,11 @@ function applyPostings(
 }
 
 /** Equity: cash plus every holding at its mark price. */
-export const equityOf = (state: PortfolioState): number =>
-  state.cash + [...state.holdings.values()].reduce((sum, h) => sum + h.quantity * h.markPrice, 0);
+export function equityOf(state: PortfolioState): number {
+  let held = 0;
+  for (const h of state.holdings.values()) held += h.quantity * h.markPrice;
+  return state.cash + held;
+}
 
 /**
  * The portfolio projection, pure: folds order events (fills, closes) and market bars (marks) into
@@ -206,11 +209,9 @@ function markToMarket(
 ): { state: PortfolioState; rows: PortfolioRows } {
   const held = state.holdings.get(bar.symbol);
   if (held === undefined || bar.timestamp < state.lastTime) return { state, rows: { postings: [] } };
-  const marked: PortfolioState = {
-    ...state,
-    holdings: new Map(state.holdings).set(bar.symbol, { ...held, markPrice: bar.price }),
-    lastTime: bar.timestamp,
-  };
-  const next = { ...marked, peakEquity: Math.max(marked.peakEquity, equityOf(marked)) };
+  const holdings = new Map(state.holdings).set(bar.symbol, { ...held, markPrice: bar.price });
+  const marked: PortfolioState = { ...state, holdings, lastTime: bar.timestamp };
+  const equity = equityOf(marked);
+  const next = equity > marked.peakEquity ? { ...marked, peakEquity: equity } : marked;
   return { state: next, rows: { postings: [], equity: point(next, bar.timestamp), mark: bar } };
 }

@@ -51,6 +51,25 @@ export const needsFreshPortfolio = (
  * position, pending-order, cooldown and drawdown rules and the sizing; a SELL closes the
  * symbol's open position. Time is the signal's event time only, so a replay decides the same.
  */
+/**
+ * No order, and why. The detail may be a function: it is only built when read, since most signals
+ * (every HOLD) are skipped and nothing reads their detail in a backtest.
+ */
+function skipped(state: DecisionState, reason: SkipReason, detail: string | (() => string)): Decision {
+  const reasons: Skip[] =
+    typeof detail === 'string'
+      ? [{ reason, detail }]
+      : [
+          {
+            reason,
+            get detail() {
+              return detail();
+            },
+          },
+        ];
+  return { state, orders: [], reasons };
+}
+
 export function decide(
   state: DecisionState,
   signal: MlSignal,
@@ -60,24 +79,28 @@ export function decide(
   const reconciled = reconcileWithPortfolio(state, portfolio, signal.timestamp, settings.cooldownMs);
   const confirmation = agreeingVote(reconciled, signal, settings.agreementWindowMs);
   const next = rememberSignal(reconciled, signal, settings.minConfidence, settings.agreementWindowMs);
-  const skip = (reason: SkipReason, detail: string): Decision => ({
-    state: next,
-    orders: [],
-    reasons: [{ reason, detail }],
-  });
-  if (signal.signal === 'HOLD') return skip('HOLD', `expected change ${pct(signal.expected_change_pct)}`);
+  if (signal.signal === 'HOLD')
+    return skipped(next, 'HOLD', () => `expected change ${pct(signal.expected_change_pct)}`);
   if (signal.confidence < settings.minConfidence)
-    return skip('LOW_CONFIDENCE', `confidence ${signal.confidence} < ${settings.minConfidence}`);
+    return skipped(
+      next,
+      'LOW_CONFIDENCE',
+      () => `confidence ${signal.confidence} < ${settings.minConfidence}`,
+    );
   if (signal.signal === 'BUY' && signal.expected_change_pct < settings.buyThresholdPct)
-    return skip(
+    return skipped(
+      next,
       'BELOW_BUY_THRESHOLD',
-      `expected change ${pct(signal.expected_change_pct)} < ${pct(settings.buyThresholdPct)}`,
+      () => `expected change ${pct(signal.expected_change_pct)} < ${pct(settings.buyThresholdPct)}`,
     );
   if (signal.confidence < settings.highConfidence && confirmation === undefined)
-    return skip(
+    return skipped(
+      next,
       'UNCONFIRMED',
-      `confidence ${signal.confidence} < ${settings.highConfidence} and no other source agreed within ${settings.agreementWindowMs} ms`,
+      () =>
+        `confidence ${signal.confidence} < ${settings.highConfidence} and no other source agreed within ${settings.agreementWindowMs} ms`,
     );
+  const skip = (reason: SkipReason, detail: string): Decision => skipped(next, reason, detail);
   const tracked = [...next.orders.values()];
   const ofSymbol = tracked.filter((o) => o.symbol === signal.symbol);
   const pending = (action: 'BUY' | 'SELL'): TrackedOrder[] =>

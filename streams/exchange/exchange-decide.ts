@@ -34,25 +34,31 @@ export function stepExchange(
   const bar = input.bar;
   const emitted: OrderEvent[] = [];
   let current = state;
-  const emit = (event: OrderEvent): void => {
-    const next = evolveExchange(current, event);
-    if (next.result.kind === 'applied') {
-      current = next.state;
-      emitted.push(event);
-    }
-  };
   for (const id of state.pending) {
     const order = current.open.get(id);
     if (order === undefined || order.symbol !== bar.symbol || order.timestamp >= bar.timestamp) continue;
-    for (const event of executePending(current, order, bar, settings)) emit(event);
+    for (const event of executePending(current, order, bar, settings))
+      current = emitApplied(current, event, emitted);
   }
   for (const position of current.positions.values()) {
     if (position.symbol !== bar.symbol || position.openedAt > bar.timestamp) continue;
     const exit = exitOnLevels(position, bar, settings);
     if (exit !== undefined)
-      emit(closeEvent(current, position, exit.price, exit.reason, bar.timestamp, settings));
+      current = emitApplied(
+        current,
+        closeEvent(current, position, exit.price, exit.reason, bar.timestamp, settings),
+        emitted,
+      );
   }
   return { state: current, emitted };
+}
+
+/** Folds an event the exchange decided; one the state machine accepts is emitted (pushed onto `emitted`). */
+function emitApplied(state: ExchangeState, event: OrderEvent, emitted: OrderEvent[]): ExchangeState {
+  const next = evolveExchange(state, event);
+  if (next.result.kind !== 'applied') return state;
+  emitted.push(event);
+  return next.state;
 }
 
 function executePending(

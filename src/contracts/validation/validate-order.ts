@@ -69,7 +69,12 @@ function checkOutcomeNumbers(order: OrderEvent, check: RuleCheck): void {
 
 function requireStatusFields(order: OrderEvent, check: RuleCheck): void {
   const need = (field: keyof OrderEvent): void =>
-    check.that(order[field] !== null, field, order[field], `is required when status is ${order.status}`);
+    check.that(
+      order[field] !== null,
+      field,
+      order[field],
+      () => `is required when status is ${order.status}`,
+    );
   switch (order.status) {
     case 'PENDING':
       return;
