@@ -51,23 +51,25 @@ export const needsFreshPortfolio = (
  * position, pending-order, cooldown and drawdown rules and the sizing; a SELL closes the
  * symbol's open position. Time is the signal's event time only, so a replay decides the same.
  */
-/**
- * No order, and why. The detail may be a function: it is only built when read, since most signals
- * (every HOLD) are skipped and nothing reads their detail in a backtest.
- */
+/** A skip whose detail is put into words only when read (a backtest reads none). */
+class LazySkip implements Skip {
+  constructor(
+    readonly reason: SkipReason,
+    private readonly describe: () => string,
+  ) {}
+
+  get detail(): string {
+    return this.describe();
+  }
+}
+
+/** No order, and why: most signals (every HOLD) end here, so the detail may be a function. */
 function skipped(state: DecisionState, reason: SkipReason, detail: string | (() => string)): Decision {
-  const reasons: Skip[] =
-    typeof detail === 'string'
-      ? [{ reason, detail }]
-      : [
-          {
-            reason,
-            get detail() {
-              return detail();
-            },
-          },
-        ];
-  return { state, orders: [], reasons };
+  return {
+    state,
+    orders: [],
+    reasons: [typeof detail === 'string' ? { reason, detail } : new LazySkip(reason, detail)],
+  };
 }
 
 export function decide(
