@@ -10,6 +10,11 @@ export interface Violation {
 /** The clock a freshness rule is measured against: the wall clock live, the stream's own clock in replay. */
 export interface ValidationContext {
   readonly now: number;
+  /**
+   * The latest event time believable (replay: a bound past the stream's watermark and the wall
+   * clock); a later one is refused whatever `now` says. None: only the clock skew bounds it.
+   */
+  readonly latest?: number;
 }
 
 const show = (value: unknown): string => {

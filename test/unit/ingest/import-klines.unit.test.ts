@@ -146,4 +146,23 @@ describe('importKlines into the embedded runtime', () => {
     ).rejects.toThrow(/SOLUSDT-x\.csv:1: volume=-1/);
     await runtime.close();
   });
+
+  it('refuses bars dated after the wall clock, with their line numbers (regression, issue 15: year-3000 rows were imported)', async () => {
+    const rows = fixtureRows.slice(0, 3);
+    const year3000 = Date.UTC(3000, 0, 1);
+    const file = tempFile('ADAUSDT-5m.csv', [
+      ...rows,
+      ...[0, 1, 2].map((i) => rows[0]!.replace(/^\d+/, String(year3000 + i * 300_000))),
+    ]);
+    const report = await importKlines(runtime.log, publisher, { file });
+    expect(report.imported).toBe(3);
+    expect(report.rejected.map((r) => r.line)).toEqual([4, 5, 6]);
+    expect(report.rejected[0]?.reason).toMatch(
+      /timestamp=32503680000000: is \d+ s past the latest believable time/,
+    );
+    expect((await barsOf(runtime, 'ADAUSDT')).map((b) => b.timestamp)).toEqual(
+      rows.map((r) => Number(r.split(',')[0])),
+    );
+    await runtime.close();
+  });
 });
