@@ -46,6 +46,8 @@ interface StartOptions {
 const RULE = 'ma_rsi_rule:trend';
 
 const INTERVAL_MS = 5 * 60_000;
+/** After SIGINT or SIGTERM, the most a stop may take (the next signal ends it at once). */
+const STOP_WITHIN_MS = 30_000;
 
 /**
  * `npm start`: the whole system in one process on the configured runtime (embedded by default):
@@ -147,6 +149,11 @@ export function startCommand(context: () => CommandContext): Command {
             process.once('SIGTERM', resolve);
           });
           console.log('stopping...');
+          // A process manager kills after its grace period; better to end on our own, saying why.
+          setTimeout(() => {
+            console.error(`stopping took longer than ${STOP_WITHIN_MS / 1000} s; exiting now`);
+            process.exit(1);
+          }, STOP_WITHIN_MS).unref();
         } finally {
           await feed?.stop();
           await api?.close();
