@@ -12,6 +12,7 @@ import type { LogPort } from '../log/port.ts';
 import type { Publisher } from '../messaging/index.ts';
 import { detectFormat, parseKlineRow, symbolFromFileName, type KlineFormat } from './kline-row.ts';
 import { latestBarTime } from './latest-bar-time.ts';
+import type { TimeUnit } from '../time/index.ts';
 
 export interface ImportKlinesOptions {
   readonly file: string;
@@ -21,6 +22,8 @@ export interface ImportKlinesOptions {
   /** Stop at the first bad row instead of reporting it and going on. */
   readonly strict?: boolean;
   readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** The unit of the open times; none: told by each one's magnitude. */
+  readonly timeUnit?: TimeUnit;
   /** The wall clock: history cannot open after it (more than the clock skew allowed). */
   readonly now?: () => number;
 }
@@ -107,7 +110,7 @@ export async function importKlines(
         );
       }
     }
-    const parsed = parseKlineRow(line, format, symbol);
+    const parsed = parseKlineRow(line, format, symbol, options.timeUnit);
     if (parsed.ok === 'header') continue;
     rows++;
     if (!parsed.ok) {
