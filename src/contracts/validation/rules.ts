@@ -76,8 +76,7 @@ export class RuleCheck {
   }
 }
 
-const isoOrMs = (ms: number): string =>
-  Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `${ms} ms`;
+const isoOrMs = (ms: number): string => (Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `${ms} ms`);
 
 /** Spec: `^[A-Z]{3,6}USDT$`. */
 export const SYMBOL_PATTERN = /^[A-Z]{3,6}USDT$/;
