@@ -1,8 +1,13 @@
 import type { Metrics } from '../src/api/metrics.ts';
 import { BatchWatchdog } from '../src/api/probes.ts';
 import type { DataTopic } from '../src/contracts/index.ts';
-import type { LogPort, Subscription } from '../src/log/port.ts';
-import { streamClock, subscribeValidated, type ValidMessage } from '../src/messaging/index.ts';
+import type { LogPort } from '../src/log/port.ts';
+import {
+  streamClock,
+  subscribeValidated,
+  type ValidatedSubscription,
+  type ValidMessage,
+} from '../src/messaging/index.ts';
 import type { Logger } from '../src/observability/logger.ts';
 import type { AvroSerde } from '../src/serde/index.ts';
 import { projectionLag } from './projection-lag.ts';
@@ -50,7 +55,7 @@ export interface RowProjectionKind<K extends DataTopic, R> {
 export class RowProjection<K extends DataTopic, R> {
   readonly name: string;
   private offsets = new Map<string, number>();
-  private subscription: Subscription | undefined;
+  private subscription: ValidatedSubscription | undefined;
   private readonly watchdog: BatchWatchdog;
 
   constructor(
@@ -109,7 +114,13 @@ export class RowProjection<K extends DataTopic, R> {
   }
 
   stuck(): boolean {
-    return this.watchdog.stuck();
+    return this.stuckReason() !== undefined;
+  }
+
+  /** Why the projection is stuck (a batch that never ends, or input that is all dead-lettered), or undefined. */
+  stuckReason(): string | undefined {
+    if (this.watchdog.stuck()) return 'a batch has been folding for too long';
+    return this.subscription?.stalled();
   }
 
   async stop(): Promise<void> {

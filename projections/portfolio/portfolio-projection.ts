@@ -7,8 +7,13 @@ import {
 } from '../../src/contracts/index.ts';
 import type { Metrics } from '../../src/api/metrics.ts';
 import { BatchWatchdog } from '../../src/api/probes.ts';
-import type { LogPort, Subscription } from '../../src/log/port.ts';
-import { streamClock, subscribeValidated, type ValidMessage } from '../../src/messaging/index.ts';
+import type { LogPort } from '../../src/log/port.ts';
+import {
+  streamClock,
+  subscribeValidated,
+  type ValidatedSubscription,
+  type ValidMessage,
+} from '../../src/messaging/index.ts';
 import type { Logger } from '../../src/observability/logger.ts';
 import type { AvroSerde } from '../../src/serde/index.ts';
 import { positionKey, projectionLag } from '../projection-lag.ts';
@@ -41,7 +46,7 @@ export class PortfolioProjection {
   readonly name = 'portfolio';
   private state!: PortfolioState;
   private offsets = new Map<string, number>();
-  private subscriptions: Subscription[] = [];
+  private subscriptions: ValidatedSubscription[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private readonly watchdog: BatchWatchdog;
 
@@ -161,9 +166,18 @@ export class PortfolioProjection {
     return (await this.lag()) === 0;
   }
 
-  /** A batch has been folding for longer than `stuckAfterMs`. */
+  /** A batch has been folding for longer than `stuckAfterMs`, or every record read lately was dead-lettered. */
   stuck(): boolean {
-    return this.watchdog.stuck();
+    return this.stuckReason() !== undefined;
+  }
+
+  stuckReason(): string | undefined {
+    if (this.watchdog.stuck()) return 'a batch has been folding for too long';
+    for (const subscription of this.subscriptions) {
+      const stalled = subscription.stalled();
+      if (stalled !== undefined) return stalled;
+    }
+    return undefined;
   }
 
   async stop(): Promise<void> {

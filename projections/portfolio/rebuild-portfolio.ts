@@ -6,6 +6,7 @@ import {
   type OrderEvent,
 } from '../../src/contracts/index.ts';
 import type { LogPort } from '../../src/log/port.ts';
+import { streamClock } from '../../src/messaging/index.ts';
 import type { AvroSerde } from '../../src/serde/index.ts';
 import { foldPortfolio, initialPortfolio, type PortfolioState } from './portfolio-fold.ts';
 import { portfolioStateHash } from './state-hash.ts';
@@ -43,7 +44,8 @@ export async function rebuildPortfolio(
   let bars = 0;
   let skipped = 0;
   for (const topic of [ORDERS, MARKET_DATA] as const) {
-    let watermark = Number.NEGATIVE_INFINITY;
+    // As the live projection: the clock moves only on accepted records.
+    const clock = streamClock();
     const source =
       topic === ORDERS ? (options.ordersTopic ?? ORDERS) : (options.marketDataTopic ?? MARKET_DATA);
     for (const [partition, end] of await log.endOffsets(source)) {
@@ -54,11 +56,11 @@ export async function rebuildPortfolio(
         for (const record of records) {
           try {
             const value = await serde.decode(topic, record.value);
-            watermark = Math.max(watermark, record.timestamp);
-            if (TOPIC_CONTRACTS[topic].validate(value as never, { now: watermark }).length > 0) {
+            if (TOPIC_CONTRACTS[topic].validate(value as never, clock.contextOf(record)).length > 0) {
               skipped++;
               continue;
             }
+            clock.accepted(record);
             state =
               topic === ORDERS
                 ? foldPortfolio(state, { kind: 'order', event: value as OrderEvent }).state

@@ -10,6 +10,7 @@ import { opsRoutes } from './routes/ops-routes.ts';
 import { orderRoutes } from './routes/order-routes.ts';
 import { portfolioRoutes } from './routes/portfolio-routes.ts';
 import { signalRoutes } from './routes/signal-routes.ts';
+import { refuseNonFiniteNumbers } from './finite-numbers.ts';
 
 /**
  * The HTTP API, built from its dependencies (no socket: tests use `inject`). Every route has JSON
@@ -33,6 +34,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
     schemaErrorFormatter: describeValidation,
   });
   installErrorHandlers(app);
+  refuseNonFiniteNumbers(app);
   await app.register(swagger, {
     openapi: {
       info: {

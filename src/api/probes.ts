@@ -4,10 +4,12 @@ export interface LagProbe {
   lag(): Promise<number>;
 }
 
-/** What liveness asks of a processor: whether it is stuck (a batch that never finishes). */
+/** What liveness asks of a processor: whether it is stuck (a batch that never finishes, input all dead-lettered). */
 export interface ProcessorProbe {
   readonly name: string;
   stuck(): boolean;
+  /** Why it is stuck, when it can tell. */
+  reason?(): string | undefined;
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   OrderStatusValues,
   SignalValues,
 } from '../contracts/index.ts';
+import { MAX_TIME_MS } from '../time/index.ts';
 
 export const number = { type: 'number' } as const;
 export const string = { type: 'string' } as const;
@@ -13,6 +14,9 @@ const nullableString = { type: ['string', 'null'] } as const;
 
 export const symbolParam = { type: 'string', pattern: '^[A-Z]{3,6}USDT$' } as const;
 export const orderIdParam = { type: 'string', pattern: '^ORD-\\d{8}-\\d{3,}$' } as const;
+/** A time in ms since epoch, within what a Date can hold. */
+export const timeMsParam = { type: 'integer', minimum: 0, maximum: MAX_TIME_MS } as const;
+
 export const limitParam = {
   type: 'integer',
   minimum: 1,

@@ -283,9 +283,12 @@ function placeBars(
       partitionOf.set(bar.symbol, partition);
     }
     const offset = (offsets[partition] as number)++;
-    const now = clock(record(MARKET_DATA, partition, offset, bar.timestamp));
-    if (contract.validate(bar, { now }).length > 0) deadLettered++;
-    else valid.push({ bar, partition, offset });
+    const placed = record(MARKET_DATA, partition, offset, bar.timestamp);
+    if (contract.validate(bar, clock.contextOf(placed)).length > 0) deadLettered++;
+    else {
+      clock.accepted(placed);
+      valid.push({ bar, partition, offset });
+    }
   }
   valid.sort(byMergeOrder);
   return { valid, deadLettered };

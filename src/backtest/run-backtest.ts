@@ -36,6 +36,7 @@ import { runLockstep } from './lockstep-engine.ts';
 import { ModelSource } from '../../streams/signals/model-source.ts';
 import { decisionSettingsOf } from '../../streams/decision/index.ts';
 import { exchangeSettingsOf } from '../../streams/exchange/open-exchange.ts';
+import type { TimeUnit } from '../time/index.ts';
 
 export interface BacktestOptions {
   readonly config: Config;
@@ -43,6 +44,8 @@ export interface BacktestOptions {
   /** A kline CSV file (the formats `import` reads). */
   readonly file: string;
   readonly symbol?: string;
+  /** The unit of the file's open times; none: told by their magnitude. */
+  readonly timeUnit?: TimeUnit;
   /** Where the run's fresh store, report.html and report.json go. */
   readonly outDir: string;
   /**
@@ -81,7 +84,7 @@ const RETAIN_FOREVER = { retentionMs: -1 } as const;
  */
 export async function runBacktest(options: BacktestOptions): Promise<BacktestResult> {
   const started = Date.now();
-  const { bars, skipped } = readBarsFile(options.file, options.symbol);
+  const { bars, skipped } = readBarsFile(options.file, options.symbol, options.timeUnit);
   if (bars.length === 0)
     throw new CmlError(ErrorCodes.USAGE, `${options.file} holds no valid bars (${skipped} rows skipped)`, {
       hint: 'Pass a kline CSV file, e.g. one from data.binance.vision.',

@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { isCmlError } from '../errors/index.ts';
 import { backtestCommand } from './commands/backtest.ts';
 import { lookaheadCommand } from './commands/lookahead.ts';
 import { binanceCommand } from './commands/binance.ts';
@@ -19,6 +18,7 @@ import { topicsCommand } from './commands/topics.ts';
 import { trainCommand } from './commands/train.ts';
 import { modelReportCommand } from './commands/model-report.ts';
 import { createContext, type CommandContext, type GlobalOptions } from './context.ts';
+import { describeFailure } from './describe-failure.ts';
 
 const program = new Command('cml')
   .description('Event-sourced crypto trading ledger with an ML stream processor')
@@ -61,10 +61,8 @@ program.addCommand(modelReportCommand(getContext));
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (isCmlError(error)) {
-    process.stderr.write(`error [${error.code}]: ${error.describe()}\n`);
-  } else {
-    process.stderr.write(`unexpected error: ${(error as Error).stack ?? String(error)}\n`);
-  }
+  process.stderr.write(
+    `${describeFailure(error, program.opts<GlobalOptions>().logLevel ?? process.env.LOG_LEVEL)}\n`,
+  );
   process.exitCode = 1;
 }

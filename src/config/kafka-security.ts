@@ -61,7 +61,10 @@ export const kafkaSaslSchema = z.strictObject({
     error: (iss) => required(iss) ?? 'expected plain, scram-sha-256 or scram-sha-512',
   }),
   username: z.string({ error: required }).min(1),
-  password: z.string({ error: required }).min(1),
+  password: z
+    .string({ error: required })
+    .min(1)
+    .refine((v) => v.trim() !== '', 'must not be blank'),
 });
 
 export type KafkaSasl = z.output<typeof kafkaSaslSchema>;

@@ -11,6 +11,23 @@ const compatibilityLevel = z.enum([
   'NONE',
 ]);
 
+/**
+ * A number from a config file, or a plain decimal from the environment. `Number()` would read ""
+ * and " " as 0 and "0x10" as 16; those stay strings here, and are refused.
+ */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const decimal = <T extends z.ZodNumber>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && DECIMAL.test(v.trim()) ? Number(v) : v), schema);
+
+/** A secret: blank or padded with whitespace, no client could ever send it. */
+export const secretString = (minLength: number, tooShort: string): z.ZodString =>
+  z
+    .string()
+    .min(minLength, tooShort)
+    .refine((v) => v.trim() === v && v.trim() !== '', 'must not be blank or start or end with whitespace');
+
+const DAY_MS = 86_400_000;
+
 const hostPort = z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9092');
 
 /**
@@ -26,7 +43,7 @@ export const configSchema = z.strictObject({
       brokers: z.array(hostPort).min(1).default(['127.0.0.1:9092']),
       clientId: z.string().min(1).default('crypto-ml-ledger'),
       compression: z.enum(['gzip', 'none']).default('gzip'),
-      connectionTimeoutMs: z.number().int().positive().default(5_000),
+      connectionTimeoutMs: z.number().int().positive().max(300_000).default(5_000),
       /** A consumer that stops heartbeating leaves its group after this long (the broker allows 6 s to 5 min). */
       sessionTimeoutMs: z.number().int().min(6_000).max(300_000).default(10_000),
       /** TLS to the brokers: true (the system's CAs), or PEM files {ca, cert, key, rejectUnauthorized}. */
@@ -51,8 +68,13 @@ export const configSchema = z.strictObject({
     .record(
       z.string(),
       z.strictObject({
-        partitions: z.number().int().positive().optional(),
-        retentionMs: z.number().int().min(-1).optional(),
+        partitions: z.number().int().positive().max(1_000).optional(),
+        retentionMs: z
+          .number()
+          .int()
+          .min(-1)
+          .max(100 * 365 * DAY_MS)
+          .optional(),
       }),
     )
     .default({}),
@@ -68,7 +90,7 @@ export const configSchema = z.strictObject({
         .enum(['1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d'])
         .default('1m'),
       mode: z.enum(['stream', 'poll']).default('stream'),
-      pollMs: z.number().int().min(1_000).default(10_000),
+      pollMs: z.number().int().min(1_000).max(DAY_MS).default(10_000),
     })
     .prefault({}),
   /** The virtual exchange (streams/exchange): execution costs, the paper account, and when bars settle. */
@@ -80,8 +102,13 @@ export const configSchema = z.strictObject({
       /** Slippage against the taker in basis points; a fill never leaves the bar's high/low. */
       slippageBps: z.number().min(0).max(1_000).default(0),
       /** How long an unfilled LIMIT order without expires_at lives. */
-      limitTtlMs: z.number().int().positive().default(3_600_000),
-      initialCash: z.number().positive().default(10_000),
+      limitTtlMs: z
+        .number()
+        .int()
+        .positive()
+        .max(365 * DAY_MS)
+        .default(3_600_000),
+      initialCash: z.number().positive().max(1e12).default(10_000),
       /**
        * When a bar may settle: `pipeline` once the signals processor and the decision engine have
        * passed it (deterministic across processes); `log` as soon as the orders in the log are
@@ -94,22 +121,34 @@ export const configSchema = z.strictObject({
   decision: z
     .strictObject({
       group: z.string().min(1).default('decision-engine'),
-      highConfidence: z.coerce.number().min(0).max(1).default(0.8),
-      minConfidence: z.coerce.number().min(0).max(1).default(0.6),
-      agreementWindowMs: z.coerce.number().int().nonnegative().default(300_000),
-      buyThresholdPct: z.coerce.number().default(1.5),
-      positionSizePct: z.coerce.number().positive().max(100).default(10),
-      maxPositionPct: z.coerce.number().positive().max(100).default(25),
+      highConfidence: decimal(z.number().min(0).max(1)).default(0.8),
+      minConfidence: decimal(z.number().min(0).max(1)).default(0.6),
+      agreementWindowMs: decimal(
+        z
+          .number()
+          .int()
+          .nonnegative()
+          .max(30 * DAY_MS),
+      ).default(300_000),
+      buyThresholdPct: decimal(z.number().min(-100).max(1_000)).default(1.5),
+      positionSizePct: decimal(z.number().positive().max(100)).default(10),
+      maxPositionPct: decimal(z.number().positive().max(100)).default(25),
       volatilityScaling: z.union([z.boolean(), z.stringbool()]).default(false),
-      volatilityTargetPct: z.coerce.number().positive().default(0.5),
-      stopLossPct: z.coerce.number().negative().gt(-100).default(-2),
-      takeProfitPct: z.coerce.number().positive().default(5),
-      cooldownMs: z.coerce.number().int().nonnegative().default(900_000),
-      maxDrawdownPct: z.coerce.number().positive().max(100).default(10),
-      quantityStep: z.coerce.number().positive().default(0.000001),
-      minOrderValue: z.coerce.number().nonnegative().default(10),
-      feeRate: z.coerce.number().min(0).lt(1).default(0.001),
-      maxPositionsPerSymbol: z.coerce.number().int().positive().default(1),
+      volatilityTargetPct: decimal(z.number().positive().max(1_000)).default(0.5),
+      stopLossPct: decimal(z.number().negative().gt(-100)).default(-2),
+      takeProfitPct: decimal(z.number().positive().max(1_000)).default(5),
+      cooldownMs: decimal(
+        z
+          .number()
+          .int()
+          .nonnegative()
+          .max(30 * DAY_MS),
+      ).default(900_000),
+      maxDrawdownPct: decimal(z.number().positive().max(100)).default(10),
+      quantityStep: decimal(z.number().positive().max(1e6)).default(0.000001),
+      minOrderValue: decimal(z.number().nonnegative().max(1e12)).default(10),
+      feeRate: decimal(z.number().min(0).lt(1)).default(0.001),
+      maxPositionsPerSymbol: decimal(z.number().int().positive().max(1_000)).default(1),
       orderType: z.enum(['MARKET', 'LIMIT']).default('MARKET'),
       strategy: z.string().min(1).default('ml_signal_strategy'),
     })
@@ -123,23 +162,23 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Where the API and the dashboard listen (`npm start`, `cml start`). */
       host: z.string().min(1).default('127.0.0.1'),
-      port: z.coerce.number().int().min(0).max(65_535).default(3000),
+      port: decimal(z.number().int().min(0).max(65_535)).default(3000),
       /** Key of the mutating routes (x-api-key header); without one they answer 503. */
-      key: z.string().min(16, 'use at least 16 characters').optional(),
+      key: secretString(16, 'use at least 16 characters').optional(),
       /** Origins allowed by CORS; empty: no CORS headers at all. */
       corsOrigins: z.array(z.url()).default([]),
       /** Requests per window and client on each mutating route. */
       rateLimit: z
         .strictObject({
-          max: z.number().int().positive().default(30),
-          windowMs: z.number().int().positive().default(60_000),
+          max: z.number().int().positive().max(1_000_000).default(30),
+          windowMs: z.number().int().positive().max(DAY_MS).default(60_000),
         })
         .prefault({}),
       /** Ready when every projection has at most `maxLag` records to fold, or had within `graceMs`. */
       readiness: z
         .strictObject({
-          maxLag: z.number().int().min(0).default(0),
-          graceMs: z.number().int().min(0).default(5_000),
+          maxLag: z.number().int().min(0).max(1e12).default(0),
+          graceMs: z.number().int().min(0).max(DAY_MS).default(5_000),
         })
         .prefault({}),
     })
@@ -181,18 +220,18 @@ export const configSchema = z.strictObject({
           'svm:trend',
         ]),
       /** Bars ahead a model predicts. */
-      horizonBars: z.coerce.number().int().positive().default(48),
+      horizonBars: decimal(z.number().int().positive().max(10_000)).default(48),
       /** Trend band and BUY/SELL threshold, percent (the spec's 1.5). */
-      bandPct: z.coerce.number().positive().default(1.5),
+      bandPct: decimal(z.number().positive().max(100)).default(1.5),
       /** Latest share of the labelled bars held out for the out-of-sample metrics. */
-      testShare: z.coerce.number().gt(0).lt(1).default(0.25),
+      testShare: decimal(z.number().gt(0).lt(1)).default(0.25),
       forestEngine: z.enum(['fast', 'ml-random-forest']).default('fast'),
-      trees: z.coerce.number().int().positive().default(100),
-      maxDepth: z.coerce.number().int().positive().default(10),
+      trees: decimal(z.number().int().positive().max(10_000)).default(100),
+      maxDepth: decimal(z.number().int().positive().max(100)).default(10),
       /** The signals processor's consumer group. */
       group: z.string().min(1).default('signals-processor'),
-      snapshotIntervalMs: z.coerce.number().int().nonnegative().default(5_000),
-      reloadIntervalMs: z.coerce.number().int().nonnegative().default(5_000),
+      snapshotIntervalMs: decimal(z.number().int().nonnegative().max(DAY_MS)).default(5_000),
+      reloadIntervalMs: decimal(z.number().int().nonnegative().max(DAY_MS)).default(5_000),
     })
     .prefault({}),
 });

@@ -1,11 +1,18 @@
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { describeViolation, MARKET_DATA, validateMarketData, type MarketData } from '../contracts/index.ts';
+import {
+  describeViolation,
+  MARKET_DATA,
+  MAX_CLOCK_SKEW_MS,
+  validateMarketData,
+  type MarketData,
+} from '../contracts/index.ts';
 import { CmlError, ErrorCodes } from '../errors/index.ts';
 import type { LogPort } from '../log/port.ts';
 import type { Publisher } from '../messaging/index.ts';
 import { detectFormat, parseKlineRow, symbolFromFileName, type KlineFormat } from './kline-row.ts';
 import { latestBarTime } from './latest-bar-time.ts';
+import type { TimeUnit } from '../time/index.ts';
 
 export interface ImportKlinesOptions {
   readonly file: string;
@@ -15,6 +22,10 @@ export interface ImportKlinesOptions {
   /** Stop at the first bad row instead of reporting it and going on. */
   readonly strict?: boolean;
   readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** The unit of the open times; none: told by each one's magnitude. */
+  readonly timeUnit?: TimeUnit;
+  /** The wall clock: history cannot open after it (more than the clock skew allowed). */
+  readonly now?: () => number;
 }
 
 export interface RejectedRow {
@@ -55,6 +66,7 @@ export async function importKlines(
   const totalBytes = statSync(options.file).size;
   const batchSize = options.batchSize ?? 5_000;
   const existingUntil = await latestBarTime(log, symbol);
+  const wallNow = options.now ?? Date.now;
   const stream = createReadStream(options.file, { encoding: 'utf8' });
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
 
@@ -98,7 +110,7 @@ export async function importKlines(
         );
       }
     }
-    const parsed = parseKlineRow(line, format, symbol);
+    const parsed = parseKlineRow(line, format, symbol, options.timeUnit);
     if (parsed.ok === 'header') continue;
     rows++;
     if (!parsed.ok) {
@@ -117,7 +129,9 @@ export async function importKlines(
       continue;
     }
     const clock = Math.max(watermark, bar.timestamp);
-    const violations = validateMarketData(bar, { now: clock });
+    // History is in the past: a bar after the wall clock is a wrong time, and would make every
+    // later bar of its partition look stale to the consumers.
+    const violations = validateMarketData(bar, { now: clock, latest: wallNow() + MAX_CLOCK_SKEW_MS });
     if (violations.length > 0) {
       reject(violations.map(describeViolation).join('; '));
       continue;

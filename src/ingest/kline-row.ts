@@ -1,4 +1,12 @@
 import type { MarketData } from '../contracts/index.ts';
+import {
+  detectTimeUnit,
+  isPlausibleTime,
+  PLAUSIBLE_FROM_MS,
+  PLAUSIBLE_TO_MS,
+  toMillis,
+  type TimeUnit,
+} from '../time/index.ts';
 
 /** The CSV layouts `import` reads. */
 export type KlineFormat =
@@ -25,37 +33,54 @@ export function detectFormat(firstLine: string): KlineFormat | undefined {
   return undefined;
 }
 
-/** Times before 2001-09 in ms are below 1e12; anything above 1e14 is in microseconds. */
-const toMillis = (raw: number): number => (raw > 1e14 ? Math.floor(raw / 1000) : raw);
+/** A decimal number as CSV files write them: no hex, no blanks, no `Infinity`. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-/** Parses one CSV line into a market-data bar (close as price, change over the bar in percent). */
-export function parseKlineRow(line: string, format: KlineFormat, symbol: string): RowResult {
+/** The open time in ms: in the given unit, or in the one its magnitude tells; a reason when impossible. */
+function openTimeOf(digits: string, unit: TimeUnit | undefined): number | string {
+  const read = unit ?? detectTimeUnit(digits);
+  if (read === undefined)
+    return `open_time ${digits} is no plausible time in s, ms, us or ns (${isoDay(PLAUSIBLE_FROM_MS)} .. ${isoDay(PLAUSIBLE_TO_MS)}); give its unit with --time-unit`;
+  const ms = toMillis(digits, read);
+  if (!isPlausibleTime(ms))
+    return `open_time ${digits} in ${read} is ${Math.abs(ms) < 8.64e15 ? isoDay(ms) : 'beyond any date'}, outside ${isoDay(PLAUSIBLE_FROM_MS)} .. ${isoDay(PLAUSIBLE_TO_MS)}; is --time-unit ${read} right?`;
+  return ms;
+}
+
+const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * Parses one CSV line into a market-data bar (close as price, change over the bar in percent).
+ * The open time's unit is `unit`, or told by its magnitude; numbers must be plain decimals.
+ */
+export function parseKlineRow(line: string, format: KlineFormat, symbol: string, unit?: TimeUnit): RowResult {
   const cells = line.trim().split(',');
   const expected = format === 'ohlcv' ? 6 : 12;
   if (cells.length !== expected)
     return { ok: false, reason: `has ${cells.length} columns, expected ${expected} (${format})` };
-  if (!/^\d+$/.test(cells[0]?.trim() ?? '')) {
-    return cells[0]?.trim().toLowerCase() === 'open_time'
+  const time = cells[0]?.trim() ?? '';
+  if (!/^\d+$/.test(time)) {
+    return time.toLowerCase() === 'open_time'
       ? { ok: 'header' }
       : { ok: false, reason: `open_time "${cells[0]}" is not an integer timestamp` };
   }
-  const names = ['open_time', 'open', 'high', 'low', 'close', 'volume'];
-  const numbers = cells.slice(0, 6).map(Number);
-  const bad = numbers.findIndex((n) => !Number.isFinite(n));
-  if (bad >= 0) return { ok: false, reason: `${names[bad]} "${cells[bad]}" is not a number` };
-  const [openTime, open, high, low, close, volume] = numbers as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const openTime = openTimeOf(time, unit);
+  if (typeof openTime === 'string') return { ok: false, reason: openTime };
+  const names = ['open', 'high', 'low', 'close', 'volume'];
+  const numbers: number[] = [];
+  for (const [i, name] of names.entries()) {
+    const cell = cells[i + 1]?.trim() ?? '';
+    if (cell === '') return { ok: false, reason: `${name} is blank` };
+    const n = DECIMAL.test(cell) ? Number(cell) : Number.NaN;
+    if (!Number.isFinite(n)) return { ok: false, reason: `${name} "${cell}" is not a number` };
+    numbers.push(n);
+  }
+  const [open, high, low, close, volume] = numbers as [number, number, number, number, number];
   return {
     ok: true,
     bar: {
       symbol,
-      timestamp: toMillis(openTime),
+      timestamp: openTime,
       price: close,
       open,
       high,

@@ -3,9 +3,11 @@ export {
   subscribeValidated,
   type ValidMessage,
   type ValidatedSubscribeOptions,
+  type ValidatedSubscription,
 } from './validated-consumer.ts';
+export { InputStall } from './input-stall.ts';
 export { deadLetterOf, DeadLetterHeaders } from './dead-letter.ts';
-export { wallClock, streamClock, type ValidationClock } from './clocks.ts';
+export { wallClock, streamClock, recordClock, STREAM_MAX_LEAD_MS, type ValidationClock } from './clocks.ts';
 export { encodeValidated } from './encode-validated.ts';
 export { EventTimeMerge, type MergeItem, type OffsetsForTime } from './event-time-merge.ts';
 export { groupPassed } from './group-progress.ts';

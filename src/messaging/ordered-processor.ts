@@ -1,10 +1,10 @@
 import type { DataTopic, TopicValues } from '../contracts/index.ts';
-import type { LogPort, Subscription, TopicAppend } from '../log/port.ts';
+import type { LogPort, TopicAppend } from '../log/port.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { AvroSerde } from '../serde/index.ts';
 import { streamClock, type ValidationClock } from './clocks.ts';
 import { EventTimeMerge, type MergeItem } from './event-time-merge.ts';
-import { subscribeValidated, type ValidMessage } from './validated-consumer.ts';
+import { subscribeValidated, type ValidatedSubscription, type ValidMessage } from './validated-consumer.ts';
 import { Wakeup } from './wakeup.ts';
 
 /** What a step may do besides returning its output. */
@@ -63,7 +63,7 @@ export interface OrderedProcessorOptions<K extends DataTopic> {
 export class OrderedProcessor<K extends DataTopic> {
   private progress = new Map<number, number>();
   private merge!: EventTimeMerge<TopicValues[K]>;
-  private subscription: Subscription | undefined;
+  private subscription: ValidatedSubscription | undefined;
   private readonly wakeup = new Wakeup();
   private isRunning = false;
   private loop: Promise<void> = Promise.resolve();
@@ -209,13 +209,22 @@ export class OrderedProcessor<K extends DataTopic> {
   }
 
   /**
-   * Whether input is waiting and no step has finished for `stuckAfterMs`: the processor, or an
-   * upstream one it waits for, has stopped moving (liveness).
+   * Whether input is waiting and no step has finished for `stuckAfterMs` (the processor, or an
+   * upstream one it waits for, has stopped moving), or every record read lately was dead-lettered
+   * (liveness).
    */
   stuck(): boolean {
+    return this.stuckReason() !== undefined;
+  }
+
+  /** Why the processor is stuck, or undefined. */
+  stuckReason(): string | undefined {
     const waiting = this.isRunning && (this.merge.size > 0 || this.inFlight > 0);
     if (!waiting) this.lastProgress = Date.now();
-    return waiting && Date.now() - this.lastProgress > (this.options.stuckAfterMs ?? 120_000);
+    const limit = this.options.stuckAfterMs ?? 120_000;
+    if (waiting && Date.now() - this.lastProgress > limit)
+      return `input waiting and no step finished for ${Math.round((Date.now() - this.lastProgress) / 1000)} s`;
+    return this.subscription?.stalled();
   }
 
   /** Whether every message in the log is stepped and its progress committed. */

@@ -6,6 +6,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { AvroSerde } from '../serde/index.ts';
 import type { ValidationClock } from './clocks.ts';
 import { deadLetterOf } from './dead-letter.ts';
+import { InputStall } from './input-stall.ts';
 
 export interface ValidMessage<K extends DataTopic> {
   readonly record: LogRecord;
@@ -31,6 +32,14 @@ export interface ValidatedSubscribeOptions<K extends DataTopic> {
   readonly onDelivered?: (partition: number, next: number) => void;
   /** Receives the valid messages of a batch, in offset order; may return records to append atomically. */
   readonly handler: (messages: readonly ValidMessage<K>[]) => Promise<BatchOutcome | void>;
+  /** Every record read refused for this long while records keep coming: the input is stalled (default 60 s). */
+  readonly stallAfterMs?: number;
+}
+
+/** A subscription that can tell when its input is stalled (see InputStall). */
+export interface ValidatedSubscription extends Subscription {
+  /** Why every record read lately was dead-lettered, or undefined. */
+  stalled(): string | undefined;
 }
 
 /**
@@ -40,9 +49,10 @@ export interface ValidatedSubscribeOptions<K extends DataTopic> {
  */
 export async function subscribeValidated<K extends DataTopic>(
   options: ValidatedSubscribeOptions<K>,
-): Promise<Subscription> {
+): Promise<ValidatedSubscription> {
   const contract = TOPIC_CONTRACTS[options.topic];
-  return options.log.subscribe({
+  const stall = new InputStall(options.stallAfterMs ?? 60_000);
+  const subscription = await options.log.subscribe({
     group: options.group,
     topics: [options.readFrom ?? options.topic],
     fromBeginning: options.fromBeginning,
@@ -53,9 +63,11 @@ export async function subscribeValidated<K extends DataTopic>(
       for (const record of batch.records) {
         try {
           const value = await options.serde.decode(options.topic, record.value);
-          const violations = contract.validate(value as never, { now: options.clock(record) });
+          const violations = contract.validate(value as never, options.clock.contextOf(record));
           if (violations.length > 0)
             throw new ValidationError(`${record.topic} message at offset ${record.offset}`, violations);
+          options.clock.accepted(record);
+          stall.read(true);
           valid.push({ record, value });
         } catch (error) {
           // The registry away is no fault of the record: fail the batch, which is handed over again.
@@ -70,6 +82,7 @@ export async function subscribeValidated<K extends DataTopic>(
             'message dead-lettered',
           );
           deadLetters.push(deadLetterOf(record, error, options.group));
+          stall.read(false);
         }
       }
       const outcome = valid.length > 0 ? await options.handler(valid) : undefined;
@@ -78,4 +91,5 @@ export async function subscribeValidated<K extends DataTopic>(
       return append.length > 0 ? { append } : {};
     },
   });
+  return { stop: () => subscription.stop(), stalled: () => stall.reason() };
 }

@@ -41,14 +41,20 @@ export async function serveApi(options: {
     { name: 'portfolio', lag: () => portfolio.projection.lag() },
     { name: 'signals', lag: () => signals.projection.lag() },
   ];
+  const probe = (name: string, of: { stuckReason(): string | undefined }): ProcessorProbe => ({
+    name,
+    stuck: () => of.stuckReason() !== undefined,
+    reason: () => of.stuckReason(),
+  });
   const processors: ProcessorProbe[] = [
-    { name: 'portfolio', stuck: () => portfolio.projection.stuck() },
-    { name: 'signals', stuck: () => signals.projection.stuck() },
-    { name: 'candles', stuck: () => candles.projection.stuck() },
+    probe('portfolio', portfolio.projection),
+    probe('signals', signals.projection),
+    probe('candles', candles.projection),
   ];
-  const { decision, exchange } = services;
-  if (decision !== undefined) processors.push({ name: 'decision', stuck: () => decision.stuck() });
-  if (exchange !== undefined) processors.push({ name: 'exchange', stuck: () => exchange.runner.stuck() });
+  const { decision, exchange, signals: signalsProcessor } = services;
+  if (signalsProcessor !== undefined) processors.push(probe('signals-processor', signalsProcessor));
+  if (decision !== undefined) processors.push(probe('decision', decision));
+  if (exchange !== undefined) processors.push(probe('exchange', exchange.runner));
   const stopGauges = refreshPipelineGauges(runtime, options.metrics);
   const feed: LogFeed = await openLogFeed({ log: runtime.log, serde, logger: options.logger });
   const app = await buildApi({

@@ -108,7 +108,11 @@ export class DecisionRunner {
 
   /** Signals are waiting and none decided for a while (liveness). */
   stuck(): boolean {
-    return this.signals?.stuck() ?? false;
+    return this.stuckReason() !== undefined;
+  }
+
+  stuckReason(): string | undefined {
+    return this.signals?.stuckReason();
   }
 
   caughtUp(): Promise<boolean> {

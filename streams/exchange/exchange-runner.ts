@@ -1,6 +1,6 @@
 import { MARKET_DATA, ORDERS, type MarketData, type OrderEvent } from '../../src/contracts/index.ts';
 import { CmlError, ErrorCodes } from '../../src/errors/index.ts';
-import type { LogPort, Subscription } from '../../src/log/port.ts';
+import type { LogPort } from '../../src/log/port.ts';
 import {
   encodeValidated,
   OrderedProcessor,
@@ -8,6 +8,7 @@ import {
   subscribeValidated,
   type StepControl,
   type StepOutput,
+  type ValidatedSubscription,
   type ValidationClock,
 } from '../../src/messaging/index.ts';
 import type { Logger } from '../../src/observability/logger.ts';
@@ -62,7 +63,7 @@ export class ExchangeRunner {
   private ordersNext = 0;
   /** How far this run's orders subscription has read (transaction markers included). */
   private ordersDelivered = 0;
-  private orders: Subscription | undefined;
+  private orders: ValidatedSubscription | undefined;
   private bars!: OrderedProcessor<typeof MARKET_DATA>;
   private lastSnapshot = 0;
 
@@ -180,7 +181,11 @@ export class ExchangeRunner {
 
   /** Bars are waiting and none settled for a while (liveness). */
   stuck(): boolean {
-    return this.bars.stuck();
+    return this.stuckReason() !== undefined;
+  }
+
+  stuckReason(): string | undefined {
+    return this.bars.stuckReason() ?? this.orders?.stalled();
   }
 
   /** Whether every bar in the log is settled and committed (tests, readiness). */

@@ -1,7 +1,14 @@
 import { MARKET_DATA, ML_SIGNALS, TOPIC_CONTRACTS, describeViolation } from '../../src/contracts/index.ts';
 import { CmlError, ErrorCodes } from '../../src/errors/index.ts';
-import type { AppendRecord, BatchOutcome, LogPort, LogRecord, Subscription } from '../../src/log/port.ts';
-import { subscribeValidated, type ValidationClock, type ValidMessage } from '../../src/messaging/index.ts';
+import type { AppendRecord, BatchOutcome, LogPort, LogRecord } from '../../src/log/port.ts';
+import {
+  recordClock,
+  streamClock,
+  subscribeValidated,
+  type ValidatedSubscription,
+  type ValidationClock,
+  type ValidMessage,
+} from '../../src/messaging/index.ts';
 import type { Logger } from '../../src/observability/logger.ts';
 import type { AvroSerde } from '../../src/serde/index.ts';
 import { ModelSource } from './model-source.ts';
@@ -58,6 +65,9 @@ export interface SignalsProcessor {
   stats(): Readonly<SignalsProcessorStats>;
   /** The model versions served now. */
   versions(): string[];
+  /** Whether its input is stalled: every bar read lately was dead-lettered (liveness). */
+  stuck(): boolean;
+  stuckReason(): string | undefined;
 }
 
 const positionOf = (record: LogRecord): string => `${record.topic}/${record.partition}`;
@@ -77,7 +87,7 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
   const inputTopic = options.readFrom ?? MARKET_DATA;
   const outputTopic = options.writeTo ?? ML_SIGNALS;
   const now = options.now ?? (() => performance.now());
-  const signalClock = options.signalClock ?? ((record: LogRecord) => record.timestamp);
+  const signalClock = options.signalClock ?? recordClock((record: LogRecord) => record.timestamp);
   const source = new ModelSource(options.modelsDir, options.models);
   const artifacts = source.load();
   if (artifacts.length === 0)
@@ -151,9 +161,9 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
       if (record.offset < (offsets.get(positionOf(record)) ?? 0)) continue;
       offsets.set(positionOf(record), record.offset + 1);
       stats.bars++;
-      const clockNow = signalClock(record);
+      const clockNow = signalClock.contextOf(record);
       for (const signal of engine.onBar(value)) {
-        const violations = contract.validate(signal, { now: clockNow });
+        const violations = contract.validate(signal, clockNow);
         if (violations.length > 0) {
           stats.rejectedSignals++;
           options.logger.warn(
@@ -177,7 +187,7 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
     return records.length > 0 ? { append: [{ topic: outputTopic, records }] } : {};
   };
 
-  let subscription: Subscription;
+  let subscription: ValidatedSubscription;
   try {
     subscription = await subscribeValidated({
       log: options.log,
@@ -203,6 +213,8 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
     },
     stats: () => ({ ...stats }),
     versions: () => engine.versions(),
+    stuck: () => subscription.stalled() !== undefined,
+    stuckReason: () => subscription.stalled(),
   };
 }
 
@@ -216,6 +228,9 @@ async function catchUp(
   stats: SignalsProcessorStats,
 ): Promise<void> {
   const committed = await options.log.committedOffsets(group, topic);
+  // Bars the live consumer dead-lettered must not reach the windows now: refused here the same way.
+  const clock = streamClock();
+  const contract = TOPIC_CONTRACTS[MARKET_DATA];
   for (const [partition, target] of committed) {
     const position = `${topic}/${partition}`;
     let from = offsets.get(position) ?? 0;
@@ -226,6 +241,8 @@ async function catchUp(
         if (record.offset >= target) break;
         try {
           const bar = await options.serde.decode(MARKET_DATA, record.value);
+          if (contract.validate(bar, clock.contextOf(record)).length > 0) continue;
+          clock.accepted(record);
           engine.onBar(bar);
           stats.warmupBars++;
         } catch {

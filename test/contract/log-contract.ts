@@ -5,6 +5,7 @@ import type { AppendRecord, LogRecord } from '../../src/log/port.ts';
 import {
   DeadLetterHeaders,
   Publisher,
+  recordClock,
   streamClock,
   subscribeValidated,
   type ValidMessage,
@@ -452,7 +453,7 @@ export function describeLogContract(harness: () => RuntimeHarness): void {
           readFrom: topic,
           group: uniqueName('roundtrip'),
           fromBeginning: true,
-          clock: () => now,
+          clock: recordClock(() => now),
           logger: silentLogger,
           handler: (messages) => {
             received.push(...messages.map((m) => m.value));

@@ -18,7 +18,15 @@ export const BAD_CASES = [
   'negative-price',
   'huge-900kb',
 ] as const;
-export type BadCase = (typeof BAD_CASES)[number];
+/**
+ * Records that would wedge a stream clock: one from the year 3000 (it would make every later
+ * record stale) and one from 2001 (far behind the watermark). Time-checked topics only: an order
+ * event has no freshness rule.
+ */
+export const WEDGE_CASES = ['far-future', 'far-past'] as const;
+export type BadCase = (typeof BAD_CASES)[number] | (typeof WEDGE_CASES)[number];
+export const FAR_FUTURE = Date.UTC(3000, 0, 1);
+export const FAR_PAST = Date.UTC(2001, 0, 1);
 
 /** A schema id no registry here has handed out. */
 export const UNKNOWN_SCHEMA_ID = 987_654_321;
@@ -101,6 +109,12 @@ export function badRecord<K extends DataTopic>(
       return record(
         serde.encode(spec.topic, spec.withNumber(value, random.pick(spec.priceFields), -random.next() * 1e5)),
       );
+    case 'far-future':
+    case 'far-past': {
+      const at = badCase === 'far-future' ? FAR_FUTURE : FAR_PAST;
+      const moved = spec.withNumber(value, 'timestamp', at);
+      return { ...record(serde.encode(spec.topic, moved)), timestamp: at };
+    }
     case 'huge-900kb': {
       // Random capitals: big even after gzip, so a producer batch of two would pass 1 MB.
       let filler = '';

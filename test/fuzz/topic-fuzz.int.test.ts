@@ -9,7 +9,7 @@ import type { Runtime } from '../../src/runtime/index.ts';
 import { AvroSerde } from '../../src/serde/index.ts';
 import { eventually, kafkaHarness, silentLogger, uniqueName } from '../support/runtimes.ts';
 import { positionOf, readDeadLetters, tallyDeadLetters } from './dead-letters.ts';
-import { BAD_CASES, fuzzStream } from './fuzz-cases.ts';
+import { BAD_CASES, WEDGE_CASES, fuzzStream } from './fuzz-cases.ts';
 import { SeededRandom, fuzzSeed } from './seeded-random.ts';
 import { FUZZ_SPECS } from './topic-specs.ts';
 
@@ -17,7 +17,8 @@ import { FUZZ_SPECS } from './topic-specs.ts';
  * The topic fuzz on real Kafka and the schema registry, smaller: each topic's bad input (two 900 KB
  * records among it, so a dead-letter batch can pass the broker's 1 MB) is written to a random
  * copy of the topic and read by its projection; every bad record must reach `<copy>.dlq` once,
- * every valid one the read model.
+ * every valid one the read model, the far-future and far-past ones included (they must not wedge
+ * the stream clock).
  */
 const VALID = 12;
 
@@ -43,11 +44,16 @@ describe('bad input on Kafka topics, read by the projections', () => {
     const stream = fuzzStream(FUZZ_SPECS[topic] as never, serde, random, {
       valid: VALID,
       perCase: 1,
-      cases: [...BAD_CASES, 'huge-900kb'],
+      // The wedge: one far-future and one far-past record among the valid ones.
+      cases: [...BAD_CASES, 'huge-900kb', ...WEDGE_CASES],
     });
     const bad = new Set<string>();
     for (const item of stream) {
-      const [appended] = await runtime.log.append([{ topic: copy, records: [item.record] }]);
+      // A Kafka 4 broker refuses a record timestamp more than log.message.timestamp.after.max.ms
+      // (1 h) ahead of its clock: a far-future record gets in with its producer's clock as the
+      // record time and the bad time in its value.
+      const record = item.bad === 'far-future' ? { ...item.record, timestamp: Date.now() } : item.record;
+      const [appended] = await runtime.log.append([{ topic: copy, records: [record] }]);
       if (item.bad !== undefined && appended !== undefined)
         bad.add(positionOf(appended.partition, appended.offset));
     }

@@ -13,7 +13,7 @@ import { AvroSerde } from '../../src/serde/index.ts';
 import { trainSmallModels } from '../unit/signals/trained-models.ts';
 import { embeddedHarness, eventually, silentLogger } from '../support/runtimes.ts';
 import { positionOf, readDeadLetters, tallyDeadLetters } from './dead-letters.ts';
-import { BAD_CASES, fuzzStream } from './fuzz-cases.ts';
+import { BAD_CASES, WEDGE_CASES, fuzzStream, type BadCase } from './fuzz-cases.ts';
 import { SeededRandom, fuzzSeed } from './seeded-random.ts';
 import { FUZZ_SPECS, barAt, orderIdOf, signalFor } from './topic-specs.ts';
 
@@ -82,7 +82,11 @@ function processedCounts(topic: DataTopic, services: Services): Record<string, n
   return out;
 }
 
-async function fuzzTopic(topic: DataTopic, seed: number): Promise<Figures> {
+async function fuzzTopic(
+  topic: DataTopic,
+  seed: number,
+  cases: readonly BadCase[] = BAD_CASES,
+): Promise<Figures> {
   const harness = embeddedHarness();
   const config: Config = {
     ...harness.config,
@@ -94,7 +98,11 @@ async function fuzzTopic(topic: DataTopic, seed: number): Promise<Figures> {
     await prepareRuntime(runtime, config);
     const serde = await AvroSerde.create(runtime.registry);
     const random = new SeededRandom(seed);
-    const stream = fuzzStream(FUZZ_SPECS[topic] as never, serde, random, { valid: VALID, perCase: PER_CASE });
+    const stream = fuzzStream(FUZZ_SPECS[topic] as never, serde, random, {
+      valid: VALID,
+      perCase: PER_CASE,
+      cases,
+    });
     const badPositions = new Set<string>();
     // One record per append, as a producer sends them: a 900 KB record alone fits a 1 MB limit.
     for (const item of stream) {
@@ -166,6 +174,11 @@ async function fuzzTopic(topic: DataTopic, seed: number): Promise<Figures> {
     }
     expect(processed).toEqual(Object.fromEntries(Object.keys(processed).map((k) => [k, VALID + 1])));
     expect(crashes).toEqual([]);
+    // Health is red only while stuck: once the bad records are behind, nothing is.
+    expect(running.signals?.stuck() ?? false).toBe(false);
+    expect(running.decision?.stuck() ?? false).toBe(false);
+    expect(running.exchange?.runner.stuck() ?? false).toBe(false);
+    expect(running.candles?.projection.stuck() ?? false).toBe(false);
     return {
       topic,
       seed,
@@ -189,6 +202,16 @@ describe('bad input on the data topics, through startServices on the embedded ru
       const figures = await fuzzTopic(topic, fuzzSeed(20_240_601));
       expect(figures.bad).toBe(BAD_CASES.length * PER_CASE);
       console.info(`fuzz ${JSON.stringify(figures)}`);
+    },
+  );
+
+  it.each([MARKET_DATA, ML_SIGNALS] as const)(
+    '%s wedge: valid records around far-future and far-past ones all processed, the bad ones dead-lettered',
+    { timeout: 120_000 },
+    async (topic) => {
+      const figures = await fuzzTopic(topic, fuzzSeed(20_261_130), WEDGE_CASES);
+      expect(figures.bad).toBe(WEDGE_CASES.length * PER_CASE);
+      console.info(`fuzz wedge ${JSON.stringify(figures)}`);
     },
   );
 

@@ -9,7 +9,7 @@ const processors = {
   items: {
     type: 'object',
     required: ['name', 'stuck'],
-    properties: { name: string, stuck: { type: 'boolean' } },
+    properties: { name: string, stuck: { type: 'boolean' }, reason: string },
   },
 } as const;
 const health = {
@@ -43,7 +43,11 @@ export function opsRoutes(app: FastifyInstance, ctx: ApiContext): void {
       response: { 200: health, 503: health },
     },
     handler: async (_request, reply) => {
-      const states = ctx.processors.map((p) => ({ name: p.name, stuck: p.stuck() }));
+      const states = ctx.processors.map((p) => {
+        const stuck = p.stuck();
+        const reason = stuck ? p.reason?.() : undefined;
+        return reason === undefined ? { name: p.name, stuck } : { name: p.name, stuck, reason };
+      });
       const healthy = states.every((s) => !s.stuck);
       return reply
         .code(healthy ? 200 : 503)

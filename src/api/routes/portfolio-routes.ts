@@ -3,7 +3,7 @@ import { ErrorCodes } from '../../errors/index.ts';
 import type { ApiContext } from '../api-context.ts';
 import { badRequest, HttpError } from '../http-error.ts';
 import { portfolioView } from '../portfolio-view.ts';
-import { errors, number, portfolio, position, string } from '../schemas.ts';
+import { errors, number, portfolio, position, string, timeMsParam } from '../schemas.ts';
 import { parseTime } from '../time-param.ts';
 
 /** The portfolio (now, or as of a past time or orders offset), positions, equity curve, trades and ledger balances. */
@@ -21,7 +21,12 @@ export function portfolioRoutes(app: FastifyInstance, ctx: ApiContext): void {
         additionalProperties: false,
         properties: {
           at: { ...string, description: 'ISO 8601 time or ms since epoch' },
-          offset: { type: 'integer', minimum: 0, description: 'offset of crypto.orders' },
+          offset: {
+            type: 'integer',
+            minimum: 0,
+            maximum: Number.MAX_SAFE_INTEGER,
+            description: 'offset of crypto.orders',
+          },
         },
       },
       response: { 200: portfolio, ...errors(400, 409) },
@@ -57,7 +62,7 @@ export function portfolioRoutes(app: FastifyInstance, ctx: ApiContext): void {
       querystring: {
         type: 'object',
         additionalProperties: false,
-        properties: { from: { type: 'integer', minimum: 0 }, to: { type: 'integer', minimum: 0 } },
+        properties: { from: timeMsParam, to: timeMsParam },
       },
       response: {
         200: {

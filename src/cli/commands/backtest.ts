@@ -2,7 +2,9 @@ import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { BACKTEST_ENGINES, runBacktest, type BacktestEngine } from '../../backtest/run-backtest.ts';
 import type { CommandContext } from '../context.ts';
+import { timeUnitOption } from '../option-parsers.ts';
 import { progressBar } from '../progress.ts';
+import type { TimeUnit } from '../../time/index.ts';
 
 const engineOf = (value: string): BacktestEngine => {
   if (!(BACKTEST_ENGINES as readonly string[]).includes(value))
@@ -35,10 +37,17 @@ export function backtestCommand(context: () => CommandContext): Command {
       engineOf,
       'lockstep' as BacktestEngine,
     )
+    .addOption(timeUnitOption())
     .action(
       async (
         file: string,
-        opts: { symbol?: string; trainShare: number; out?: string; engine: BacktestEngine },
+        opts: {
+          symbol?: string;
+          trainShare: number;
+          out?: string;
+          engine: BacktestEngine;
+          timeUnit?: TimeUnit;
+        },
       ) => {
         const ctx = context();
         const outDir = resolve(
@@ -50,7 +59,8 @@ export function backtestCommand(context: () => CommandContext): Command {
           config: ctx.config,
           logger: ctx.logger,
           file,
-          ...(opts.symbol === undefined ? {} : { symbol: opts.symbol }),
+          ...(opts.symbol === undefined ? {} : { symbol: opts.symbol.toUpperCase() }),
+          ...(opts.timeUnit === undefined ? {} : { timeUnit: opts.timeUnit }),
           outDir,
           trainShare: opts.trainShare,
           engine: opts.engine,

@@ -2,13 +2,10 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { copyTopic } from '../../copy/copy-topic.ts';
 import { openRuntime } from '../../runtime/index.ts';
 import { createContext, type CommandContext, type GlobalOptions } from '../context.ts';
+import { boundedNumber } from '../option-parsers.ts';
 import { progressBar } from '../progress.ts';
 
-const offset = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer offset');
-  return n;
-};
+const offset = boundedNumber({ min: 0, max: Number.MAX_SAFE_INTEGER, integer: true });
 
 /** Copies a topic range between runtimes: a recorded session or a backtest into a real cluster, and back. */
 export function copyCommand(globals: () => GlobalOptions): Command {

@@ -4,7 +4,9 @@ import { Publisher } from '../../messaging/index.ts';
 import { prepareRuntime } from '../../runtime/index.ts';
 import { AvroSerde } from '../../serde/index.ts';
 import type { CommandContext } from '../context.ts';
+import { timeUnitOption } from '../option-parsers.ts';
 import { progressBar } from '../progress.ts';
+import type { TimeUnit } from '../../time/index.ts';
 import { withRuntime } from '../with-runtime.ts';
 
 const MAX_LISTED = 20;
@@ -29,7 +31,8 @@ export function importCommand(context: () => CommandContext): Command {
     .argument('<files...>')
     .option('-s, --symbol <symbol>', 'the pair, e.g. BTCUSDT (default: from the file name)')
     .option('--strict', 'stop at the first bad row instead of reporting it and going on')
-    .action(async (files: string[], opts: { symbol?: string; strict?: boolean }) => {
+    .addOption(timeUnitOption())
+    .action(async (files: string[], opts: { symbol?: string; strict?: boolean; timeUnit?: TimeUnit }) => {
       const ctx = context();
       await withRuntime(ctx, async (runtime) => {
         await prepareRuntime(runtime, ctx.config);
@@ -42,6 +45,7 @@ export function importCommand(context: () => CommandContext): Command {
               file,
               ...(opts.symbol === undefined ? {} : { symbol: opts.symbol.toUpperCase() }),
               strict: opts.strict === true,
+              ...(opts.timeUnit === undefined ? {} : { timeUnit: opts.timeUnit }),
               onProgress: (done, total) => bar.update(done, total),
             });
             bar.stop();

@@ -1,17 +1,14 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { isDataTopic } from '../../contracts/index.ts';
 import type { LogRecord } from '../../log/port.ts';
 import { DeadLetterHeaders } from '../../messaging/index.ts';
 import { openRuntime, type Runtime } from '../../runtime/index.ts';
 import { AvroSerde } from '../../serde/index.ts';
 import type { CommandContext } from '../context.ts';
+import { boundedNumber } from '../option-parsers.ts';
 import { withRuntime } from '../with-runtime.ts';
 
-const positiveInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
-  return n;
-};
+const positiveInt = boundedNumber({ min: 0, max: 1_000_000, integer: true });
 
 /** One record as a JSON line: coordinates, key, and the value decoded with the schema it was written with. */
 async function render(serde: AvroSerde, record: LogRecord): Promise<string> {

@@ -1,15 +1,12 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { checkLookahead, cutPoints } from '../../backtest/lookahead-check.ts';
 import { CmlError, ErrorCodes } from '../../errors/index.ts';
 import { latestArtifacts, modelsDirOf, readBarsFile, readArtifact } from '../../ml/index.ts';
 import { createSignalEngine } from '../../../streams/signals/index.ts';
 import type { CommandContext } from '../context.ts';
+import { boundedNumber } from '../option-parsers.ts';
 
-const count = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-};
+const count = boundedNumber({ min: 1, max: 1_000, integer: true });
 
 /** `cml lookahead <file>`: do the served models' signals change when the future is added? */
 export function lookaheadCommand(context: () => CommandContext): Command {

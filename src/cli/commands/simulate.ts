@@ -12,6 +12,7 @@ import { prepareRuntime } from '../../runtime/index.ts';
 import { AvroSerde } from '../../serde/index.ts';
 import type { CommandContext } from '../context.ts';
 import { progressBar } from '../progress.ts';
+import { boundedNumber, isoInstant, MAX_SPEED, seedNumber } from '../option-parsers.ts';
 import { withRuntime } from '../with-runtime.ts';
 
 const INTERVALS: Record<string, number> = { '1m': 60_000, '5m': 300_000, '15m': 900_000, '1h': 3_600_000 };
@@ -22,17 +23,9 @@ const interval = (value: string): number => {
     throw new InvalidArgumentError(`expected one of ${Object.keys(INTERVALS).join(', ')}`);
   return ms;
 };
-const speed = (value: string): number | 'max' => {
-  if (value === 'max') return 'max';
-  const n = Number(value);
-  if (!(n > 0)) throw new InvalidArgumentError('expected a positive number (times real time) or "max"');
-  return n;
-};
-const count = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
-  return n;
-};
+const timesRealTime = boundedNumber({ min: 0, minInclusive: false, max: MAX_SPEED });
+const speed = (value: string): number | 'max' => (value === 'max' ? 'max' : timesRealTime(value));
+const count = boundedNumber({ min: 1, max: 10_000_000, integer: true });
 const symbols = (value: string): SimulatedSymbol[] =>
   value.split(',').map((name, i) => {
     const symbol = name.trim().toUpperCase();
@@ -57,10 +50,11 @@ export function simulateCommand(context: () => CommandContext): Command {
     .option('--interval <interval>', 'bar interval: 1m, 5m, 15m or 1h', interval, 60_000)
     .option('--speed <speed>', 'times faster than real time, or "max"', speed, 'max' as number | 'max')
     .option('--bars <n>', 'bars per symbol (default: 1440 at max speed, unbounded otherwise)', count)
-    .option('--seed <n>', 'random seed: the same seed gives the same market', count, 42)
+    .option('--seed <n>', 'random seed: the same seed gives the same market', seedNumber, 42)
     .option(
       '--start <iso>',
       'open time of the first bar (default: at max speed, so the last bar ends now; otherwise now)',
+      isoInstant,
     )
     .option('--out <dir>', 'write one kline CSV per symbol to this folder instead of publishing')
     .action(
@@ -70,18 +64,17 @@ export function simulateCommand(context: () => CommandContext): Command {
         speed: number | 'max';
         bars?: number;
         seed: number;
-        start?: string;
+        start?: number;
         out?: string;
       }) => {
         const bars = opts.bars ?? (opts.speed === 'max' ? 1_440 : undefined);
         const aligned = Math.floor(Date.now() / opts.interval) * opts.interval;
         const start =
           opts.start !== undefined
-            ? Date.parse(opts.start)
+            ? opts.start
             : opts.speed === 'max'
               ? aligned - (bars ?? 0) * opts.interval
               : aligned;
-        if (Number.isNaN(start)) throw new InvalidArgumentError(`--start "${opts.start}" is not a date`);
         if (opts.out !== undefined) {
           const steps = bars ?? 1_440;
           const bar = progressBar('simulate');

@@ -9,13 +9,9 @@ import { prepareRuntime } from '../../runtime/index.ts';
 import { AvroSerde } from '../../serde/index.ts';
 import type { CommandContext } from '../context.ts';
 import { progressBar } from '../progress.ts';
+import { boundedNumber, MAX_SPEED, seedNumber } from '../option-parsers.ts';
 import { withRuntime } from '../with-runtime.ts';
 
-const positive = (value: string): number => {
-  const n = Number(value);
-  if (!(n > 0)) throw new InvalidArgumentError('expected a positive number');
-  return n;
-};
 const services = (value: string): ServiceName[] => {
   if (value.trim() === 'none') return [];
   const names = value.split(',').map((s) => s.trim());
@@ -46,6 +42,8 @@ interface StartOptions {
 const RULE = 'ma_rsi_rule:trend';
 
 const INTERVAL_MS = 5 * 60_000;
+/** After SIGINT or SIGTERM, the most a stop may take (the next signal ends it at once). */
+const STOP_WITHIN_MS = 30_000;
 
 /**
  * `npm start`: the whole system in one process on the configured runtime (embedded by default):
@@ -72,16 +70,16 @@ export function startCommand(context: () => CommandContext): Command {
     .option(
       '--speed <n>',
       'simulated time runs this many times faster than real time (5-minute bars)',
-      positive,
+      boundedNumber({ min: 0, minInclusive: false, max: MAX_SPEED }),
       60,
     )
     .option(
       '--history-bars <n>',
       'bars of history the first run simulates at once, to warm the features',
-      positive,
+      boundedNumber({ min: 1, max: 100_000, integer: true }),
       400,
     )
-    .option('--seed <n>', 'simulator seed', positive, 42)
+    .option('--seed <n>', 'simulator seed', seedNumber, 42)
     .option('--no-rule', 'serve the ML models only, without the MA/RSI rule beside them')
     .action(async (opts: StartOptions) => {
       const ctx = context();
@@ -147,6 +145,11 @@ export function startCommand(context: () => CommandContext): Command {
             process.once('SIGTERM', resolve);
           });
           console.log('stopping...');
+          // A process manager kills after its grace period; better to end on our own, saying why.
+          setTimeout(() => {
+            console.error(`stopping took longer than ${STOP_WITHIN_MS / 1000} s; exiting now`);
+            process.exit(1);
+          }, STOP_WITHIN_MS).unref();
         } finally {
           await feed?.stop();
           await api?.close();

@@ -15,7 +15,9 @@ import {
 } from '../../ml/index.ts';
 import { CmlError, ErrorCodes } from '../../errors/index.ts';
 import type { CommandContext } from '../context.ts';
+import { boundedNumber, timeUnitOption } from '../option-parsers.ts';
 import { progressBar } from '../progress.ts';
+import type { TimeUnit } from '../../time/index.ts';
 
 const fmt = (v: number, digits = 3): string => (Number.isFinite(v) ? v.toFixed(digits) : String(v));
 const iso = (ms: number): string => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
@@ -42,10 +44,14 @@ export function describeArtifact(artifact: ModelArtifact, path?: string): string
   ].join('\n');
 }
 
-async function barsFrom(files: readonly string[], symbol: string | undefined): Promise<MarketData[]> {
+async function barsFrom(
+  files: readonly string[],
+  symbol: string | undefined,
+  timeUnit: TimeUnit | undefined,
+): Promise<MarketData[]> {
   const bars: MarketData[] = [];
   for (const file of files) {
-    const read = readBarsFile(file, symbol);
+    const read = readBarsFile(file, symbol, timeUnit);
     if (read.skipped > 0) process.stderr.write(`${file}: ${read.skipped} rows skipped (not valid bars)\n`);
     bars.push(...read.bars);
   }
@@ -63,9 +69,22 @@ export function trainCommand(context: () => CommandContext): Command {
       '--models <list>',
       'comma-separated <model>:<target>, e.g. random_forest:trend,svm:trend (default: ml.models)',
     )
-    .option('--horizon <bars>', 'bars ahead to predict (default: ml.horizonBars)')
-    .option('--trees <n>', 'trees per forest (default: ml.trees)')
-    .option('--max-depth <n>', 'depth of the forest trees (default: ml.maxDepth)')
+    .option(
+      '--horizon <bars>',
+      'bars ahead to predict (default: ml.horizonBars)',
+      boundedNumber({ min: 1, max: 10_000, integer: true }),
+    )
+    .option(
+      '--trees <n>',
+      'trees per forest (default: ml.trees)',
+      boundedNumber({ min: 1, max: 10_000, integer: true }),
+    )
+    .option(
+      '--max-depth <n>',
+      'depth of the forest trees (default: ml.maxDepth)',
+      boundedNumber({ min: 1, max: 100, integer: true }),
+    )
+    .addOption(timeUnitOption())
     .addOption(
       new Option('--engine <engine>', 'random forest implementation').choices(['fast', 'ml-random-forest']),
     )
@@ -76,9 +95,10 @@ export function trainCommand(context: () => CommandContext): Command {
         opts: {
           symbol?: string;
           models?: string;
-          horizon?: string;
-          trees?: string;
-          maxDepth?: string;
+          horizon?: number;
+          trees?: number;
+          maxDepth?: number;
+          timeUnit?: TimeUnit;
           engine?: 'fast' | 'ml-random-forest';
           modelsDir?: string;
         },
@@ -87,9 +107,9 @@ export function trainCommand(context: () => CommandContext): Command {
         const ml = {
           ...config.ml,
           ...(opts.models === undefined ? {} : { models: opts.models.split(',').map((m) => m.trim()) }),
-          ...(opts.horizon === undefined ? {} : { horizonBars: Number(opts.horizon) }),
-          ...(opts.trees === undefined ? {} : { trees: Number(opts.trees) }),
-          ...(opts.maxDepth === undefined ? {} : { maxDepth: Number(opts.maxDepth) }),
+          ...(opts.horizon === undefined ? {} : { horizonBars: opts.horizon }),
+          ...(opts.trees === undefined ? {} : { trees: opts.trees }),
+          ...(opts.maxDepth === undefined ? {} : { maxDepth: opts.maxDepth }),
           ...(opts.engine === undefined ? {} : { forestEngine: opts.engine }),
           ...(opts.modelsDir === undefined ? {} : { modelsDir: opts.modelsDir }),
         };
@@ -104,7 +124,7 @@ export function trainCommand(context: () => CommandContext): Command {
             throw new CmlError(ErrorCodes.USAGE, `Cannot train ${spec.model}:${spec.target}`, {
               hint: 'Models: random_forest:price, random_forest:price_change, random_forest:trend, svm:trend, logistic_regression:trend, ma_rsi_rule:trend.',
             });
-        const bars = await barsFrom(files, opts.symbol?.toUpperCase());
+        const bars = await barsFrom(files, opts.symbol?.toUpperCase(), opts.timeUnit);
         const bar = progressBar('train');
         let trained;
         try {

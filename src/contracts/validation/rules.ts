@@ -40,7 +40,10 @@ export class RuleCheck {
     if (!condition) this.fail(field, value, typeof rule === 'string' ? rule : rule());
   }
 
-  /** Event time within `maxAgeMs` before the clock, and not more than `maxSkewMs` after it. */
+  /**
+   * Event time within `maxAgeMs` before the clock, not more than `maxSkewMs` after it, and not past
+   * the context's `latest`.
+   */
   fresh(
     field: string,
     timestamp: number,
@@ -49,6 +52,14 @@ export class RuleCheck {
     maxSkewMs: number,
   ): void {
     if (!this.finite(field, timestamp)) return;
+    if (context.latest !== undefined && timestamp > context.latest) {
+      this.fail(
+        field,
+        timestamp,
+        `is ${Math.round((timestamp - context.latest) / 1000)} s past the latest believable time (${isoOrMs(context.latest)}: a bounded lead over the stream's watermark and the wall clock)`,
+      );
+      return;
+    }
     const age = context.now - timestamp;
     if (age > maxAgeMs) {
       this.fail(
@@ -65,6 +76,8 @@ export class RuleCheck {
     }
   }
 }
+
+const isoOrMs = (ms: number): string => (Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `${ms} ms`);
 
 /** Spec: `^[A-Z]{3,6}USDT$`. */
 export const SYMBOL_PATTERN = /^[A-Z]{3,6}USDT$/;

@@ -23,8 +23,9 @@ export function validateSignal(signal: MlSignal, context: ValidationContext): Vi
   check.finite('expected_change_pct', signal.expected_change_pct);
   check.between('confidence', signal.confidence, 0, 1);
   check.oneOf('signal', signal.signal, SignalValues);
+  // Own keys only: a decoded record's prototype carries avsc's methods.
   const features = signal.features as unknown as Record<string, number>;
-  for (const name in features)
+  for (const name of Object.keys(features))
     if (!Number.isFinite(features[name])) check.finite(`features.${name}`, features[name] as number);
   check.that(
     signal.metadata.model_version.length > 0,

@@ -10,13 +10,19 @@ export interface Violation {
 /** The clock a freshness rule is measured against: the wall clock live, the stream's own clock in replay. */
 export interface ValidationContext {
   readonly now: number;
+  /**
+   * The latest event time believable (replay: a bound past the stream's watermark and the wall
+   * clock); a later one is refused whatever `now` says. None: only the clock skew bounds it.
+   */
+  readonly latest?: number;
 }
 
 const show = (value: unknown): string => {
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
     return String(value);
   }
-  const text = JSON.stringify(value);
+  // JSON has no text for a function or a symbol.
+  const text = (JSON.stringify(value) as string | undefined) ?? String(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 };
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { number, string, symbolParam } from '../../api/schemas.ts';
+import { number, string, symbolParam, timeMsParam } from '../../api/schemas.ts';
 import type { DashboardDependencies } from '../dashboard-deps.ts';
 
 const candle = {
@@ -27,7 +27,7 @@ export function candleRoutes(app: FastifyInstance, deps: DashboardDependencies):
         required: ['symbol'],
         properties: {
           symbol: symbolParam,
-          from: { type: 'integer', minimum: 0, description: 'bar time, ms since epoch, inclusive' },
+          from: { ...timeMsParam, description: 'bar time, ms since epoch, inclusive' },
           limit: { type: 'integer', minimum: 1, maximum: 5_000, default: 500 },
         },
       },

@@ -43,6 +43,32 @@ describe('health, readiness, metrics and docs', () => {
     });
   });
 
+  it('health names a stuck processor with its reason (a processor dead-lettering everything it reads)', async () => {
+    ({ app } = await fixtureApi(stores, {
+      processors: [
+        { name: 'candles', stuck: () => false, reason: () => undefined },
+        {
+          name: 'signals-processor',
+          stuck: () => true,
+          reason: () => 'dead-lettered every record it read for 61 s (13 records): see the dead-letter topic',
+        },
+      ],
+    }));
+    const bad = await app.inject({ url: '/health' });
+    expect(bad.statusCode).toBe(503);
+    expect(bad.json()).toEqual({
+      status: 'unhealthy',
+      processors: [
+        { name: 'candles', stuck: false },
+        {
+          name: 'signals-processor',
+          stuck: true,
+          reason: 'dead-lettered every record it read for 61 s (13 records): see the dead-letter topic',
+        },
+      ],
+    });
+  });
+
   it('ready when every projection is within maxLag, and for graceMs after it last was', async () => {
     let now = 1_000_000;
     let lag = 5;

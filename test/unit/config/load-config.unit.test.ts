@@ -52,6 +52,42 @@ describe('loadConfig', () => {
     expect(error.message).toContain('"soon"');
   });
 
+  it.each([
+    ['DECISION_COOLDOWN_MS', ' ', 'decision.cooldownMs'],
+    ['DECISION_MAX_POSITION_PCT', '0x10', 'decision.maxPositionPct'],
+    ['DECISION_BUY_THRESHOLD_PCT', '1e309', 'decision.buyThresholdPct'],
+    ['DECISION_TAKE_PROFIT_PCT', '1e300', 'decision.takeProfitPct'],
+    ['ML_TREES', '1e20', 'ml.trees'],
+    ['CML_API_PORT', 'Infinity', 'api.port'],
+    ['EXCHANGE_INITIAL_CASH', '1e300', 'exchange.initialCash'],
+    ['KAFKA_CONNECTION_TIMEOUT_MS', '99999999999', 'kafka.connectionTimeoutMs'],
+  ])(
+    'refuses %s=%j: every number finite and bounded, blank is not 0, hex is not decimal (regression)',
+    (variable, value, key) => {
+      expect(errorOf(() => loadConfig({ env: { [variable]: value } })).message).toContain(key);
+    },
+  );
+
+  it('refuses a blank number in the file (it was read as 0)', () => {
+    const file = configFile(JSON.stringify({ decision: { cooldownMs: '' } }));
+    expect(errorOf(() => loadConfig({ file, env: {} })).message).toContain('decision.cooldownMs');
+  });
+
+  it('refuses an API key no client could send: blank, or padded with whitespace (regression)', () => {
+    for (const key of [' '.repeat(20), `${'k'.repeat(20)} `, `\t${'k'.repeat(20)}`]) {
+      const error = errorOf(() => loadConfig({ env: { CML_API_KEY: key } }));
+      expect(error.message).toContain('api.key');
+      expect(error.message).toContain('must not be blank or start or end with whitespace');
+      expect(error.message).not.toContain('kkkk');
+    }
+    expect(loadConfig({ env: { CML_API_KEY: 'k'.repeat(20) } }).api.key).toBe('k'.repeat(20));
+  });
+
+  it('refuses a blank SASL password', () => {
+    const env = { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: '   ' };
+    expect(errorOf(() => loadConfig({ env })).message).toContain('kafka.sasl.password');
+  });
+
   it('refuses unknown keys in the file by name', () => {
     const file = configFile(JSON.stringify({ kafka: { broker: ['a:1'] } }));
     const error = errorOf(() => loadConfig({ file, env: {} }));

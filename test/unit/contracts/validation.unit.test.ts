@@ -9,7 +9,9 @@ import {
   type OrderEvent,
   type Violation,
 } from '../../../src/contracts/index.ts';
+import { AvroSerde } from '../../../src/serde/index.ts';
 import { marketDataAt, pendingOrder, signalAt, T0 } from '../../support/messages.ts';
+import { embeddedHarness } from '../../support/runtimes.ts';
 
 const now = { now: T0 + 30_000 };
 const fields = (violations: Violation[]): string[] => violations.map((v) => v.field);
@@ -123,5 +125,20 @@ describe('ValidationError', () => {
     expect(error.message).toContain('symbol="btc"');
     expect(error.message).toContain('volume=-1: must be >= 0');
     expect(error.violations).toHaveLength(2);
+  });
+});
+
+describe('regressions', () => {
+  it('a signal decoded by avsc (methods on its records’ prototypes) breaks no feature rule', async () => {
+    const runtime = await embeddedHarness().open();
+    const serde = await AvroSerde.create(runtime.registry);
+    const decoded = await serde.decode('crypto.ml_signals', serde.encode('crypto.ml_signals', signalAt()));
+    expect(validateSignal(decoded, now)).toEqual([]);
+    await runtime.close();
+  });
+
+  it('a violation whose value JSON cannot write (a function) is still described', () => {
+    const error = new ValidationError('x', [{ field: 'f', value: () => 1, rule: 'must be a number' }]);
+    expect(error.message).toContain('f=() => 1: must be a number');
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PortfolioState } from '../../../projections/portfolio/portfolio-fold.ts';
 import { ML_SIGNALS, ORDERS, type MlSignal, type OrderEvent } from '../../../src/contracts/index.ts';
-import { Publisher } from '../../../src/messaging/index.ts';
+import { Publisher, recordClock } from '../../../src/messaging/index.ts';
 import { prepareRuntime, type Runtime } from '../../../src/runtime/index.ts';
 import { AvroSerde } from '../../../src/serde/index.ts';
 import type { Decision } from '../../../streams/decision/decide.ts';
@@ -60,7 +60,7 @@ describe('the decision runner on the embedded runtime', () => {
       portfolio,
       settings: SETTINGS,
       logger: silentLogger,
-      clock: (record) => record.timestamp,
+      clock: recordClock((record) => record.timestamp),
       group,
       onDecision: (decidedSignal, decision) => {
         decisions.push(decision);

@@ -61,6 +61,52 @@ describe('kline rows', () => {
     expect(symbolFromFileName('btcusdt-5m-2023-01-02_2023-02-09.csv')).toBe('BTCUSDT');
     expect(symbolFromFileName('prices.csv')).toBeUndefined();
   });
+
+  it('reads open times in s, ms, us or ns by magnitude, or in the unit given', () => {
+    const [t, ...rest] = fixtureRows[0]!.split(',') as [string, ...string[]];
+    const row = (time: string): string => [time, ...rest].join(',');
+    const ms = Number(t);
+    for (const time of [String(ms / 1000), t, `${t}000`, `${t}000000`])
+      expect(parseKlineRow(row(time), 'ohlcv', 'BTCUSDT')).toMatchObject({
+        ok: true,
+        bar: { timestamp: ms },
+      });
+    expect(parseKlineRow(row(String(ms / 1000)), 'ohlcv', 'BTCUSDT', 's')).toMatchObject({
+      bar: { timestamp: ms },
+    });
+    // Seconds read as milliseconds would be January 1970: refused, with the unit to check.
+    expect(parseKlineRow(row(String(ms / 1000)), 'ohlcv', 'BTCUSDT', 'ms')).toEqual({
+      ok: false,
+      reason: `open_time ${ms / 1000} in ms is 1970-01-20, outside 2009-01-03 .. 2100-01-01; is --time-unit ms right?`,
+    });
+    expect(parseKlineRow(row('100'), 'ohlcv', 'BTCUSDT')).toMatchObject({ ok: false });
+  });
+
+  it('refuses a blank number and a hexadecimal one (they were read as 0 and 16)', () => {
+    const [t, o, h, l, c] = fixtureRows[0]!.split(',') as [string, string, string, string, string];
+    expect(parseKlineRow([t, o, h, l, c, ''].join(','), 'ohlcv', 'BTCUSDT')).toEqual({
+      ok: false,
+      reason: 'volume is blank',
+    });
+    expect(parseKlineRow([t, o, h, l, c, '  '].join(','), 'ohlcv', 'BTCUSDT')).toEqual({
+      ok: false,
+      reason: 'volume is blank',
+    });
+    expect(parseKlineRow([t, o, h, l, c, '0x10'].join(','), 'ohlcv', 'BTCUSDT')).toEqual({
+      ok: false,
+      reason: 'volume "0x10" is not a number',
+    });
+    expect(parseKlineRow([t, o, h, l, c, 'Infinity'].join(','), 'ohlcv', 'BTCUSDT')).toMatchObject({
+      ok: false,
+    });
+    expect(parseKlineRow([t, o, h, l, c, '1e309'].join(','), 'ohlcv', 'BTCUSDT')).toMatchObject({
+      ok: false,
+    });
+    expect(parseKlineRow([t, o, h, l, c, '1.5e2'].join(','), 'ohlcv', 'BTCUSDT')).toMatchObject({
+      ok: true,
+      bar: { volume: 150 },
+    });
+  });
 });
 
 describe('importKlines into the embedded runtime', () => {
@@ -144,6 +190,28 @@ describe('importKlines into the embedded runtime', () => {
         strict: true,
       }),
     ).rejects.toThrow(/SOLUSDT-x\.csv:1: volume=-1/);
+    await runtime.close();
+  });
+
+  it('refuses bars dated after the wall clock and implausible times, with their line numbers (regression, issue 15: year-3000 rows were imported)', async () => {
+    const rows = fixtureRows.slice(0, 3);
+    const now = Date.UTC(2026, 10, 30, 12);
+    const at = (ms: number): string => rows[0]!.replace(/^\d+/, String(ms));
+    const file = tempFile('ADAUSDT-5m.csv', [
+      ...rows,
+      ...[0, 1, 2].map((i) => at(Date.UTC(3000, 0, 1) + i * 300_000)),
+      at(now + 3_600_000),
+    ]);
+    const report = await importKlines(runtime.log, publisher, { file, now: () => now });
+    expect(report.imported).toBe(3);
+    expect(report.rejected.map((r) => r.line)).toEqual([4, 5, 6, 7]);
+    expect(report.rejected[0]?.reason).toMatch(
+      /open_time 32503680000000 is no plausible time in s, ms, us or ns/,
+    );
+    expect(report.rejected[3]?.reason).toMatch(/is 3540 s past the latest believable time/);
+    expect((await barsOf(runtime, 'ADAUSDT')).map((b) => b.timestamp)).toEqual(
+      rows.map((r) => Number(r.split(',')[0])),
+    );
     await runtime.close();
   });
 });

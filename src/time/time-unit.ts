@@ -1,0 +1,37 @@
+/** Units a timestamp column may be written in. */
+export const TIME_UNITS = ['s', 'ms', 'us', 'ns'] as const;
+export type TimeUnit = (typeof TIME_UNITS)[number];
+
+const PER_MS: Readonly<Record<TimeUnit, { multiply: bigint; divide: bigint }>> = {
+  s: { multiply: 1000n, divide: 1n },
+  ms: { multiply: 1n, divide: 1n },
+  us: { multiply: 1n, divide: 1000n },
+  ns: { multiply: 1n, divide: 1_000_000n },
+};
+
+/**
+ * Where a market bar's open time can plausibly lie: from the first Bitcoin block (2009-01-03) to
+ * 2100. In each unit that range spans less than a factor of 1000, so the ranges of the four units
+ * do not overlap and a value's magnitude tells its unit.
+ */
+export const PLAUSIBLE_FROM_MS = Date.UTC(2009, 0, 3);
+export const PLAUSIBLE_TO_MS = Date.UTC(2100, 0, 1);
+
+/** Milliseconds of a timestamp written as digits in `unit` (BigInt, so nanoseconds keep their precision). */
+export function toMillis(digits: string, unit: TimeUnit): number {
+  const { multiply, divide } = PER_MS[unit];
+  return Number((BigInt(digits) * multiply) / divide);
+}
+
+export const isPlausibleTime = (ms: number): boolean => ms >= PLAUSIBLE_FROM_MS && ms < PLAUSIBLE_TO_MS;
+
+/** The unit in which `digits` reads as a plausible time, or undefined when none does. */
+export function detectTimeUnit(digits: string): TimeUnit | undefined {
+  return TIME_UNITS.find((unit) => isPlausibleTime(toMillis(digits, unit)));
+}
+
+/** Parses a unit name given by a user (`s`, `ms`, `us` or `µs`, `ns`). */
+export function timeUnitOf(name: string): TimeUnit | undefined {
+  const unit = name.trim().toLowerCase().replace('µs', 'us');
+  return (TIME_UNITS as readonly string[]).includes(unit) ? (unit as TimeUnit) : undefined;
+}
