@@ -5,6 +5,7 @@ export {
   type ValidatedSubscribeOptions,
 } from './validated-consumer.ts';
 export { deadLetterOf, DeadLetterHeaders } from './dead-letter.ts';
+export { DeadLetterCounter, type DeadLetterTally } from './dead-letter-counter.ts';
 export { wallClock, streamClock, type ValidationClock } from './clocks.ts';
 export { encodeValidated } from './encode-validated.ts';
 export { EventTimeMerge, type MergeItem, type OffsetsForTime } from './event-time-merge.ts';
