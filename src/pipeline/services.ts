@@ -195,8 +195,10 @@ export async function startServices(options: ServicesOptions): Promise<Services>
     await decision.start();
     started.decision = decision;
     stops.push(async () => {
+      // The engine stops taking signals; a step waiting on the portfolio is let go by its reader's stop.
+      const stopping = decision.stop();
       await portfolio.stop();
-      await decision.stop();
+      await stopping;
     });
     probes.push(() => decision.caughtUp());
   }
