@@ -3,7 +3,7 @@ import { gunzip, gzip } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
 import { compressFrame, decompressFrame } from 'lz4-napi';
 import { compress as snappyCompress, uncompress as snappyUncompress } from 'snappy';
-import { CompressionCodecs, CompressionTypes } from './kafkajs.ts';
+import { CompressionCodecs } from './kafkajs.ts';
 import { unreadableBatch, type BatchHeader } from './unreadable-batch.ts';
 
 /** What kafkajs asks of a compression codec (its `CompressionCodecs` registry). */
@@ -106,9 +106,6 @@ export function registerCompressionCodecs(
     registry[id] = () => codec;
   }
 }
-
-/** kafkajs's names for the codecs it knows, re-exported for the tests that produce with each. */
-export { CompressionTypes };
 
 /**
  * The header of the record batch whose compressed records `buffer` is. kafkajs hands a codec a view

@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import { compressFrameSync } from 'lz4-napi';
 import { compressSync as snappyBlock } from 'snappy';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CompressionTypes, registerCompressionCodecs } from '../../../src/log/kafka/compression-codecs.ts';
-import { CompressionCodecs } from '../../../src/log/kafka/kafkajs.ts';
+import { registerCompressionCodecs } from '../../../src/log/kafka/compression-codecs.ts';
+import { CompressionCodecs, CompressionTypes } from '../../../src/log/kafka/kafkajs.ts';
 import { UNREADABLE_HEADER } from '../../../src/log/port.ts';
 
 /**
