@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { deadLettersCommand } from '../../src/cli/commands/inspect.ts';
+import { statusCommand } from '../../src/cli/commands/status.ts';
+import { MARKET_DATA, deadLetterTopicOf } from '../../src/contracts/index.ts';
 import { ErrorCodes } from '../../src/errors/index.ts';
 import type { LogPort } from '../../src/log/port.ts';
 import { DeadLetterCounter, DeadLetterHeaders } from '../../src/messaging/index.ts';
-import type { Runtime } from '../../src/runtime/index.ts';
+import { prepareRuntime, type Runtime } from '../../src/runtime/index.ts';
 import {
   createTestTopic,
   kafkaHarness,
@@ -57,22 +59,40 @@ describe('dead letters are counted as records, not offsets (Kafka transaction ma
     read.mockRestore();
   });
 
-  it('`dlq` reports the letters in all and shows the most recent ones', async () => {
+  /** What a CLI command prints. */
+  const printed = async (run: () => Promise<unknown>): Promise<string[]> => {
     const lines: string[] = [];
     const log = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
     try {
-      await deadLettersCommand(() => ({ config: harness.config, logger: silentLogger })).parseAsync(
-        [topic, '--limit', '3'],
-        { from: 'user' },
-      );
+      await run();
     } finally {
       log.mockRestore();
     }
+    return lines;
+  };
+  const context = () => ({ config: harness.config, logger: silentLogger });
+
+  it('`dlq` reports the letters in all and shows the most recent ones', async () => {
+    const lines = await printed(() =>
+      deadLettersCommand(context).parseAsync([topic, '--limit', '3'], { from: 'user' }),
+    );
     expect(lines[0]).toBe(`${topic}: 6 dead letters in all, showing 3`);
     expect(lines.slice(1).map((line) => /letter \d+$/.exec(line)?.[0])).toEqual([
       'letter 3',
       'letter 4',
       'letter 5',
     ]);
+  });
+
+  it('`status` reports letters, not offsets', async () => {
+    await prepareRuntime(runtime, harness.config);
+    const dlq = deadLetterTopicOf(MARKET_DATA);
+    await writeLetter(runtime.log, dlq, 0, ErrorCodes.VALIDATION_FAILED);
+    const { letters, unreadable } = await new DeadLetterCounter(runtime.log).count(dlq);
+    const lines = await printed(() => statusCommand(context).parseAsync([], { from: 'user' }));
+    const line = lines.find((l) => l.trim().startsWith(`${MARKET_DATA} `));
+    expect(line).toMatch(
+      new RegExp(` ${letters} dead letters${unreadable > 0 ? ` \\(${unreadable} unreadable\\)` : ''}$`),
+    );
   });
 });
