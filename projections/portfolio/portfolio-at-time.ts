@@ -139,7 +139,7 @@ export class PortfolioAtTime {
   async stop(): Promise<void> {
     this.running = false;
     this.wakeup.ring();
-    for (const subscription of this.subscriptions) await subscription.stop();
+    await Promise.all(this.subscriptions.map((subscription) => subscription.stop()));
     this.subscriptions = [];
   }
 }

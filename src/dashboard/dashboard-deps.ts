@@ -4,7 +4,12 @@ import type { MlSignal, OrderEvent } from '../contracts/index.ts';
 /** Consumer-group lag on one topic, and the dead letters of one data topic. */
 export interface PipelineHealth {
   readonly groups: ReadonlyArray<{ readonly group: string; readonly topic: string; readonly lag: number }>;
-  readonly deadLetters: ReadonlyArray<{ readonly topic: string; readonly count: number }>;
+  readonly deadLetters: ReadonlyArray<{
+    readonly topic: string;
+    readonly count: number;
+    /** Of which records the log could not read (a codec or format no client here knows). */
+    readonly unreadable?: number;
+  }>;
 }
 
 /** What the page is told as it happens; portfolio snapshots are sent by the event stream itself. */

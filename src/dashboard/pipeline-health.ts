@@ -1,19 +1,20 @@
 import { DATA_TOPICS, deadLetterTopicOf } from '../contracts/index.ts';
+import { DeadLetterCounter } from '../messaging/index.ts';
 import type { Runtime } from '../runtime/index.ts';
 import type { PipelineHealth } from './dashboard-deps.ts';
 
-const sum = (offsets: ReadonlyMap<number, number>): number =>
-  [...offsets.values()].reduce((total, n) => total + n, 0);
-
 /**
  * The pipeline's health read off a runtime: for every consumer group, its lag on each topic it
- * has committed on (end offset minus committed, summed over partitions), and how many records each
- * data topic's dead-letter topic holds. On Kafka, end offsets count transaction markers too, so
- * both figures can exceed the message counts by a marker per transaction.
+ * has committed on (end offset minus committed, summed over partitions), and how many dead letters
+ * each data topic's dead-letter topic holds, counted by `deadLetters` (pass the same counter to
+ * every call: it reads only what is new).
  */
 export async function runtimePipelineHealth(
   runtime: Pick<Runtime, 'log' | 'listGroups' | 'listTopics'>,
-  options: { readonly hideGroup?: (group: string) => boolean } = {},
+  options: {
+    readonly hideGroup?: (group: string) => boolean;
+    readonly deadLetters?: DeadLetterCounter;
+  } = {},
 ): Promise<PipelineHealth> {
   const topics = await runtime.listTopics();
   const groups: Array<{ group: string; topic: string; lag: number }> = [];
@@ -28,10 +29,13 @@ export async function runtimePipelineHealth(
       groups.push({ group, topic, lag });
     }
   }
-  const deadLetters: Array<{ topic: string; count: number }> = [];
+  const counter = options.deadLetters ?? new DeadLetterCounter(runtime.log);
+  const deadLetters: Array<{ topic: string; count: number; unreadable: number }> = [];
   for (const topic of Object.keys(DATA_TOPICS)) {
     const dlq = deadLetterTopicOf(topic);
-    if (topics.includes(dlq)) deadLetters.push({ topic, count: sum(await runtime.log.endOffsets(dlq)) });
+    if (!topics.includes(dlq)) continue;
+    const { letters, unreadable } = await counter.count(dlq);
+    deadLetters.push({ topic, count: letters, unreadable });
   }
   return { groups, deadLetters };
 }

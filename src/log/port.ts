@@ -15,6 +15,13 @@ export interface AppendRecord {
   readonly headers?: Headers;
 }
 
+/**
+ * Header of a record the log could not read (on Kafka: a batch compressed with a codec no client
+ * here knows, or whose bytes do not decompress): it has no key and no value, and this header says
+ * why. Consumers dead-letter it and move on.
+ */
+export const UNREADABLE_HEADER = 'cml.unreadable';
+
 export interface LogRecord {
   readonly topic: string;
   readonly partition: number;

@@ -8,6 +8,9 @@ export interface MergeItem<V> {
 /** What the merge asks the log, to know that a partition with nothing queued hides nothing earlier. */
 export type OffsetsForTime = (time: number) => Promise<PartitionOffsets>;
 
+/** How many queued records one `ready` look-up may cover. */
+const READY_LOOKAHEAD = 1_000;
+
 const before = (a: LogRecord, b: LogRecord): boolean =>
   a.timestamp !== b.timestamp
     ? a.timestamp < b.timestamp
@@ -27,11 +30,14 @@ export class EventTimeMerge<V> {
   private readonly received = new Map<number, number>();
   /** Per partition: nothing unread is earlier than this time (learnt from the log). */
   private readonly clearBefore = new Map<number, number>();
+  /** The latest time `ready` said yes to: every record up to it may go. */
+  private readyThrough = Number.NEGATIVE_INFINITY;
 
   /**
    * @param start the next offset to be delivered per partition (where the subscription starts).
    * @param ready whether the topic's producers have written everything before a time: a record
-   * is held until it holds (a partition with nothing in it yet may only be late).
+   * is held until it holds (a partition with nothing in it yet may only be late). Once true for a
+   * time it must stay true for that time and every earlier one (upstream progress only grows).
    */
   constructor(
     private readonly partitions: number,
@@ -82,16 +88,63 @@ export class EventTimeMerge<V> {
     return size;
   }
 
-  /** Releases, in order, every queued record (up to `until`, inclusive) that nothing unread can precede. */
-  async release(until = Number.POSITIVE_INFINITY): Promise<MergeItem<V>[]> {
+  /**
+   * Releases, in order, the queued records (up to `until`, inclusive; at most `limit`) that
+   * nothing unread can precede.
+   */
+  async release(until = Number.POSITIVE_INFINITY, limit = Number.POSITIVE_INFINITY): Promise<MergeItem<V>[]> {
     const out: MergeItem<V>[] = [];
-    for (;;) {
+    while (out.length < limit) {
       const head = this.earliestHead();
-      if (head === undefined || head.record.timestamp > until) return out;
-      if (this.ready !== undefined && !(await this.ready(head.record.timestamp))) return out;
-      if (!(await this.othersClear(head.record))) return out;
+      if (head === undefined || head.record.timestamp > until) break;
+      if (!(await this.isReady(head.record.timestamp, until))) break;
+      if (!(await this.othersClear(head.record))) break;
       out.push(this.queues.get(head.record.partition)?.shift() as MergeItem<V>);
     }
+    return out;
+  }
+
+  /**
+   * Whether `ready` holds at `time`, asked as rarely as possible: a backlog (history read at
+   * start-up) would otherwise cost a look-up in the log per record and hold the first release for
+   * minutes. As `ready` only moves forward, one yes for the last of the next records covers them
+   * all; when that is no, a binary search finds how far it goes in a few look-ups.
+   */
+  private async isReady(time: number, until: number): Promise<boolean> {
+    if (this.ready === undefined || time <= this.readyThrough) return true;
+    const times = this.upcomingTimes(READY_LOOKAHEAD, until);
+    let low = 0;
+    let high = times.length - 1;
+    let found = -1;
+    if (await this.ready(times[high] as number)) found = high;
+    else high--;
+    while (found < high && low <= high) {
+      const middle = (low + high) >>> 1;
+      if (await this.ready(times[middle] as number)) {
+        found = middle;
+        low = middle + 1;
+      } else high = middle - 1;
+    }
+    if (found < 0) return false;
+    this.readyThrough = times[found] as number;
+    return true;
+  }
+
+  /** The times of the next `count` queued records in release order (at most `until`), ascending. */
+  private upcomingTimes(count: number, until: number): number[] {
+    const at = new Map<number, number>();
+    const times: number[] = [];
+    while (times.length < count) {
+      let next: LogRecord | undefined;
+      for (const [partition, queue] of this.queues) {
+        const record = queue[at.get(partition) ?? 0]?.record;
+        if (record !== undefined && (next === undefined || before(record, next))) next = record;
+      }
+      if (next === undefined || next.timestamp > until) break;
+      at.set(next.partition, (at.get(next.partition) ?? 0) + 1);
+      times.push(next.timestamp);
+    }
+    return times;
   }
 
   private earliestHead(): MergeItem<V> | undefined {

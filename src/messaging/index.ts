@@ -7,6 +7,7 @@ export {
 } from './validated-consumer.ts';
 export { InputStall } from './input-stall.ts';
 export { deadLetterOf, DeadLetterHeaders } from './dead-letter.ts';
+export { DeadLetterCounter, type DeadLetterTally } from './dead-letter-counter.ts';
 export { wallClock, streamClock, recordClock, STREAM_MAX_LEAD_MS, type ValidationClock } from './clocks.ts';
 export { encodeValidated } from './encode-validated.ts';
 export { EventTimeMerge, type MergeItem, type OffsetsForTime } from './event-time-merge.ts';

@@ -7,6 +7,9 @@ import { EventTimeMerge, type MergeItem } from './event-time-merge.ts';
 import { subscribeValidated, type ValidatedSubscription, type ValidMessage } from './validated-consumer.ts';
 import { Wakeup } from './wakeup.ts';
 
+/** At most this many messages are released to the loop at once (a backlog is stepped in slices). */
+const RELEASE_LIMIT = 1_000;
+
 /** What a step may do besides returning its output. */
 export interface StepControl {
   /** Whether the processor is still running (a step waiting on others gives up when it is not). */
@@ -41,7 +44,10 @@ export interface OrderedProcessorOptions<K extends DataTopic> {
   readonly group: string;
   /** Freshness clock of the input: the stream's own (default) or the wall clock live. */
   readonly clock?: ValidationClock;
-  /** Before a record at time T is released: whether its upstream has delivered everything before T. */
+  /**
+   * Before a record at time T is released: whether its upstream has delivered everything before
+   * T. Once true for T it must stay true for T and every earlier time (see EventTimeMerge).
+   */
   readonly ready?: (time: number) => Promise<boolean>;
   /** Handles one message; `undefined` when stopped while waiting. */
   readonly step: (message: ValidMessage<K>, control: StepControl) => Promise<StepOutput | undefined>;
@@ -134,10 +140,12 @@ export class OrderedProcessor<K extends DataTopic> {
     let unstepped: MergeItem<TopicValues[K]>[] = [];
     while (this.isRunning) {
       try {
-        const messages = await this.merge.release();
+        const messages = await this.merge.release(Number.POSITIVE_INFINITY, RELEASE_LIMIT);
         unstepped = [...messages];
         this.inFlight = messages.length;
         for (const message of messages) {
+          // Stopping never waits for a backlog: what is not stepped is read again at the next start.
+          if (!this.isRunning) return;
           const began = process.hrtime.bigint();
           const output = await this.options.step(message, this.control);
           if (output === undefined) return;

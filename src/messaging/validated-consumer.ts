@@ -1,7 +1,14 @@
 import type { DataTopic, TopicValues } from '../contracts/index.ts';
 import { TOPIC_CONTRACTS, ValidationError } from '../contracts/index.ts';
-import { isCmlError } from '../errors/index.ts';
-import type { BatchOutcome, LogPort, LogRecord, Subscription, TopicAppend } from '../log/port.ts';
+import { CmlError, ErrorCodes, isCmlError } from '../errors/index.ts';
+import {
+  UNREADABLE_HEADER,
+  type BatchOutcome,
+  type LogPort,
+  type LogRecord,
+  type Subscription,
+  type TopicAppend,
+} from '../log/port.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { AvroSerde } from '../serde/index.ts';
 import type { ValidationClock } from './clocks.ts';
@@ -62,6 +69,11 @@ export async function subscribeValidated<K extends DataTopic>(
       const deadLetters: TopicAppend[] = [];
       for (const record of batch.records) {
         try {
+          const unreadable = record.headers[UNREADABLE_HEADER];
+          if (unreadable !== undefined)
+            throw new CmlError(ErrorCodes.RECORD_UNREADABLE, unreadable, {
+              hint: 'Its producer used a compression or format this client cannot read: have it produce with gzip, snappy, lz4, zstd or none.',
+            });
           const value = await options.serde.decode(options.topic, record.value);
           const violations = contract.validate(value as never, options.clock.contextOf(record));
           if (violations.length > 0)
@@ -72,14 +84,16 @@ export async function subscribeValidated<K extends DataTopic>(
         } catch (error) {
           // The registry away is no fault of the record: fail the batch, which is handed over again.
           if (isCmlError(error) && error.canRetry) throw error;
-          options.logger.warn(
+          // An unreadable record is loud: every record of its batch is lost to this consumer.
+          const unreadable = isCmlError(error) && error.code === ErrorCodes.RECORD_UNREADABLE;
+          options.logger[unreadable ? 'error' : 'warn'](
             {
               topic: record.topic,
               partition: record.partition,
               offset: record.offset,
               err: (error as Error).message,
             },
-            'message dead-lettered',
+            unreadable ? 'unreadable record dead-lettered' : 'message dead-lettered',
           );
           deadLetters.push(deadLetterOf(record, error, options.group));
           stall.read(false);

@@ -4,7 +4,7 @@ import type { Config } from '../config/index.ts';
 import { Gauge } from 'prom-client';
 import { buildApi, type LagProbe, type Metrics, type ProcessorProbe } from '../api/index.ts';
 import { openLogFeed, runtimePipelineHealth, type LogFeed } from '../dashboard/index.ts';
-import { encodeValidated } from '../messaging/index.ts';
+import { DeadLetterCounter, encodeValidated } from '../messaging/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Runtime } from '../runtime/index.ts';
 import type { AvroSerde } from '../serde/index.ts';
@@ -55,7 +55,8 @@ export async function serveApi(options: {
   if (signalsProcessor !== undefined) processors.push(probe('signals-processor', signalsProcessor));
   if (decision !== undefined) processors.push(probe('decision', decision));
   if (exchange !== undefined) processors.push(probe('exchange', exchange.runner));
-  const stopGauges = refreshPipelineGauges(runtime, options.metrics);
+  const deadLetters = new DeadLetterCounter(runtime.log);
+  const stopGauges = refreshPipelineGauges(runtime, options.metrics, deadLetters);
   const feed: LogFeed = await openLogFeed({ log: runtime.log, serde, logger: options.logger });
   const app = await buildApi({
     store: portfolio.store,
@@ -73,7 +74,7 @@ export async function serveApi(options: {
     dashboard: {
       candles: (query) => candles.store.candles(query),
       symbols: () => candles.store.symbols(),
-      pipeline: () => runtimePipelineHealth(runtime),
+      pipeline: () => runtimePipelineHealth(runtime, { deadLetters }),
       feed: feed.feed,
     },
   });
@@ -93,10 +94,20 @@ export async function serveApi(options: {
  * Consumer lag per group and topic, and the records of each dead-letter topic, refreshed every
  * few seconds from the log (every group of the runtime, whichever process it runs in).
  */
-function refreshPipelineGauges(runtime: Runtime, metrics: Metrics): () => void {
+function refreshPipelineGauges(
+  runtime: Runtime,
+  metrics: Metrics,
+  deadLetters: DeadLetterCounter,
+): () => void {
   const deadLetterRecords = new Gauge({
     name: 'cml_dead_letter_records',
     help: 'Records in the dead-letter topic of each data topic',
+    labelNames: ['topic'],
+    registers: [metrics.registry],
+  });
+  const unreadableRecords = new Gauge({
+    name: 'cml_unreadable_records',
+    help: 'Dead letters of each data topic that the log could not read at all (unknown codec or format)',
     labelNames: ['topic'],
     registers: [metrics.registry],
   });
@@ -105,10 +116,13 @@ function refreshPipelineGauges(runtime: Runtime, metrics: Metrics): () => void {
     if (busy) return;
     busy = true;
     try {
-      const health = await runtimePipelineHealth(runtime);
+      const health = await runtimePipelineHealth(runtime, { deadLetters });
       for (const { group, topic, lag } of health.groups)
         metrics.consumerLag.set({ group, topic, partition: 'all' }, lag);
-      for (const { topic, count } of health.deadLetters) deadLetterRecords.set({ topic }, count);
+      for (const { topic, count, unreadable } of health.deadLetters) {
+        deadLetterRecords.set({ topic }, count);
+        unreadableRecords.set({ topic }, unreadable ?? 0);
+      }
     } catch {
       // The next refresh tries again; a scrape meanwhile shows the last values.
     } finally {

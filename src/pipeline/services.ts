@@ -121,13 +121,13 @@ export async function startServices(options: ServicesOptions): Promise<Services>
     });
     await candleProjection.start();
     started.candles = { projection: candleProjection, store: candleStore };
+    // Independent of each other: stopped together, so their consumers' waits overlap.
     stops.push(async () => {
-      await candleProjection.stop();
-      await candleStore.close();
-      await signalProjection.stop();
-      await signalStore.close();
-      await projection.stop();
-      await store.close();
+      await Promise.all([
+        candleProjection.stop().then(() => candleStore.close()),
+        signalProjection.stop().then(() => signalStore.close()),
+        projection.stop().then(() => store.close()),
+      ]);
     });
     probes.push(
       () => projection.caughtUp(),
@@ -195,8 +195,10 @@ export async function startServices(options: ServicesOptions): Promise<Services>
     await decision.start();
     started.decision = decision;
     stops.push(async () => {
+      // The engine stops taking signals; a step waiting on the portfolio is let go by its reader's stop.
+      const stopping = decision.stop();
       await portfolio.stop();
-      await decision.stop();
+      await stopping;
     });
     probes.push(() => decision.caughtUp());
   }

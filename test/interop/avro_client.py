@@ -2,6 +2,9 @@
 
   consume --topic T --key K --count N   prints N values with key K as JSON lines, read from the start
   produce --topic T --key K --value J   writes one value (JSON) with the schema in avro/<topic>.avsc
+          [--values JSON-ARRAY]         or several, in one record batch
+          [--compression C]             none, gzip, snappy, lz4 or zstd (default none)
+                                        prints {"partition", "offset"} of each written record
 """
 import argparse
 import datetime
@@ -61,16 +64,34 @@ def produce(args, registry):
     schema = (AVRO_DIR / f"{args.topic}.avsc").read_text()
     # Like a production client: use the schema version our CLI registered, never register its own.
     serialize = AvroSerializer(registry, schema, conf={"auto.register.schemas": False, "use.latest.version": True})
-    producer = Producer({"bootstrap.servers": args.brokers, "acks": "all", "enable.idempotence": True})
-    value = json.loads(args.value)
-    producer.produce(
-        args.topic,
-        key=StringSerializer("utf_8")(args.key),
-        value=serialize(value, SerializationContext(args.topic, MessageField.VALUE)),
-        timestamp=value.get("timestamp", 0),
-    )
+    producer = Producer({
+        "bootstrap.servers": args.brokers,
+        "acks": "all",
+        "enable.idempotence": True,
+        "compression.type": args.compression,
+        # Long enough for several values to share one (compressed) record batch.
+        "linger.ms": 100,
+    })
+    values = json.loads(args.values) if args.values else [json.loads(args.value)]
+    written = []
+
+    def delivered(error, message):
+        if error is not None:
+            sys.exit(f"produce failed: {error}")
+        written.append({"partition": message.partition(), "offset": message.offset()})
+
+    for value in values:
+        producer.produce(
+            args.topic,
+            key=StringSerializer("utf_8")(args.key),
+            value=serialize(value, SerializationContext(args.topic, MessageField.VALUE)),
+            timestamp=value.get("timestamp", 0),
+            on_delivery=delivered,
+        )
     if producer.flush(30) != 0:
         sys.exit("produce did not complete")
+    for record in written:
+        print(json.dumps(record), flush=True)
 
 
 def main():
@@ -82,6 +103,8 @@ def main():
     parser.add_argument("--key", required=True)
     parser.add_argument("--count", type=int, default=1)
     parser.add_argument("--value")
+    parser.add_argument("--values")
+    parser.add_argument("--compression", choices=["none", "gzip", "snappy", "lz4", "zstd"], default="none")
     parser.add_argument("--timeout", type=float, default=60)
     args = parser.parse_args()
     registry = SchemaRegistryClient({"url": args.registry})

@@ -10,7 +10,9 @@ import {
   type DataTopic,
   type TopicValues,
 } from '../../src/contracts/index.ts';
-import { Publisher, streamClock, subscribeValidated } from '../../src/messaging/index.ts';
+import { ErrorCodes } from '../../src/errors/index.ts';
+import { registerCompressionCodecs } from '../../src/log/kafka/compression-codecs.ts';
+import { DeadLetterHeaders, Publisher, streamClock, subscribeValidated } from '../../src/messaging/index.ts';
 import { openKafkaRuntime, prepareRuntime, type KafkaRuntime } from '../../src/runtime/index.ts';
 import { AvroSerde } from '../../src/serde/index.ts';
 import { marketDataAt, pendingOrder, signalAt } from '../support/messages.ts';
@@ -41,8 +43,58 @@ describe('interop with Python confluent-kafka and its schema-registry Avro serde
     serde = await AvroSerde.create(runtime.registry);
   });
   afterAll(async () => {
+    registerCompressionCodecs();
     await runtime.close();
   });
+
+  /** Python writes `values` with key `key` in one batch compressed with `compression`; their offsets. */
+  const pythonWrites = async (
+    key: string,
+    values: readonly unknown[],
+    compression: string,
+  ): Promise<Array<{ partition: number; offset: number }>> => {
+    const { stdout } = await run(
+      python,
+      [
+        client,
+        'produce',
+        ...['--brokers', brokers, '--registry', registryUrl, '--topic', MARKET_DATA, '--key', key],
+        ...['--values', JSON.stringify(values), '--compression', compression],
+      ],
+      { timeout: 60_000 },
+    );
+    return stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { partition: number; offset: number });
+  };
+
+  /** What our validated consumer delivers of `symbol`'s bars, read from the beginning until `until`. */
+  const weRead = async (
+    symbol: string,
+    until: (received: readonly TopicValues[typeof MARKET_DATA][]) => boolean,
+  ): Promise<TopicValues[typeof MARKET_DATA][]> => {
+    const received: TopicValues[typeof MARKET_DATA][] = [];
+    const subscription = await subscribeValidated({
+      log: runtime.log,
+      serde,
+      topic: MARKET_DATA,
+      group: uniqueName('interop'),
+      fromBeginning: true,
+      clock: streamClock(),
+      logger: silentLogger,
+      handler: (messages) => {
+        received.push(...messages.map((m) => m.value).filter((v) => v.symbol === symbol));
+        return Promise.resolve();
+      },
+    });
+    try {
+      await eventually(() => received, until, 60_000);
+    } finally {
+      await subscription.stop();
+    }
+    return received;
+  };
 
   const pythonReads = async (topic: DataTopic, key: string): Promise<unknown> => {
     const { stdout } = await run(
@@ -129,5 +181,60 @@ describe('interop with Python confluent-kafka and its schema-registry Avro serde
     );
     await subscription.stop();
     expect(received[0]).toEqual(bar);
+  });
+
+  it('reads every record Python compresses with gzip, snappy, lz4 and zstd', async () => {
+    const symbol = uniqueSymbol();
+    const start = Date.now();
+    const written: TopicValues[typeof MARKET_DATA][] = [];
+    for (const [n, compression] of ['gzip', 'snappy', 'lz4', 'zstd'].entries()) {
+      const bars = [0, 1, 2].map((i) =>
+        marketDataAt(start + (n * 3 + i) * 1_000, symbol, { volume: n * 3 + i }),
+      );
+      await pythonWrites(symbol, bars, compression);
+      written.push(...bars);
+    }
+    const received = await weRead(symbol, (r) => r.length >= written.length);
+    expect(received).toEqual(written);
+  });
+
+  it('dead-letters a batch compressed with a codec this client cannot read, and reads on', async () => {
+    // As a client without zstd would be: the batch is unreadable, the consumer must not wedge on it.
+    registerCompressionCodecs({ 4: undefined });
+    try {
+      const symbol = uniqueSymbol();
+      const now = Date.now();
+      const dlq = `${MARKET_DATA}.dlq`;
+      const lettersBefore = (await runtime.log.endOffsets(dlq)).get(0) ?? 0;
+      const unreadable = await pythonWrites(
+        symbol,
+        [0, 1, 2].map((i) => marketDataAt(now + i * 1_000, symbol)),
+        'zstd',
+      );
+      const after = [3, 4].map((i) => marketDataAt(now + i * 1_000, symbol));
+      await pythonWrites(symbol, after, 'gzip');
+
+      expect(await weRead(symbol, (r) => r.length >= after.length)).toEqual(after);
+      const letters = await eventually(
+        async () =>
+          (await runtime.log.read(dlq, 0, lettersBefore, 1_000)).filter(
+            (r) => r.headers[DeadLetterHeaders.errorCode] === ErrorCodes.RECORD_UNREADABLE,
+          ),
+        (found) =>
+          unreadable.every(({ partition, offset }) =>
+            found.some(
+              (r) =>
+                r.headers[DeadLetterHeaders.partition] === String(partition) &&
+                r.headers[DeadLetterHeaders.offset] === String(offset),
+            ),
+          ),
+        30_000,
+      );
+      expect(letters[0]?.headers[DeadLetterHeaders.reason]).toMatch(
+        /cannot be read \(zstd: no client knows this codec\)/,
+      );
+    } finally {
+      registerCompressionCodecs();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { isDataTopic } from '../../contracts/index.ts';
 import type { LogRecord } from '../../log/port.ts';
-import { DeadLetterHeaders } from '../../messaging/index.ts';
+import { DeadLetterCounter, DeadLetterHeaders } from '../../messaging/index.ts';
 import { openRuntime, type Runtime } from '../../runtime/index.ts';
 import { AvroSerde } from '../../serde/index.ts';
 import type { CommandContext } from '../context.ts';
@@ -90,10 +90,13 @@ export function deadLettersCommand(context: () => CommandContext): Command {
     .action(async (topic: string, opts: { limit: number }) => {
       await withRuntime(context(), async (runtime) => {
         const dlq = isDataTopic(topic) ? `${topic}.dlq` : topic;
-        const ends = await runtime.log.endOffsets(dlq);
-        const end = ends.get(0) ?? 0;
-        const records = await runtime.log.read(dlq, 0, Math.max(0, end - opts.limit), opts.limit);
-        console.log(`${dlq}: ${end} dead letters in all, showing ${records.length}`);
+        // Offsets are not letters on Kafka (transaction markers take offsets too): read them all.
+        const records: LogRecord[] = [];
+        const { letters } = await new DeadLetterCounter(runtime.log).count(dlq, (letter) => {
+          records.push(letter);
+          if (records.length > opts.limit) records.shift();
+        });
+        console.log(`${dlq}: ${letters} dead letters in all, showing ${records.length}`);
         for (const record of records) {
           const h = record.headers;
           console.log(

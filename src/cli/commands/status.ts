@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { DATA_TOPICS, deadLetterTopicOf } from '../../contracts/index.ts';
+import { DeadLetterCounter } from '../../messaging/index.ts';
 import { prepareRuntime, type Runtime } from '../../runtime/index.ts';
 import type { CommandContext } from '../context.ts';
 import { withRuntime } from '../with-runtime.ts';
@@ -11,11 +12,13 @@ const sum = (offsets: ReadonlyMap<number, number>): number =>
 async function printStatus(runtime: Runtime): Promise<void> {
   console.log(`runtime: ${runtime.kind} (${runtime.location})`);
   console.log('topics:');
+  const counter = new DeadLetterCounter(runtime.log);
   for (const spec of Object.values(DATA_TOPICS)) {
     const messages = sum(await runtime.log.endOffsets(spec.name));
-    const deadLetters = sum(await runtime.log.endOffsets(deadLetterTopicOf(spec.name)));
+    const { letters, unreadable } = await counter.count(deadLetterTopicOf(spec.name));
     console.log(
-      `  ${spec.name.padEnd(20)} ${String(spec.partitions).padStart(2)} partitions  ${String(messages).padStart(9)} offsets  ${deadLetters} dead letters`,
+      `  ${spec.name.padEnd(20)} ${String(spec.partitions).padStart(2)} partitions  ${String(messages).padStart(9)} offsets  ${letters} dead letters` +
+        (unreadable > 0 ? ` (${unreadable} unreadable)` : ''),
     );
   }
   console.log('schemas:');

@@ -19,7 +19,7 @@ const pipelineHealth = {
       items: {
         type: 'object',
         required: ['topic', 'count'],
-        properties: { topic: string, count: { type: 'integer' } },
+        properties: { topic: string, count: { type: 'integer' }, unreadable: { type: 'integer' } },
       },
     },
   },

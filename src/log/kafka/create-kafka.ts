@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Kafka as KafkaClient, LogEntry, logCreator, logLevel as LogLevel } from 'kafkajs';
+import { registerCompressionCodecs } from './compression-codecs.ts';
 import { kafkaClientOptions } from './kafka-client-options.ts';
 import { Kafka, logLevel } from './kafkajs.ts';
 import type { Config } from '../../config/index.ts';
@@ -31,9 +32,11 @@ const pinoLogCreator =
 /**
  * The one place a kafkajs client is built. Retries use kafkajs's exponential backoff, which only
  * retries errors the protocol marks retriable (broker not available, leader moved, timeouts).
- * TLS files are read now: a missing one fails here, naming its key and path.
+ * TLS files are read now: a missing one fails here, naming its key and path. Every compression
+ * codec is registered, so records from any producer are read.
  */
 export function createKafka(config: Config['kafka'], logger: Logger): KafkaClient {
+  registerCompressionCodecs();
   if (config.sasl?.mechanism === 'plain' && config.ssl === false)
     logger.warn('kafka.sasl is plain without kafka.ssl: the password crosses the network in clear text');
   return new Kafka({

@@ -39,6 +39,12 @@ export interface KafkaLogOptions {
   readonly sessionTimeoutMs?: number;
 }
 
+/**
+ * How long the broker may hold a fetch that finds nothing new. kafkajs's 5 s default is also how
+ * long stopping a subscription can wait for the fetch in flight, and a service stops several.
+ */
+const FETCH_MAX_WAIT_MS = 1_000;
+
 const toHeaders = (headers: IHeaders | undefined): Headers => {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
@@ -260,6 +266,7 @@ export class KafkaLog implements LogPort {
       readUncommitted: false,
       sessionTimeout: this.options.sessionTimeoutMs,
       allowAutoTopicCreation: false,
+      maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
     });
     this.consumers.add(consumer);
     await consumer.connect();

@@ -36,4 +36,46 @@ describe('the event-time merge', () => {
     merge.push({ record: record(0, 0, 10), value: 'first again' });
     expect((await merge.release()).map((m) => m.value)).toEqual(['first', 'second']);
   });
+
+  describe('a backlog (history read at start-up) and a `ready` gate that only moves forward', () => {
+    /** 3,000 records, one a minute, over two partitions, all read; `ready` counts its look-ups. */
+    const backlog = (readyThrough: () => number) => {
+      let lookups = 0;
+      const merge = new EventTimeMerge<number>(
+        2,
+        () => Promise.resolve(new Map()),
+        new Map(),
+        (time) => {
+          lookups++;
+          return Promise.resolve(time <= readyThrough());
+        },
+      );
+      for (let i = 0; i < 3_000; i++) merge.push({ record: record(i % 2, i >> 1, i * 60_000), value: i });
+      return { merge, lookups: () => lookups };
+    };
+
+    it('releases the whole backlog in a handful of look-ups, not one per record (regression: minutes before the first decision)', async () => {
+      const { merge, lookups } = backlog(() => Number.POSITIVE_INFINITY);
+      const released = await merge.release();
+      expect(released.map((m) => m.value)).toEqual(Array.from({ length: 3_000 }, (_, i) => i));
+      expect(lookups()).toBeLessThanOrEqual(3);
+    });
+
+    it('stops exactly where `ready` does, found by a binary search', async () => {
+      let through = 1_234 * 60_000;
+      const { merge, lookups } = backlog(() => through);
+      expect((await merge.release()).map((m) => m.value)).toEqual(Array.from({ length: 1_235 }, (_, i) => i));
+      expect(lookups()).toBeLessThanOrEqual(2 * 12);
+      through = 1_300 * 60_000;
+      expect((await merge.release()).map((m) => m.value)).toEqual(
+        Array.from({ length: 66 }, (_, i) => 1_235 + i),
+      );
+    });
+
+    it('releases at most `limit` records at once', async () => {
+      const { merge } = backlog(() => Number.POSITIVE_INFINITY);
+      expect(await merge.release(Number.POSITIVE_INFINITY, 500)).toHaveLength(500);
+      expect(merge.size).toBe(2_500);
+    });
+  });
 });

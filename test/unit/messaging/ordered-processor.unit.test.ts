@@ -45,4 +45,56 @@ describe('the ordered processor', () => {
       await runtime.close();
     }
   });
+
+  it('stops within a bound over a backlog, and the next start steps the rest (regression: stop waited for the whole backlog)', async () => {
+    const harness = embeddedHarness();
+    const runtime = await harness.open();
+    try {
+      await prepareRuntime(runtime, harness.config);
+      const serde = await AvroSerde.create(runtime.registry);
+      const base = Date.now() - 3_000 * 60_000;
+      const bars = Array.from({ length: 2_000 }, (_, n) => marketDataAt(base + n * 60_000));
+      await new Publisher(runtime.log, serde).publish(MARKET_DATA, bars, (bar) => bar.timestamp);
+      const group = uniqueName('ordered');
+      const stepped: number[] = [];
+      const processor = () =>
+        new OrderedProcessor({
+          log: runtime.log,
+          serde,
+          logger: silentLogger,
+          topic: MARKET_DATA,
+          group,
+          pollMs: 5,
+          // 5 ms a step: the backlog takes 10 s.
+          step: async ({ value }) => {
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            stepped.push(value.timestamp);
+            return { append: [] };
+          },
+        });
+      const first = processor();
+      await first.start();
+      await eventually(
+        () => stepped.length,
+        (n) => n >= 10,
+        10_000,
+      );
+      const stopping = Date.now();
+      await first.stop();
+      expect(Date.now() - stopping).toBeLessThan(1_000);
+      expect(stepped.length).toBeLessThan(bars.length);
+
+      const second = processor();
+      await second.start();
+      await eventually(
+        () => stepped.length,
+        (n) => n >= bars.length,
+        30_000,
+      );
+      await second.stop();
+      expect(stepped).toEqual(bars.map((bar) => bar.timestamp));
+    } finally {
+      await runtime.close();
+    }
+  }, 60_000);
 });
