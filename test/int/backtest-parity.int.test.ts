@@ -3,11 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
+import { runLockstep } from '../../src/backtest/lockstep-engine.ts';
 import { replayPipeline } from '../../src/backtest/run-backtest.ts';
-import { readBarsFile } from '../../src/ml/index.ts';
+import { readBarsFile, servedSlotsOf } from '../../src/ml/index.ts';
 import { prepareRuntime } from '../../src/runtime/index.ts';
 import { AvroSerde } from '../../src/serde/index.ts';
 import { rebuildPortfolio } from '../../projections/portfolio/rebuild-portfolio.ts';
+import { decisionSettingsOf } from '../../streams/decision/index.ts';
+import { exchangeSettingsOf } from '../../streams/exchange/open-exchange.ts';
+import { ModelSource } from '../../streams/signals/model-source.ts';
 import { looseSettings, replayOnEmbedded, trainedWindow } from '../support/pipeline-runs.ts';
 import { createTestTopic, kafkaHarness, silentLogger } from '../support/runtimes.ts';
 
@@ -19,7 +23,7 @@ const MODELS = 'random_forest:price_change,logistic_regression:trend';
 
 describe('backtest parity', () => {
   it(
-    'gives the same orders and the same state hash live-style on Kafka, processor by processor, as a backtest',
+    'gives the same orders and the same state hash live-style on Kafka, processor by processor, as a backtest on the embedded log and as the research engine',
     { timeout: 900_000 },
     async () => {
       const { bars } = readBarsFile(FIXTURE, 'BTCUSDT');
@@ -71,9 +75,19 @@ describe('backtest parity', () => {
       // The backtest: the same bars and models on a fresh embedded log.
       const backtest = await replayOnEmbedded(modelsDir, MODELS, window);
 
+      // And the research engine, in memory, on the same bars and models.
+      const research = runLockstep({
+        bars: window,
+        artifacts: new ModelSource(modelsDir, servedSlotsOf(base)).load(),
+        decision: decisionSettingsOf(base.decision),
+        exchange: exchangeSettingsOf(base),
+      });
+
       expect(backtest.orders.length).toBeGreaterThan(4);
       expect(live.orders).toEqual(backtest.orders);
       expect(liveHash).toBe(backtest.hash);
+      expect(research.orders).toEqual(live.orders);
+      expect(research.hash).toBe(liveHash);
     },
   );
 });
