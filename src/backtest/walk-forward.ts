@@ -1,0 +1,58 @@
+/** A span of history: a number of bars, or a duration. */
+export type Span = { readonly bars: number } | { readonly ms: number };
+
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;
+
+/** `500` (bars), or a duration: `90m`, `12h`, `7d`, `2w`; undefined when it is neither. */
+export function parseSpan(value: string): Span | undefined {
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) > 0 ? { bars: Number(text) } : undefined;
+  const match = /^(\d+(?:\.\d+)?)([mhdw])$/.exec(text);
+  if (match === null) return undefined;
+  const ms = Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+  return ms > 0 ? { ms } : undefined;
+}
+
+export const spanMs = (span: Span, intervalMs: number): number =>
+  'bars' in span ? span.bars * intervalMs : span.ms;
+
+export const describeSpan = (span: Span): string =>
+  'bars' in span ? `${span.bars} bars` : `${span.ms / 3_600_000} h`;
+
+/**
+ * One model generation of a backtest: trained on the bars of [trainFrom, trainTo), trading the
+ * bars of [from, to). trainTo <= from: no model sees the bars it trades.
+ */
+export interface TradeWindow {
+  readonly trainFrom: number;
+  readonly trainTo: number;
+  readonly from: number;
+  /** Exclusive. */
+  readonly to: number;
+}
+
+/**
+ * The single split: the earliest `share` of the bars (of all symbols, in time order) train the
+ * models, the bars from the first later time trade.
+ */
+export function singleSplit(times: readonly number[], share: number): TradeWindow {
+  const first = times[0] as number;
+  const split = times[Math.floor(times.length * share)] as number;
+  return { trainFrom: first, trainTo: split, from: split, to: (times.at(-1) as number) + 1 };
+}
+
+/**
+ * Walk-forward windows, as FreqAI plans them: the first trades from `first + trainMs`; each
+ * trains on the `trainMs` before its start and trades `everyMs`, the last up to the last bar.
+ */
+export function walkForwardWindows(
+  first: number,
+  last: number,
+  trainMs: number,
+  everyMs: number,
+): TradeWindow[] {
+  const windows: TradeWindow[] = [];
+  for (let from = first + trainMs; from <= last; from += everyMs)
+    windows.push({ trainFrom: from - trainMs, trainTo: from, from, to: Math.min(from + everyMs, last + 1) });
+  return windows;
+}
