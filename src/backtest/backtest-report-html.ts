@@ -58,10 +58,9 @@ function chartLibrary(): string {
 
 const signed = (v: number): string => `${v > 0 ? '+' : ''}${num(v)}`;
 const pnlCell = (v: number): string => `<td class="${v >= 0 ? 'up' : 'down'}">${signed(v)}</td>`;
+/** A table; a heading starting with `<` is left-aligned. */
 const table = (head: readonly string[], rows: readonly string[]): string =>
-  `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`;
-const score = (s: { accuracy: number; r2: number; rows: number } | undefined): string =>
-  s === undefined ? '–' : `${num(s.accuracy * 100, 1)} % · R² ${num(s.r2, 3)}`;
+  `<table><thead><tr>${head.map((h) => (h.startsWith('<') ? `<th class="l">${esc(h.slice(1))}</th>` : `<th>${esc(h)}</th>`)).join('')}</tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`;
 
 /** How the PnL adds up to the change in equity, line by line. */
 function reconciliationRows(r: Reconciliation): string[] {
@@ -121,6 +120,8 @@ export function renderBacktestHtml(report: BacktestReport): string {
       text: `${prefix(p.symbol)}buy (open)`,
     })),
   ].sort((a, b) => a.time - b.time);
+  // Beyond a few dozen trades, labels would hide the curve: arrows only (the colours tell).
+  if (markers.length > 60) for (const marker of markers) marker.text = '';
   const r = report.reconciliation;
   const figures: Array<[string, string]> = [
     ['Period', `${iso(m.from)} → ${iso(m.to)}`],
@@ -152,7 +153,7 @@ export function renderBacktestHtml(report: BacktestReport): string {
   );
   const symbolRows = report.symbols.map(
     (f) =>
-      `<tr><td>${esc(f.symbol)}</td><td>${f.trades}</td><td>${num(f.winRatePct, 1)} %</td>${pnlCell(f.realizedPnl)}${pnlCell(f.unrealizedPnl)}<td>${num(f.fees)}</td><td>${f.openPositions}</td><td>${formatPrice(f.firstClose)}</td><td>${formatPrice(f.lastClose)}</td><td>${num(f.buyAndHoldReturnPct)} %</td></tr>`,
+      `<tr><td>${esc(f.symbol)}</td><td>${f.trades}</td><td>${f.trades > 0 ? `${num(f.winRatePct, 1)} %` : '–'}</td>${pnlCell(f.realizedPnl)}${pnlCell(f.unrealizedPnl)}<td>${num(f.fees)}</td><td>${f.openPositions}</td><td>${formatPrice(f.firstClose)}</td><td>${formatPrice(f.lastClose)}</td><td>${num(f.buyAndHoldReturnPct)} %</td></tr>`,
   );
   if (several)
     symbolRows.push(
@@ -162,14 +163,23 @@ export function renderBacktestHtml(report: BacktestReport): string {
     (p) =>
       `<tr><td>${esc(p.orderId)}</td><td>${esc(p.symbol)}</td><td>${iso(p.entryTime)}</td><td>${formatPrice(p.entryPrice)}</td><td>${formatPrice(p.markPrice)}</td><td>${num(p.quantity, 6)}</td><td>${num(p.entryFee, 4)}</td>${pnlCell(p.unrealizedPnl)}</tr>`,
   );
-  const windowRows = report.windows.map(
-    (w) =>
-      `<tr><td>${iso(w.from)} → ${iso(w.to - 1)}</td><td>${iso(w.trainFrom)} → ${iso(w.trainTo - 1)} (${w.trainedOn} bars)</td><td class="versions">${w.models
-        .map(
-          (model) =>
-            `${esc(model.version)}: held out ${score(model.holdout)} · traded ${score(model.traded)}`,
-        )
-        .join('<br>')}</td><td>${w.signals}</td><td>${w.trades}</td>${pnlCell(w.realizedPnl)}</tr>`,
+  const windowRows = report.windows.flatMap((w) =>
+    w.models.map((model, k) => {
+      const scores = (x: WindowModel['holdout'] | undefined): string =>
+        x === undefined
+          ? '<td>–</td><td>–</td>'
+          : `<td>${num(x.accuracy * 100, 1)} %</td><td>${num(x.r2, 3)}</td>`;
+      const span = `rowspan="${w.models.length}"`;
+      const window =
+        k === 0
+          ? `<td class="l" ${span}>${iso(w.from)} → ${iso(w.to - 1)}</td><td class="l" ${span}>${iso(w.trainFrom)} → ${iso(w.trainTo - 1)}<br><span class="note">${w.trainedOn} bars</span></td>`
+          : '';
+      const outcome =
+        k === 0
+          ? `<td ${span}>${w.signals}</td><td ${span}>${w.trades}</td>${pnlCell(w.realizedPnl).replace('<td', `<td ${span}`)}`
+          : '';
+      return `<tr${k === 0 ? ' class="first"' : ''}>${window}<td class="l">${esc(model.version)}</td>${scores(model.holdout)}${scores(model.traded)}${outcome}</tr>`;
+    }),
   );
   const tierRows = report.tiers.map(
     (t) =>
@@ -191,7 +201,7 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
 td,th{padding:4px 8px;border-bottom:1px solid #2a2e39;text-align:right}td:first-child,th:first-child{text-align:left}
 th{color:#8a8f98;font-weight:normal}tr.total td{font-weight:bold;color:#fff}
-table.narrow{width:auto;min-width:480px}td.versions{text-align:left;font-size:12px}
+table.narrow{width:auto;min-width:480px}td.l,th.l{text-align:left}tr.first td{border-top:2px solid #434651}td[rowspan]{vertical-align:top}
 .up{color:#26a69a}.down{color:#ef5350}
 </style></head><body>
 <h1>${esc(report.title)}</h1>
@@ -209,7 +219,7 @@ ${table(['symbol', 'closed trades', 'win rate', 'realized PnL', 'unrealized PnL'
 ${report.open.length === 0 ? '<div class="note">None: every position was closed.</div>' : `<div class="note">Marked at their symbol's last close; closing them would also pay the exit fee.</div>${table(['order', 'symbol', 'entry', 'entry price', 'last close', 'quantity', 'entry fee', 'unrealized PnL'], openRows)}`}
 <h2>Model windows (${report.windows.length})</h2>
 <div class="note">Each window trades with models trained only on bars before it. Scores: signal accuracy and R², held out from the training window's latest part, and on the bars the window traded.</div>
-${table(['traded', 'trained on', 'model versions and out-of-sample scores', 'BUY/SELL signals', 'trades', 'PnL'], windowRows)}
+${table(['traded', '<trained on', '<model version', 'held-out accuracy', 'held-out R²', 'traded accuracy', 'traded R²', 'BUY/SELL signals', 'trades opened', 'their PnL'], windowRows)}
 <h2>Confidence tiers</h2>
 <div class="note">High tier: acted on alone; middle: acted on with a second agreeing signal; low: ignored. Return: a closed trade's PnL, net of fees, over its cost.</div>
 ${table(['confidence', 'BUY/SELL signals', 'closed trades', 'mean return'], tierRows)}

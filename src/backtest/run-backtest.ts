@@ -196,7 +196,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       };
     }),
     tiers: confidenceTiers({
-      signalConfidences: replayed.actionable.map((a) => a.confidence),
+      signalConfidences: replayed.actionable.filter((a) => a.time >= first.from).map((a) => a.confidence),
       orders,
       trades,
       highConfidence: config.decision.highConfidence,

@@ -16,8 +16,17 @@ export function parseSpan(value: string): Span | undefined {
 export const spanMs = (span: Span, intervalMs: number): number =>
   'bars' in span ? span.bars * intervalMs : span.ms;
 
-export const describeSpan = (span: Span): string =>
-  'bars' in span ? `${span.bars} bars` : `${span.ms / 3_600_000} h`;
+/** `2000 bars`, `7 d`, `12 h`, `90 min`. */
+export function describeSpan(span: Span): string {
+  if ('bars' in span) return `${span.bars} bars`;
+  const [unit, ms] =
+    span.ms % 86_400_000 === 0
+      ? ['d', 86_400_000]
+      : span.ms % 3_600_000 === 0
+        ? ['h', 3_600_000]
+        : ['min', 60_000];
+  return `${span.ms / ms} ${unit}`;
+}
 
 /**
  * One model generation of a backtest: trained on the bars of [trainFrom, trainTo), trading the

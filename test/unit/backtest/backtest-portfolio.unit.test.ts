@@ -100,6 +100,8 @@ describe('a portfolio backtest over several symbols', () => {
       expect(html).toMatch(/<td>0\.00\d{6}<\/td>/);
       expect(html).toContain('How the PnL adds up');
       expect(html).toContain('minBarSpacing');
+      expect(html).toContain(`Open positions at the end (${report.open.length})`);
+      for (const position of report.open) expect(html).toContain(position.orderId);
     },
   );
 
