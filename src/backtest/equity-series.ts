@@ -15,7 +15,7 @@ export interface EquitySample {
 }
 
 /**
- * The equity at every bar time's close (once per time when several symbols share it), by the ledger projection's own fold over the run's bars and
+ * The equity at every bar's close, by the ledger projection's own fold over the run's bars and
  * order events in event-time order (a bar's close after the events it caused): the report and the
  * projection cannot disagree on cash, fees or PnL.
  */
@@ -28,13 +28,11 @@ export function equitySeries(
   let state = initialPortfolio(initialCash).state;
   const samples: EquitySample[] = [];
   let next = 0;
-  for (let i = 0; i < bars.length; i++) {
-    const bar = bars[i] as MarketData;
+  for (const bar of bars) {
     // The bar's own fills and closes happen within it: its close sees them.
     while (next < events.length && timeOf(events[next] as OrderEvent) <= bar.timestamp)
       state = foldPortfolio(state, { kind: 'order', event: events[next++] as OrderEvent }).state;
     state = foldPortfolio(state, { kind: 'bar', bar }).state;
-    if (bars[i + 1]?.timestamp === bar.timestamp) continue;
     samples.push({
       time: bar.timestamp,
       equity: equityOf(state),

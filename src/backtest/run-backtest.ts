@@ -34,16 +34,19 @@ import { decisionSettingsOf } from '../../streams/decision/index.ts';
 import { exchangeSettingsOf } from '../../streams/exchange/open-exchange.ts';
 import { readBacktestBars, resolveInputs } from './backtest-inputs.ts';
 import { backtestMetrics } from './backtest-metrics.ts';
-import { renderBacktestHtml, type BacktestReport } from './backtest-report-html.ts';
+import { renderBacktestHtml, type BacktestReport, type WindowReport } from './backtest-report-html.ts';
 import { confidenceTiers } from './confidence-tiers.ts';
+import { equityPerTime } from './equity-per-time.ts';
 import { equitySeries } from './equity-series.ts';
 import { buildSignalTape, tradeTape } from './lockstep-engine.ts';
 import { portfolioBreakdown } from './portfolio-breakdown.ts';
 import {
   describeSpan,
   singleSplit,
+  sliceByTime,
   spanMs,
   walkForwardWindows,
+  windowOf,
   type Span,
   type TradeWindow,
 } from './walk-forward.ts';
@@ -154,7 +157,9 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       ? replayLockstep(config, logBars, generations, options.onProgress)
       : await replayOnLog(config, logBars, run, options);
   const { orders, trades } = replayed;
-  const { samples, final } = equitySeries(traded, orders, config.exchange.initialCash);
+  const series = equitySeries(traded, orders, config.exchange.initialCash);
+  const { final } = series;
+  const samples = equityPerTime(series.samples);
   const closes = new Map<string, { first: number; last: number }>();
   for (const bar of traded) {
     const known = closes.get(bar.symbol);
@@ -183,18 +188,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     symbols: breakdown.symbols,
     open: breakdown.open,
     reconciliation: breakdown.reconciliation,
-    windows: generations.map((g) => {
-      const inWindow = (time: number): boolean => time >= g.window.from && time < g.window.to;
-      const windowTrades = trades.filter((t) => inWindow(t.entryTime));
-      return {
-        ...g.window,
-        trainedOn: g.trainedOn,
-        models: windowModels(g.artifacts, bars, g.window, intervalMs),
-        signals: replayed.actionable.filter((a) => inWindow(a.time)).length,
-        trades: windowTrades.length,
-        realizedPnl: windowTrades.reduce((s, t) => s + t.realizedPnl, 0),
-      };
-    }),
+    windows: windowReports(generations, bars, intervalMs, trades, replayed.actionable),
     tiers: confidenceTiers({
       signalConfidences: replayed.actionable.filter((a) => a.time >= first.from).map((a) => a.confidence),
       orders,
@@ -300,7 +294,7 @@ function trainGenerations(
   const served = new Set(servedSlotsOf(config));
   options.onProgress?.('train', 0, windows.length * 100);
   return windows.map((window, k) => {
-    const trainBars = bars.filter((b) => b.timestamp >= window.trainFrom && b.timestamp < window.trainTo);
+    const trainBars = sliceByTime(bars, window.trainFrom, window.trainTo, barTime);
     let trained;
     try {
       trained = trainModels({
@@ -333,6 +327,34 @@ function trainGenerations(
     options.onProgress?.('train', (k + 1) * 100, windows.length * 100);
     return { window, artifacts, trainedOn: trainBars.length };
   });
+}
+
+const barTime = (bar: MarketData): number => bar.timestamp;
+
+/** Each window with its model versions' scores, its BUY/SELL signals and the trades opened in it. */
+function windowReports(
+  generations: readonly Generation[],
+  bars: readonly MarketData[],
+  intervalMs: number,
+  trades: readonly ClosedTrade[],
+  actionable: readonly ActionableSignal[],
+): WindowReport[] {
+  const windows = generations.map((g) => g.window);
+  const signals = windows.map(() => 0);
+  for (const signal of actionable) {
+    const k = windowOf(windows, signal.time);
+    if (k >= 0) signals[k] = (signals[k] as number) + 1;
+  }
+  const opened = windows.map((): ClosedTrade[] => []);
+  for (const trade of trades) opened[windowOf(windows, trade.entryTime)]?.push(trade);
+  return generations.map((g, k) => ({
+    ...g.window,
+    trainedOn: g.trainedOn,
+    models: windowModels(g.artifacts, bars, g.window, intervalMs),
+    signals: signals[k] as number,
+    trades: (opened[k] as ClosedTrade[]).length,
+    realizedPnl: (opened[k] as ClosedTrade[]).reduce((s, t) => s + t.realizedPnl, 0),
+  }));
 }
 
 /** The bars from `from`, with each symbol's `warmup` bars before it so its features are warm at `from`. */

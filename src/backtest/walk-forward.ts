@@ -65,3 +65,29 @@ export function walkForwardWindows(
     windows.push({ trainFrom: from - trainMs, trainTo: from, from, to: Math.min(from + everyMs, last + 1) });
   return windows;
 }
+
+/** First index in `sorted` (by `timeOf`) at or after `time`. */
+function lowerBound<T>(sorted: readonly T[], time: number, timeOf: (item: T) => number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (timeOf(sorted[mid] as T) < time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The items of [from, to) of a list in time order, found by bisection (windows over millions of bars). */
+export const sliceByTime = <T>(
+  sorted: readonly T[],
+  from: number,
+  to: number,
+  timeOf: (item: T) => number,
+): T[] => sorted.slice(lowerBound(sorted, from, timeOf), lowerBound(sorted, to, timeOf));
+
+/** The index of the window holding `time`, or -1 outside them all. */
+export function windowOf(windows: readonly TradeWindow[], time: number): number {
+  const k = lowerBound(windows, time + 1, (w) => w.from) - 1;
+  return k >= 0 && time < (windows[k] as TradeWindow).to ? k : -1;
+}

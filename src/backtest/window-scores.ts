@@ -7,7 +7,7 @@ import {
   warmupBars,
   type ModelArtifact,
 } from '../ml/index.ts';
-import type { TradeWindow } from './walk-forward.ts';
+import { sliceByTime, type TradeWindow } from './walk-forward.ts';
 
 /** A model version's scores: signal accuracy (the three trend classes) and R² in its target's unit. */
 export interface ModelScores {
@@ -43,7 +43,7 @@ export function windowModels(
     };
     const lead = (warmupBars(artifact.features) + 1) * intervalMs;
     const tail = (artifact.horizonBars + 1) * intervalMs;
-    const around = bars.filter((b) => b.timestamp >= window.from - lead && b.timestamp < window.to + tail);
+    const around = sliceByTime(bars, window.from - lead, window.to + tail, (b) => b.timestamp);
     const rows = labelBars(around, artifact.features, artifact).filter(
       (row) => row.features.timestamp >= window.from && row.features.timestamp < window.to,
     );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MarketData, MlSignal } from '../../../src/contracts/index.ts';
+import { equityPerTime } from '../../../src/backtest/equity-per-time.ts';
 import { equitySeries } from '../../../src/backtest/equity-series.ts';
 import { tradeTape, type SignalTape } from '../../../src/backtest/lockstep-engine.ts';
 import { portfolioBreakdown } from '../../../src/backtest/portfolio-breakdown.ts';
@@ -41,7 +42,9 @@ function run() {
     exchange: DEFAULT_EXCHANGE_SETTINGS,
   });
   const bars = steps.flatMap((s) => s.bars);
-  const { final, samples } = equitySeries(bars, traded.orders, DEFAULT_EXCHANGE_SETTINGS.initialCash);
+  const series = equitySeries(bars, traded.orders, DEFAULT_EXCHANGE_SETTINGS.initialCash);
+  const { final } = series;
+  const samples = equityPerTime(series.samples);
   const breakdown = portfolioBreakdown({
     final,
     trades: traded.trades,

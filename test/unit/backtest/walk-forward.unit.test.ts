@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parseSpan, singleSplit, spanMs, walkForwardWindows } from '../../../src/backtest/walk-forward.ts';
+import {
+  describeSpan,
+  parseSpan,
+  singleSplit,
+  sliceByTime,
+  spanMs,
+  walkForwardWindows,
+  windowOf,
+} from '../../../src/backtest/walk-forward.ts';
 
 const H = 3_600_000;
 
@@ -33,5 +41,18 @@ describe('walk-forward windows', () => {
   it('split once at a share of the bars of every symbol', () => {
     const times = [0, 0, 1, 1, 2, 2, 3, 3].map((t) => t * H);
     expect(singleSplit(times, 0.5)).toEqual({ trainFrom: 0, trainTo: 2 * H, from: 2 * H, to: 3 * H + 1 });
+  });
+
+  it('find the items and the window of a time', () => {
+    const times = [0, 1, 1, 2, 3, 5, 8].map((t) => t * H);
+    expect(sliceByTime(times, H, 3 * H, (t) => t)).toEqual([H, H, 2 * H]);
+    expect(sliceByTime(times, 4 * H, 5 * H, (t) => t)).toEqual([]);
+    const windows = walkForwardWindows(0, 100 * H - 1, 48 * H, 24 * H);
+    expect([0, 48 * H, 72 * H - 1, 72 * H, 99 * H, 100 * H].map((t) => windowOf(windows, t))).toEqual([
+      -1, 0, 0, 1, 2, -1,
+    ]);
+    expect(
+      [{ ms: 14 * 24 * H }, { ms: 12 * H }, { ms: 90 * 60_000 }, { bars: 500 }].map(describeSpan),
+    ).toEqual(['14 d', '12 h', '90 min', '500 bars']);
   });
 });
