@@ -62,6 +62,13 @@ const pnlCell = (v: number): string => `<td class="${v >= 0 ? 'up' : 'down'}">${
 const table = (head: readonly string[], rows: readonly string[]): string =>
   `<table><thead><tr>${head.map((h) => (h.startsWith('<') ? `<th class="l">${esc(h.slice(1))}</th>` : `<th>${esc(h)}</th>`)).join('')}</tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`;
 
+/** Why a run without a single position traded nothing, and what to loosen. */
+function noTradeNote(report: BacktestReport): string {
+  if (report.trades.length > 0 || report.open.length > 0) return '';
+  const signals = report.tiers.reduce((s, t) => s + t.signals, 0);
+  return `<p class="note"><b>No trade.</b> The models gave ${signals} BUY/SELL signals in the traded period (per confidence tier below); the decision rules acted on none. Looser rules: <code>DECISION_MIN_CONFIDENCE</code>, <code>DECISION_HIGH_CONFIDENCE</code>, <code>DECISION_BUY_THRESHOLD_PCT</code>; or trade the MA/RSI rule beside the models (without <code>--no-rule</code>).</p>`;
+}
+
 /** How the PnL adds up to the change in equity, line by line. */
 function reconciliationRows(r: Reconciliation): string[] {
   const line = (label: string, value: string, cls = ''): string =>
@@ -131,8 +138,8 @@ export function renderBacktestHtml(report: BacktestReport): string {
     ['Sharpe', num(m.sharpe)],
     ['Sortino', num(m.sortino)],
     ['Max drawdown', `${num(m.maxDrawdownPct)} %`],
-    ['Win rate', `${num(m.winRatePct, 1)} %`],
-    ['Profit factor', num(m.profitFactor)],
+    ['Win rate', m.trades > 0 ? `${num(m.winRatePct, 1)} %` : '–'],
+    ['Profit factor', m.trades > 0 ? num(m.profitFactor) : '–'],
     ['Exposure', `${num(m.exposurePct, 1)} %`],
     ['Closed trades', String(m.trades)],
     ['Open positions', String(report.open.length)],
@@ -209,6 +216,7 @@ table.narrow{width:auto;min-width:480px}td.l,th.l{text-align:left}tr.first td{bo
     .map(([k, v]) => `${esc(k)} ${esc(String(v))}`)
     .join(' · ')}</div>
 <div class="figures">${figures.map(([k, v]) => `<div class="figure">${esc(k)}<b>${esc(v)}</b></div>`).join('')}</div>
+${noTradeNote(report)}
 <h2>How the PnL adds up</h2>
 <table class="narrow">${reconciliationRows(r).join('')}</table>
 <h2>Equity (USDT) with trades</h2><div id="equity" class="chart"></div>
