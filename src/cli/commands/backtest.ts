@@ -79,11 +79,15 @@ export function backtestCommand(context: () => CommandContext): Command {
       engineOf,
       'lockstep' as BacktestEngine,
     )
-    .action(async (files: string[], opts: BacktestCliOptions) => {
+    .action(async (files: string[], opts: BacktestCliOptions, command: Command) => {
       const ctx = context();
       if ((opts.trainWindow === undefined) !== (opts.retrainEvery === undefined))
         throw new CmlError(ErrorCodes.USAGE, 'Walk-forward needs both --train-window and --retrain-every', {
           hint: 'e.g. --train-window 14d --retrain-every 1d, or neither for a single split at --train-share.',
+        });
+      if (opts.trainWindow !== undefined && command.getOptionValueSource('trainShare') === 'cli')
+        throw new CmlError(ErrorCodes.USAGE, '--train-share and --train-window exclude each other', {
+          hint: 'Walk-forward trains on --train-window before each --retrain-every; drop --train-share.',
         });
       const models = chooseModels(ctx.config.ml.models, {
         ...(opts.models === undefined ? {} : { models: opts.models.split(',') }),
