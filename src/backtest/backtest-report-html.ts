@@ -226,7 +226,7 @@ ${table(['symbol', 'closed trades', 'win rate', 'realized PnL', 'unrealized PnL'
 <h2>Open positions at the end (${report.open.length})</h2>
 ${report.open.length === 0 ? '<div class="note">None: every position was closed.</div>' : `<div class="note">Marked at their symbol's last close; closing them would also pay the exit fee.</div>${table(['order', 'symbol', 'entry', 'entry price', 'last close', 'quantity', 'entry fee', 'unrealized PnL'], openRows)}`}
 <h2>Model windows (${report.windows.length})</h2>
-<div class="note">Each window trades with models trained only on bars before it. Scores: signal accuracy and R², held out from the training window's latest part, and on the bars the window traded.</div>
+<div class="note">Each window trades with models trained only on bars before it. Scores: signal accuracy (against always HOLD on the same bars) and R², held out from the training window's latest part, and on the bars the window traded.</div>
 ${table(['traded', '<trained on', '<model version', 'held-out accuracy', 'held-out R²', 'traded accuracy', 'traded R²', 'BUY/SELL signals', 'trades opened', 'their PnL'], windowRows)}
 <h2>Confidence tiers</h2>
 <div class="note">High tier: acted on alone; middle: acted on with a second agreeing signal; low: ignored. Return: a closed trade's PnL, net of fees, over its cost.</div>

@@ -1,6 +1,7 @@
 import type { MarketData } from '../contracts/index.ts';
 import {
   labelBars,
+  lastPriceBaseline,
   loadModel,
   reportedScores,
   scoreOn,
@@ -13,6 +14,8 @@ import { sliceByTime, type TradeWindow } from './walk-forward.ts';
 export interface ModelScores {
   readonly accuracy: number;
   readonly r2: number;
+  /** The accuracy of always HOLD on the same bars: the bar a model's accuracy has to clear. */
+  readonly holdAccuracy: number;
   /** Labelled bars scored. */
   readonly rows: number;
 }
@@ -39,6 +42,7 @@ export function windowModels(
     const holdout: ModelScores = {
       accuracy: artifact.metrics.signal.accuracy,
       r2: reportedScores(artifact).r2,
+      holdAccuracy: artifact.baselines.lastPrice.signal.accuracy,
       rows: artifact.training.testRows,
     };
     const lead = (warmupBars(artifact.features) + 1) * intervalMs;
@@ -59,6 +63,7 @@ export function windowModels(
       traded: {
         accuracy: metrics.signal.accuracy,
         r2: reportedScores({ ...artifact, metrics }).r2,
+        holdAccuracy: lastPriceBaseline(rows).signal.accuracy,
         rows: rows.length,
       },
     };
