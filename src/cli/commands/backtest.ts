@@ -36,7 +36,7 @@ interface BacktestCliOptions {
   trainWindow?: Span;
   retrainEvery?: Span;
   models?: string;
-  rule: boolean;
+  rule?: boolean;
   out?: string;
   engine: BacktestEngine;
 }
@@ -68,7 +68,8 @@ export function backtestCommand(context: () => CommandContext): Command {
       '--models <list>',
       'comma-separated <model>:<target> to trade, e.g. random_forest:trend,svm:trend (default: ml.models)',
     )
-    .option('--no-rule', 'trade the ML models only, without the MA/RSI rule beside them (as npm start)')
+    .option('--rule', 'trade the MA/RSI rule beside the models, as npm start does (the default)')
+    .option('--no-rule', 'trade the ML models only, without the MA/RSI rule beside them')
     .option(
       '-o, --out <dir>',
       'where the run goes (default: <data-dir>/backtests/<time>); a previous run there is replaced',
@@ -91,7 +92,7 @@ export function backtestCommand(context: () => CommandContext): Command {
         });
       const models = chooseModels(ctx.config.ml.models, {
         ...(opts.models === undefined ? {} : { models: opts.models.split(',') }),
-        rule: opts.rule,
+        rule: opts.rule !== false,
       });
       const outDir = resolve(
         opts.out ?? join(ctx.config.dataDir, 'backtests', new Date().toISOString().replace(/[:.]/g, '-')),

@@ -197,6 +197,9 @@ describe('cml backtest', () => {
           'logistic_regression:trend, ma_rsi_rule:trend',
         );
         expect(logged.join('\n')).toContain(`replaced the previous run in ${out}`);
+        expect((await run('--models', 'ma_rsi_rule:trend,svm:trend', '--rule')).strategy).toBe(
+          'ma_rsi_rule:trend, svm:trend',
+        );
       } finally {
         console.log = log;
       }
