@@ -139,7 +139,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       watermark: 'pipeline',
       group: onKafka ? `${run}.exchange` : options.config.exchange.group,
     },
-    topics: { [MARKET_DATA]: RETAIN_FOREVER, [ORDERS]: RETAIN_FOREVER, [ML_SIGNALS]: RETAIN_FOREVER },
+    topics: { [MARKET_DATA]: RETAIN_FOREVER, [ML_SIGNALS]: RETAIN_FOREVER, [ORDERS]: RETAIN_FOREVER },
   };
   const warmup = warmupBars(featureDefinitionFor(intervalMs));
   const windows = planWindows(bars, intervalMs, warmup, options);
@@ -262,7 +262,7 @@ function planWindows(
       ErrorCodes.USAGE,
       `--train-window ${describeSpan(wf.trainWindow)} is shorter than the ${warmup * 2} bars a model needs`,
       {
-        hint: `Give --train-window at least ${warmup * 2 * 4} bars (the features' warm-up and the label horizon take some).`,
+        hint: `Give --train-window ${warmup * 2} bars at the very least; models learn from thousands (e.g. --train-window 14d of 5-minute bars).`,
       },
     );
   if (everyMs < intervalMs)

@@ -77,6 +77,10 @@ describe('a portfolio backtest over several symbols', () => {
       for (const position of report.open)
         expect(position.markPrice).toBe(report.symbols.find((s) => s.symbol === position.symbol)?.lastClose);
       expect(pipeline.orders).toEqual(lockstep.orders);
+      // The signals too: the tiers and windows count the same BUY/SELL signals on both engines.
+      expect(pipeline.report.tiers).toEqual(report.tiers);
+      expect(pipeline.report.windows.map((w) => w.signals)).toEqual(report.windows.map((w) => w.signals));
+      expect(report.tiers.reduce((s, t) => s + t.signals, 0)).toBe(report.windows[0]?.signals);
 
       // One account: the symbols' figures are the account's.
       const sum = (f: (s: (typeof report.symbols)[number]) => number): number =>
