@@ -175,7 +175,7 @@ export function renderBacktestHtml(report: BacktestReport): string {
       const scores = (x: WindowModel['holdout'] | undefined): string =>
         x === undefined
           ? '<td>–</td><td>–</td>'
-          : `<td>${num(x.accuracy * 100, 1)} %</td><td>${num(x.r2, 3)}</td>`;
+          : `<td>${num(x.accuracy * 100, 1)} % <span class="note">(HOLD ${num(x.holdAccuracy * 100, 1)} %)</span></td><td>${num(x.r2, 3)}</td>`;
       const span = `rowspan="${w.models.length}"`;
       const window =
         k === 0

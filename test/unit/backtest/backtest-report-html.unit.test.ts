@@ -50,7 +50,25 @@ function report(trades: ClosedTrade[]): BacktestReport {
       fees: 0,
       gap: 0,
     },
-    windows: [],
+    windows: [
+      {
+        trainFrom: -10 * HOUR,
+        trainTo: 0,
+        from: 0,
+        to: 3 * HOUR,
+        trainedOn: 120,
+        models: [
+          {
+            version: 'ma_rsi_rule.v1',
+            holdout: { accuracy: 0.85, r2: -0.2, holdAccuracy: 0.9, rows: 30 },
+            traded: { accuracy: 0.75, r2: -0.4, holdAccuracy: 0.8, rows: 3 },
+          },
+        ],
+        signals: 12,
+        trades: trades.length,
+        realizedPnl: 20,
+      },
+    ],
     tiers: [
       { label: '≥ 0.8', signals: 3, trades: trades.length, meanReturnPct: 1 },
       { label: '0.6 – 0.8', signals: 4, trades: 0, meanReturnPct: 0 },
@@ -79,6 +97,9 @@ describe('the backtest report page', () => {
     expect(html).toContain('<td>0.00163333</td>');
     expect(html).toContain('<td>0.00171000</td>');
     expect(html).not.toContain('No trade.');
+    // Each model's accuracy beside always-HOLD's on the same bars.
+    expect(html).toContain('85.0 % <span class="note">(HOLD 90.0 %)</span>');
+    expect(html).toContain('75.0 % <span class="note">(HOLD 80.0 %)</span>');
   });
 
   it('says why nothing traded, with the signals it had and what to loosen', () => {
