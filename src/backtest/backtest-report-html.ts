@@ -208,7 +208,7 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
 td,th{padding:4px 8px;border-bottom:1px solid #2a2e39;text-align:right}td:first-child,th:first-child{text-align:left}
 th{color:#8a8f98;font-weight:normal}tr.total td{font-weight:bold;color:#fff}
-table.narrow{width:auto;min-width:480px}td.l,th.l{text-align:left}tr.first td{border-top:2px solid #434651}td[rowspan]{vertical-align:top}
+table.narrow{width:auto;min-width:480px}td{white-space:nowrap}td.l,th.l{text-align:left;white-space:normal}tr.first td{border-top:2px solid #434651}td[rowspan]{vertical-align:top}
 .up{color:#26a69a}.down{color:#ef5350}
 </style></head><body>
 <h1>${esc(report.title)}</h1>
