@@ -30,7 +30,7 @@ const mean = (values: readonly number[]): number =>
   values.length === 0 ? 0 : values.reduce((s, v) => s + v, 0) / values.length;
 
 /**
- * The report's figures, pure: from the equity at each bar, the closed trades, the fees and the
+ * The report's figures, pure: from the equity at each bar time, the closed trades, the fees and the
  * first and last close of the period (buy and hold).
  */
 export function backtestMetrics(input: {
@@ -40,6 +40,8 @@ export function backtestMetrics(input: {
   readonly initialEquity: number;
   readonly firstClose: number;
   readonly lastClose: number;
+  /** Buy and hold of several symbols (equal-weighted), in place of lastClose / firstClose. */
+  readonly buyAndHoldReturnPct?: number;
 }): BacktestMetrics {
   const { samples, trades } = input;
   const first = samples[0];
@@ -73,7 +75,7 @@ export function backtestMetrics(input: {
     finalEquity,
     totalReturnPct: total * 100,
     annualizedReturnPct: span > 0 ? ((1 + total) ** (YEAR_MS / span) - 1) * 100 : 0,
-    buyAndHoldReturnPct: (input.lastClose / input.firstClose - 1) * 100,
+    buyAndHoldReturnPct: input.buyAndHoldReturnPct ?? (input.lastClose / input.firstClose - 1) * 100,
     sharpe: deviation > 0 ? (average / deviation) * Math.sqrt(perYear) : 0,
     sortino: downside > 0 ? (average / downside) * Math.sqrt(perYear) : 0,
     maxDrawdownPct: maxDrawdown * 100,

@@ -101,11 +101,22 @@ export interface SignalTape {
   };
 }
 
+export interface ModelSwap {
+  readonly from: number;
+  readonly artifacts: readonly ModelArtifact[];
+}
+
 export interface TapeOptions {
   /** The bars in the order they would be appended to crypto.market_data. */
   readonly bars: readonly MarketData[];
   /** The models the signals processor would serve. */
   readonly artifacts: readonly ModelArtifact[];
+  /**
+   * Model versions swapped in at given event times (walk-forward retraining), in time order: the
+   * signal engine's `setModels` before the first bar at or after `from`, as the signals processor
+   * swaps in a new artifact version; feature windows of unchanged definitions stay warm.
+   */
+  readonly modelSwaps?: readonly ModelSwap[];
   /** Partition counts of crypto.market_data and crypto.ml_signals: they fix the merge order. */
   readonly partitions?: { readonly marketData: number; readonly signals: number };
   readonly onProgress?: (done: number, total: number) => void;
@@ -130,9 +141,13 @@ export function buildSignalTape(options: TapeOptions): SignalTape {
   const total = placed.valid.length;
   const every = options.progressEvery ?? 10_000;
   let reported = 0;
+  const swaps = options.modelSwaps ?? [];
+  let nextSwap = 0;
   let i = 0;
   while (i < total) {
     const time = (placed.valid[i] as PlacedBar).bar.timestamp;
+    while (nextSwap < swaps.length && (swaps[nextSwap] as ModelSwap).from <= time)
+      engine.setModels((swaps[nextSwap++] as ModelSwap).artifacts);
     let end = i;
     while (end < total && (placed.valid[end] as PlacedBar).bar.timestamp === time) end++;
     const bars: MarketData[] = [];

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   declaredTopics,
@@ -7,6 +7,7 @@ import {
   ML_SIGNALS,
   ORDERS,
   type MarketData,
+  type MlSignal,
   type OrderEvent,
   type TopicSpec,
 } from '../contracts/index.ts';
@@ -15,44 +16,64 @@ import { CmlError, ErrorCodes } from '../errors/index.ts';
 import { encodeValidated } from '../messaging/index.ts';
 import {
   featureDefinitionFor,
-  inferIntervalMs,
   modelSpecsOf,
   modelsDirOf,
+  readArtifact,
   servedSlotsOf,
-  readBarsFile,
   trainModels,
   trainSettingsOf,
   warmupBars,
+  type ModelArtifact,
 } from '../ml/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import { openEmbeddedRuntime, openRuntime, prepareRuntime, type Runtime } from '../runtime/index.ts';
 import { AvroSerde } from '../serde/index.ts';
 import { CONTRACT_TOPICS, startServices, type PipelineTopics } from '../pipeline/services.ts';
 import type { ClosedTrade, PortfolioState } from '../../projections/portfolio/index.ts';
-import { backtestMetrics } from './backtest-metrics.ts';
-import { renderBacktestHtml, type BacktestReport } from './backtest-report-html.ts';
-import { equitySeries } from './equity-series.ts';
-import { runLockstep } from './lockstep-engine.ts';
-import { ModelSource } from '../../streams/signals/model-source.ts';
 import { decisionSettingsOf } from '../../streams/decision/index.ts';
 import { exchangeSettingsOf } from '../../streams/exchange/open-exchange.ts';
 import type { TimeUnit } from '../time/index.ts';
+import { readBacktestBars, resolveInputs } from './backtest-inputs.ts';
+import { backtestMetrics } from './backtest-metrics.ts';
+import { renderBacktestHtml, type BacktestReport, type WindowReport } from './backtest-report-html.ts';
+import { confidenceTiers } from './confidence-tiers.ts';
+import { equityPerTime } from './equity-per-time.ts';
+import { equitySeries } from './equity-series.ts';
+import { buildSignalTape, tradeTape } from './lockstep-engine.ts';
+import { portfolioBreakdown } from './portfolio-breakdown.ts';
+import {
+  describeSpan,
+  singleSplit,
+  sliceByTime,
+  spanMs,
+  walkForwardWindows,
+  windowOf,
+  type Span,
+  type TradeWindow,
+} from './walk-forward.ts';
+import { windowModels } from './window-scores.ts';
 
 export interface BacktestOptions {
   readonly config: Config;
   readonly logger: Logger;
-  /** A kline CSV file (the formats `import` reads). */
-  readonly file: string;
-  readonly symbol?: string;
-  /** The unit of the file's open times; none: told by their magnitude. */
+  /** Kline CSV files (the formats `import` reads), or folders of them: one account trades them all. */
+  readonly files: readonly string[];
+  /** One pair per file, in their order; default: each file's name. */
+  readonly symbols?: readonly string[];
+  /** The unit of the files' open times; none: told by their magnitude. */
   readonly timeUnit?: TimeUnit;
   /** Where the run's fresh store, report.html and report.json go. */
   readonly outDir: string;
   /**
-   * Share of the bars (the earliest) the models are trained on; the backtest trades the rest, so
-   * no model ever sees the period it trades.
+   * Share of the bars (the earliest, of all symbols) the models are trained on; the backtest
+   * trades the rest, so no model ever sees the period it trades.
    */
   readonly trainShare: number;
+  /**
+   * Walk-forward retraining in place of the single split: each model version trained on the
+   * `trainWindow` before the `retrainEvery` it trades (lockstep engine only).
+   */
+  readonly walkForward?: { readonly trainWindow: Span; readonly retrainEvery: Span };
   /**
    * `lockstep` (default): the research engine, the processors' pure cores in memory.
    * `pipeline`: the bars replayed through the live processors on a fresh log.
@@ -70,26 +91,39 @@ export interface BacktestResult {
   readonly jsonPath: string;
   /** The run's own store (pipeline engine only). */
   readonly dataDir?: string;
+  /** Whether a previous run in the same --out was removed first. */
+  readonly replacedPrevious: boolean;
   readonly orders: readonly OrderEvent[];
   readonly projection: { readonly cash: number; readonly fees: number; readonly realizedPnl: number };
 }
 
 const RETAIN_FOREVER = { retentionMs: -1 } as const;
 
+/** A model generation: its window and the versions trained for it. */
+interface Generation {
+  readonly window: TradeWindow;
+  readonly artifacts: ModelArtifact[];
+  readonly trainedOn: number;
+}
+
 /**
- * A backtest: the file's bars replayed through the very processors of a live run (signals
- * processor, decision engine, virtual exchange, projections) on a fresh embedded log, on the
- * bars' own event-time clock. The models are trained first on the earliest `trainShare` of the
- * bars; the trading period starts after them (with the features' warm-up bars before it in the log).
+ * A backtest: the files' bars (several symbols sharing one account, as live) through the
+ * processors of a live run (signals, decision engine, virtual exchange, portfolio) on the bars'
+ * own event-time clock: their pure cores in lockstep (default) or the live processors on a fresh
+ * log. The models are trained first on the bars before the ones they trade: once on the earliest
+ * `trainShare`, or again for every walk-forward window.
  */
 export async function runBacktest(options: BacktestOptions): Promise<BacktestResult> {
   const started = Date.now();
-  const { bars, skipped } = readBarsFile(options.file, options.symbol, options.timeUnit);
-  if (bars.length === 0)
-    throw new CmlError(ErrorCodes.USAGE, `${options.file} holds no valid bars (${skipped} rows skipped)`, {
-      hint: 'Pass a kline CSV file, e.g. one from data.binance.vision.',
-    });
-  const symbol = (bars[0] as MarketData).symbol;
+  const engine = options.engine ?? 'lockstep';
+  if (options.walkForward !== undefined && engine === 'pipeline')
+    throw new CmlError(
+      ErrorCodes.USAGE,
+      'Walk-forward retraining runs on the lockstep engine only: the live processors pick up a new model version on the wall clock, not at a bar time',
+      { hint: 'Drop --engine pipeline, or --train-window and --retrain-every (a single split).' },
+    );
+  const inputs = resolveInputs(options.files, options.symbols);
+  const { bars, symbols, intervalMs } = readBacktestBars(inputs, options.timeUnit);
   const dataDir = resolve(options.outDir, 'data');
   const modelsDir = resolve(dataDir, 'models');
   // On Kafka the run gets topics and groups of its own: a fresh store, as on the embedded log.
@@ -110,54 +144,68 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     },
     topics: { [MARKET_DATA]: RETAIN_FOREVER, [ML_SIGNALS]: RETAIN_FOREVER, [ORDERS]: RETAIN_FOREVER },
   };
-  const split = Math.floor(bars.length * options.trainShare);
-  const warmup = warmupBars(featureDefinitionFor(inferIntervalMs(bars.map((b) => b.timestamp))));
-  if (split < warmup * 2 || bars.length - split < 10)
-    throw new CmlError(
-      ErrorCodes.USAGE,
-      `${bars.length} bars cannot be split at ${options.trainShare}: training needs at least ${warmup * 2} bars and the backtest at least 10`,
-      { hint: 'Use a longer file or another --train-share.' },
-    );
-  const trainBars = bars.slice(0, split);
-  const traded = bars.slice(split);
-  // A run's store and models are its own: a previous run's log in the same --out would be replayed again.
-  rmSync(dataDir, { recursive: true, force: true });
-  options.onProgress?.('train', 0, 1);
-  trainModels({
-    bars: trainBars,
-    modelsDir,
-    specs: modelSpecsOf(config),
-    settings: trainSettingsOf(config),
-    onProgress: (p) => options.onProgress?.('train', p.done, p.total),
-  });
+  const warmup = warmupBars(featureDefinitionFor(intervalMs));
+  const windows = planWindows(bars, intervalMs, warmup, options);
+  const first = windows[0] as TradeWindow;
 
-  const inLog = bars.slice(split - warmup);
-  const engine = options.engine ?? 'lockstep';
+  // A run's store and models are its own: a previous run's log in the same --out would be replayed again.
+  const replacedPrevious = existsSync(dataDir) || existsSync(join(options.outDir, 'report.html'));
+  rmSync(dataDir, { recursive: true, force: true });
+  const generations = trainGenerations(config, bars, windows, options);
+
+  const logBars = withWarmup(bars, first.from, warmup);
+  const traded = logBars.filter((bar) => bar.timestamp >= first.from);
   const replayed =
     engine === 'lockstep'
-      ? replayLockstep(config, inLog, options.onProgress)
-      : await replayOnLog(config, inLog, run, options);
-  const { orders, summary } = replayed;
-  const trades = replayed.trades.filter((t) => t.symbol === symbol);
-  const { samples } = equitySeries(traded, orders, config.exchange.initialCash);
+      ? replayLockstep(config, logBars, generations, options.onProgress)
+      : await replayOnLog(config, logBars, run, options);
+  const { orders, trades } = replayed;
+  const series = equitySeries(traded, orders, config.exchange.initialCash);
+  const { final } = series;
+  const samples = equityPerTime(series.samples);
+  const closes = new Map<string, { first: number; last: number }>();
+  for (const bar of traded) {
+    const known = closes.get(bar.symbol);
+    closes.set(bar.symbol, { first: known?.first ?? bar.price, last: bar.price });
+  }
+  const breakdown = portfolioBreakdown({ final, trades, orders, closes });
+  const only = symbols.length === 1 ? closes.get(symbols[0] as string) : undefined;
   const metrics = backtestMetrics({
     samples,
     trades,
-    fees: summary.fees,
+    fees: final.fees,
     initialEquity: config.exchange.initialCash,
-    firstClose: (traded[0] as MarketData).price,
-    lastClose: (traded[traded.length - 1] as MarketData).price,
+    firstClose: only?.first ?? 1,
+    lastClose: only?.last ?? 1,
+    buyAndHoldReturnPct: breakdown.equalWeightBuyAndHoldPct,
   });
+  const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+  const wf = options.walkForward;
   const report: BacktestReport = {
-    title: `Backtest ${symbol} ${new Date(metrics.from).toISOString().slice(0, 10)} → ${new Date(metrics.to).toISOString().slice(0, 10)}`,
-    symbol,
+    title: `Backtest ${symbols.join(', ')} ${day(metrics.from)} → ${day(metrics.to)}`,
+    symbol: symbols.join(', '),
     strategy: config.ml.models.join(', '),
     metrics,
     trades,
     samples,
+    symbols: breakdown.symbols,
+    open: breakdown.open,
+    reconciliation: breakdown.reconciliation,
+    windows: windowReports(generations, bars, intervalMs, trades, replayed.actionable),
+    tiers: confidenceTiers({
+      signalConfidences: replayed.actionable.filter((a) => a.time >= first.from).map((a) => a.confidence),
+      orders,
+      trades,
+      highConfidence: config.decision.highConfidence,
+      minConfidence: config.decision.minConfidence,
+    }),
     run: {
+      symbols: symbols.length,
       'bars traded': traded.length,
-      'bars trained on': trainBars.length,
+      models:
+        wf === undefined
+          ? `trained once on the first ${Math.round(options.trainShare * 100)} % (${generations[0]?.trainedOn} bars)`
+          : `walk-forward: trained on ${describeSpan(wf.trainWindow)}, retrained every ${describeSpan(wf.retrainEvery)} (${generations.length} windows)`,
       signals: replayed.signals,
       engine,
       'order events': orders.length,
@@ -174,9 +222,163 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     htmlPath,
     jsonPath,
     ...(engine === 'pipeline' ? { dataDir } : {}),
+    replacedPrevious,
     orders,
-    projection: { cash: summary.cash, fees: summary.fees, realizedPnl: summary.realizedPnl },
+    projection: {
+      cash: replayed.summary.cash,
+      fees: replayed.summary.fees,
+      realizedPnl: replayed.summary.realizedPnl,
+    },
   };
+}
+
+/** The windows the models are trained and trade in, checked before any training. */
+function planWindows(
+  bars: readonly MarketData[],
+  intervalMs: number,
+  warmup: number,
+  options: BacktestOptions,
+): TradeWindow[] {
+  const times = [...new Set(bars.map((b) => b.timestamp))];
+  const firstTime = times[0] as number;
+  const lastTime = times.at(-1) as number;
+  const wf = options.walkForward;
+  if (wf === undefined) {
+    const window = singleSplit(
+      bars.map((b) => b.timestamp),
+      options.trainShare,
+    );
+    const trainTimes = times.filter((t) => t < window.from).length;
+    const tradeTimes = times.length - trainTimes;
+    if (trainTimes < warmup * 2 || tradeTimes < 10)
+      throw new CmlError(
+        ErrorCodes.USAGE,
+        `${times.length} bar times cannot be split at ${options.trainShare}: training needs at least ${warmup * 2} bars and the backtest at least 10`,
+        { hint: 'Use a longer file or another --train-share.' },
+      );
+    return [window];
+  }
+  const trainMs = spanMs(wf.trainWindow, intervalMs);
+  const everyMs = spanMs(wf.retrainEvery, intervalMs);
+  if (trainMs < warmup * 2 * intervalMs)
+    throw new CmlError(
+      ErrorCodes.USAGE,
+      `--train-window ${describeSpan(wf.trainWindow)} is shorter than the ${warmup * 2} bars a model needs`,
+      {
+        hint: `Give --train-window ${warmup * 2} bars at the very least; models learn from thousands (e.g. --train-window 14d of 5-minute bars).`,
+      },
+    );
+  if (everyMs < intervalMs)
+    throw new CmlError(
+      ErrorCodes.USAGE,
+      `--retrain-every ${describeSpan(wf.retrainEvery)} is shorter than a bar`,
+      {
+        hint: 'Retrain every few hundred bars or more, e.g. --retrain-every 1d.',
+      },
+    );
+  const windows = walkForwardWindows(firstTime, lastTime, trainMs, everyMs);
+  if (windows.length === 0)
+    throw new CmlError(
+      ErrorCodes.USAGE,
+      `--train-window ${describeSpan(wf.trainWindow)} covers the whole file (${new Date(firstTime).toISOString()} → ${new Date(lastTime).toISOString()}): nothing is left to trade`,
+      { hint: 'Use a shorter --train-window or a longer file.' },
+    );
+  return windows;
+}
+
+/** Trains the models of every window on the bars before it, each a new version of its slot. */
+function trainGenerations(
+  config: Config,
+  bars: readonly MarketData[],
+  windows: readonly TradeWindow[],
+  options: BacktestOptions,
+): Generation[] {
+  const modelsDir = modelsDirOf(config);
+  const served = new Set(servedSlotsOf(config));
+  options.onProgress?.('train', 0, windows.length * 100);
+  return windows.map((window, k) => {
+    const trainBars = sliceByTime(bars, window.trainFrom, window.trainTo, barTime);
+    let trained;
+    try {
+      trained = trainModels({
+        bars: trainBars,
+        modelsDir,
+        specs: modelSpecsOf(config),
+        settings: trainSettingsOf(config),
+        onProgress: (p) =>
+          options.onProgress?.('train', k * 100 + Math.floor((p.done / p.total) * 100), windows.length * 100),
+      });
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      throw new CmlError(
+        ErrorCodes.USAGE,
+        `Cannot train on the ${trainBars.length} bars before ${new Date(window.from).toISOString()}: ${error.message}`,
+        {
+          hint:
+            options.walkForward === undefined
+              ? 'Use a longer file or a larger --train-share.'
+              : 'Use a longer --train-window.',
+          cause: error,
+        },
+      );
+    }
+    // As the signals processor loads them: the saved files of the served slots.
+    const artifacts = trained
+      .filter((t) => served.has(t.artifact.slot))
+      .sort((a, b) => a.artifact.slot.localeCompare(b.artifact.slot))
+      .map((t) => readArtifact(t.path));
+    options.onProgress?.('train', (k + 1) * 100, windows.length * 100);
+    return { window, artifacts, trainedOn: trainBars.length };
+  });
+}
+
+const barTime = (bar: MarketData): number => bar.timestamp;
+
+/** Each window with its model versions' scores, its BUY/SELL signals and the trades opened in it. */
+function windowReports(
+  generations: readonly Generation[],
+  bars: readonly MarketData[],
+  intervalMs: number,
+  trades: readonly ClosedTrade[],
+  actionable: readonly ActionableSignal[],
+): WindowReport[] {
+  const windows = generations.map((g) => g.window);
+  const signals = windows.map(() => 0);
+  for (const signal of actionable) {
+    const k = windowOf(windows, signal.time);
+    if (k >= 0) signals[k] = (signals[k] as number) + 1;
+  }
+  const opened = windows.map((): ClosedTrade[] => []);
+  for (const trade of trades) opened[windowOf(windows, trade.entryTime)]?.push(trade);
+  return generations.map((g, k) => ({
+    ...g.window,
+    trainedOn: g.trainedOn,
+    models: windowModels(g.artifacts, bars, g.window, intervalMs),
+    signals: signals[k] as number,
+    trades: (opened[k] as ClosedTrade[]).length,
+    realizedPnl: (opened[k] as ClosedTrade[]).reduce((s, t) => s + t.realizedPnl, 0),
+  }));
+}
+
+/** The bars from `from`, with each symbol's `warmup` bars before it so its features are warm at `from`. */
+function withWarmup(bars: readonly MarketData[], from: number, warmup: number): MarketData[] {
+  const before = new Map<string, number[]>();
+  for (const bar of bars)
+    if (bar.timestamp < from) {
+      const times = before.get(bar.symbol) ?? [];
+      times.push(bar.timestamp);
+      before.set(bar.symbol, times);
+    }
+  const startOf = new Map(
+    [...before].map(([symbol, times]) => [symbol, times[Math.max(0, times.length - warmup)] as number]),
+  );
+  return bars.filter((bar) => bar.timestamp >= (startOf.get(bar.symbol) ?? from));
+}
+
+/** A BUY or SELL signal's time and confidence: what the report's windows and tiers count. */
+interface ActionableSignal {
+  readonly time: number;
+  readonly confidence: number;
 }
 
 interface EngineRun {
@@ -184,30 +386,44 @@ interface EngineRun {
   readonly trades: ClosedTrade[];
   readonly summary: Pick<PortfolioState, 'cash' | 'fees' | 'realizedPnl'>;
   readonly signals: number;
+  readonly actionable: ActionableSignal[];
 }
 
-/** The research engine over the bars, with the models the signals processor would serve. */
+const actionableOf = (signal: MlSignal): ActionableSignal | undefined =>
+  signal.signal === 'HOLD' ? undefined : { time: signal.timestamp, confidence: signal.confidence };
+
+/** The research engine over the bars, each generation's models swapped in at its window's start. */
 function replayLockstep(
   config: Config,
   bars: readonly MarketData[],
+  generations: readonly Generation[],
   onProgress: BacktestOptions['onProgress'],
 ): EngineRun {
-  const artifacts = new ModelSource(modelsDirOf(config), servedSlotsOf(config)).load();
   const topics = declaredTopics(config.topics);
   const partitionsOf = (name: string): number => topics.find((t) => t.name === name)?.partitions ?? 1;
-  const result = runLockstep({
+  const tape = buildSignalTape({
     bars,
-    artifacts,
-    decision: decisionSettingsOf(config.decision),
-    exchange: exchangeSettingsOf(config),
+    artifacts: generations[0]?.artifacts ?? [],
+    modelSwaps: generations.slice(1).map((g) => ({ from: g.window.from, artifacts: g.artifacts })),
     partitions: { marketData: partitionsOf(MARKET_DATA), signals: partitionsOf(ML_SIGNALS) },
     ...(onProgress === undefined ? {} : { onProgress: (done, total) => onProgress('replay', done, total) }),
   });
+  const result = tradeTape(tape, {
+    decision: decisionSettingsOf(config.decision),
+    exchange: exchangeSettingsOf(config),
+  });
+  const actionable: ActionableSignal[] = [];
+  for (const step of tape.steps)
+    for (const signal of step.signals) {
+      const a = actionableOf(signal);
+      if (a !== undefined) actionable.push(a);
+    }
   return {
     orders: result.orders,
     trades: result.trades,
     summary: result.portfolio,
-    signals: result.counts.signals,
+    signals: tape.counts.signals,
+    actionable,
   };
 }
 
@@ -236,8 +452,16 @@ async function replayOnLog(
         ? {}
         : { onProgress: (done: number, total: number) => options.onProgress?.('replay', done, total) }),
     });
-    const signals = [...(await runtime.log.endOffsets(topics.signals)).values()].reduce((s, n) => s + n, 0);
-    return { ...replayed, signals };
+    const actionable: ActionableSignal[] = [];
+    let signals = 0;
+    for (const [partition, end] of await runtime.log.endOffsets(topics.signals)) {
+      signals += end;
+      for (const record of await runtime.log.read(topics.signals, partition, 0, end)) {
+        const a = actionableOf(await serde.decode(ML_SIGNALS, record.value));
+        if (a !== undefined) actionable.push(a);
+      }
+    }
+    return { ...replayed, signals, actionable };
   } finally {
     await runtime.close();
   }

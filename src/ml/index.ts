@@ -78,4 +78,5 @@ export { LogisticRegression } from './models/logistic-regression.ts';
 export { LinearSvm, fitPlatt } from './models/linear-svm.ts';
 export { readBarsFile } from './bars-file.ts';
 export { modelSpecsOf, modelsDirOf, servedSlotsOf, trainSettingsOf } from './ml-config.ts';
+export { RULE_MODEL, chooseModels } from './model-choice.ts';
 export { renderModelReport } from './report.ts';

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SYMBOL_PATTERN } from '../../contracts/validation/rules.ts';
 import { createMetrics } from '../../api/index.ts';
+import { chooseModels } from '../../ml/index.ts';
 import { ensureModels } from '../../pipeline/ensure-models.ts';
 import { serveApi, type ServedApi } from '../../pipeline/serve-api.ts';
 import { SERVICE_NAMES, startServices, type ServiceName } from '../../pipeline/services.ts';
@@ -38,8 +39,6 @@ interface StartOptions {
   seed: number;
   rule: boolean;
 }
-
-const RULE = 'ma_rsi_rule:trend';
 
 const INTERVAL_MS = 5 * 60_000;
 /** After SIGINT or SIGTERM, the most a stop may take (the next signal ends it at once). */
@@ -86,10 +85,10 @@ export function startCommand(context: () => CommandContext): Command {
       const { logger } = ctx;
       // The rule trades on every SMA crossing, so a newcomer sees the whole ledger at work within
       // minutes; the models, trained on a quiet month of real BTCUSDT, rarely expect +1.5 % in 4 h.
-      const config =
-        opts.rule && !ctx.config.ml.models.includes(RULE)
-          ? { ...ctx.config, ml: { ...ctx.config.ml, models: [...ctx.config.ml.models, RULE] } }
-          : ctx.config;
+      const config = {
+        ...ctx.config,
+        ml: { ...ctx.config.ml, models: chooseModels(ctx.config.ml.models, { rule: opts.rule }) },
+      };
       if (opts.services.includes('signals')) {
         const bar = progressBar('training the first models on the bundled BTCUSDT candles');
         const trained = ensureModels(config, (p) => bar.update(p.done, p.total));

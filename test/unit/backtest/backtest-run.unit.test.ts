@@ -31,7 +31,7 @@ describe('a backtest of real BTCUSDT candles', () => {
       const result = await runBacktest({
         config,
         logger: silentLogger,
-        file,
+        files: [file],
         outDir: join(dir, 'run'),
         trainShare: 0.5,
       });

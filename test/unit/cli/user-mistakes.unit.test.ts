@@ -47,8 +47,8 @@ describe('user mistakes get a CmlError with a hint, and no stack (regression)', 
     writeFileSync(file, 'open_time,open,high,low,close,volume\n1672677900000,1,1,1,1,1\n');
     const run = cli('backtest', file);
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain(`error [CML_USAGE]: Cannot tell the symbol of ${file}`);
-    expect(run.stderr).toContain('Pass --symbol');
+    expect(run.stderr).toContain(`error [CML_USAGE]: No symbol for ${file}`);
+    expect(run.stderr).toContain('pass --symbol');
     expect(run.stderr).not.toMatch(NO_STACK);
   });
 

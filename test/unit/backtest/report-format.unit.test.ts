@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { confidenceTiers } from '../../../src/backtest/confidence-tiers.ts';
+import { formatPrice } from '../../../src/backtest/price-format.ts';
+import type { ClosedTrade } from '../../../projections/portfolio/index.ts';
+import { pendingOrder } from '../../support/messages.ts';
+
+describe('prices in the report', () => {
+  it('keep the precision of a small-priced asset', () => {
+    expect(formatPrice(0.0016)).toBe('0.00160000');
+    expect(formatPrice(0.00001234)).toBe('0.00001234');
+    expect(formatPrice(1.2345678)).toBe('1.2346');
+    expect(formatPrice(16726.1)).toBe('16,726.10');
+  });
+});
+
+describe('confidence tiers', () => {
+  const trade = (orderId: string, realizedPnl: number): ClosedTrade => ({
+    orderId,
+    symbol: 'BTCUSDT',
+    quantity: 1,
+    entryTime: 0,
+    entryPrice: 100,
+    exitTime: 1,
+    exitPrice: 100,
+    fees: 0,
+    realizedPnl,
+    reason: 'TAKE_PROFIT',
+  });
+  const order = (orderId: string, confidence: number) =>
+    pendingOrder({
+      order_id: orderId,
+      trigger_signal: { model: 'random_forest', confidence, expected_change_pct: 2 },
+    });
+
+  it("count signals and trades per tier of the spec, with the trades' mean return", () => {
+    const tiers = confidenceTiers({
+      signalConfidences: [0.95, 0.8, 0.7, 0.6, 0.59, 0.1],
+      orders: [order('A', 0.9), order('B', 0.85), order('C', 0.65)],
+      trades: [trade('A', 5), trade('B', -1), trade('C', -3)],
+      highConfidence: 0.8,
+      minConfidence: 0.6,
+    });
+    expect(tiers).toEqual([
+      { label: '≥ 0.8', signals: 2, trades: 2, meanReturnPct: 2 },
+      { label: '0.6 – 0.8', signals: 2, trades: 1, meanReturnPct: -3 },
+      { label: '< 0.6', signals: 2, trades: 0, meanReturnPct: 0 },
+    ]);
+  });
+});
