@@ -22,7 +22,9 @@ const show = (value: unknown): string => {
     return String(value);
   }
   // JSON has no text for a function or a symbol.
-  const text = (JSON.stringify(value) as string | undefined) ?? String(value);
+  const text =
+    (JSON.stringify(value) as string | undefined) ??
+    (typeof value === 'function' ? value.toString() : typeof value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 };
 
