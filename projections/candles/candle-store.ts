@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { open, type Key, type RootDatabase } from 'lmdb';
+import { openCheckedLmdb, projectionStore } from '../../src/data-dir/index.ts';
+import type { Key, RootDatabase } from 'lmdb';
 import type { Candle } from './candle-rows.ts';
 
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -25,7 +26,11 @@ export class CandleStore {
 
   private constructor(readonly path: string) {
     mkdirSync(path, { recursive: true });
-    this.db = open<unknown, Key[]>({ path: join(path, 'candles.mdb'), noSubdir: true });
+    this.db = openCheckedLmdb<unknown, Key[]>(
+      join(path, 'candles.mdb'),
+      {},
+      projectionStore('candles', path),
+    );
     const id = this.db.get(['id']) as string | undefined;
     this.id = id ?? randomUUID().slice(0, 8);
     if (id === undefined) this.db.putSync(['id'], this.id);

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { openCheckedLmdb, projectionStore } from '../../src/data-dir/index.ts';
 import { Map as PersistentMap } from 'immutable';
-import { open, type Key, type RootDatabase } from 'lmdb';
+import type { Key, RootDatabase } from 'lmdb';
 import type { OrderEvent } from '../../src/contracts/index.ts';
 import type { Account, Posting } from './ledger-postings.ts';
 import { journalTimeOf, portfolioAsOf, type AsOf, type JournalEntry } from './portfolio-as-of.ts';
@@ -81,7 +82,11 @@ export class PortfolioStore {
 
   private constructor(readonly path: string) {
     mkdirSync(path, { recursive: true });
-    this.db = open<unknown, Key[]>({ path: join(path, 'portfolio.mdb'), noSubdir: true });
+    this.db = openCheckedLmdb<unknown, Key[]>(
+      join(path, 'portfolio.mdb'),
+      {},
+      projectionStore('portfolio', path),
+    );
     const id = this.db.get(['id']) as string | undefined;
     this.id = id ?? randomUUID().slice(0, 8);
     if (id === undefined) {

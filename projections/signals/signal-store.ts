@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { open, type Key, type RootDatabase } from 'lmdb';
+import { openCheckedLmdb, projectionStore } from '../../src/data-dir/index.ts';
+import type { Key, RootDatabase } from 'lmdb';
 import type { MlSignal, Signal } from '../../src/contracts/index.ts';
 
 /** Where a signal sits in crypto.ml_signals; with its time, it orders and identifies the row. */
@@ -48,7 +49,11 @@ export class SignalStore {
 
   private constructor(readonly path: string) {
     mkdirSync(path, { recursive: true });
-    this.db = open<unknown, Key[]>({ path: join(path, 'signals.mdb'), noSubdir: true });
+    this.db = openCheckedLmdb<unknown, Key[]>(
+      join(path, 'signals.mdb'),
+      {},
+      projectionStore('signals', path),
+    );
     const id = this.db.get(['id']) as string | undefined;
     this.id = id ?? randomUUID().slice(0, 8);
     if (id === undefined) this.db.putSync(['id'], this.id);

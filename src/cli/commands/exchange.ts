@@ -24,7 +24,7 @@ export function exchangeCommand(context: () => CommandContext): Command {
         opts.watermark === undefined
           ? ctx.config
           : { ...ctx.config, exchange: { ...ctx.config.exchange, watermark: opts.watermark } };
-      await withRuntime(ctx, async (runtime) => {
+      await withRuntime(ctx, { access: 'write', command: 'exchange', dataDir: true }, async (runtime) => {
         await prepareRuntime(runtime, config);
         const serde = await AvroSerde.create(runtime.registry);
         const exchange = openExchange(config, runtime, serde, ctx.logger, {

@@ -31,7 +31,7 @@ export function importCommand(context: () => CommandContext): Command {
     .option('--strict', 'stop at the first bad row instead of reporting it and going on')
     .action(async (files: string[], opts: { symbol?: string; strict?: boolean }) => {
       const ctx = context();
-      await withRuntime(ctx, async (runtime) => {
+      await withRuntime(ctx, { access: 'write', command: 'import' }, async (runtime) => {
         await prepareRuntime(runtime, ctx.config);
         const publisher = new Publisher(runtime.log, await AvroSerde.create(runtime.registry));
         let rejected = 0;

@@ -23,7 +23,7 @@ export function rebuildCommand(context: () => CommandContext): Command {
     .option('--into <dir>', 'where the fresh store goes (default: <data-dir>/projections/rebuild-<time>)')
     .action(async (opts: { into?: string }) => {
       const ctx = context();
-      await withRuntime(ctx, async (runtime) => {
+      await withRuntime(ctx, { access: 'write', command: 'rebuild', dataDir: true }, async (runtime) => {
         const serde = await AvroSerde.create(runtime.registry);
         const bar = progressBar('rebuild');
         const direct = await rebuildPortfolio(runtime.log, serde, INITIAL_CASH, {

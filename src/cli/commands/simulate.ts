@@ -80,7 +80,7 @@ export function simulateCommand(context: () => CommandContext): Command {
               ? aligned - (bars ?? 0) * opts.interval
               : aligned;
         if (Number.isNaN(start)) throw new InvalidArgumentError(`--start "${opts.start}" is not a date`);
-        await withRuntime(ctx, async (runtime) => {
+        await withRuntime(ctx, { access: 'write', command: 'simulate' }, async (runtime) => {
           await prepareRuntime(runtime, ctx.config);
           const publisher = new Publisher(runtime.log, await AvroSerde.create(runtime.registry));
           const simulator = new MarketSimulator({
