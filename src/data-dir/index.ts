@@ -14,3 +14,9 @@ export {
   type OpenLmdbOptions,
   type StoreIdentity,
 } from './open-lmdb.ts';
+export {
+  dataDirStores,
+  PROJECTION_NAMES,
+  type DataDirStore,
+  type ProjectionName,
+} from './data-dir-stores.ts';
