@@ -116,17 +116,25 @@ function checkOpenFile(fd: number, walk: boolean): LmdbFileReport {
   if (meta0.pageSize !== meta1.pageSize)
     problems.push(`the meta pages disagree on the page size (${meta0.pageSize}, ${meta1.pageSize})`);
   const meta = meta0.txnid >= meta1.txnid ? meta0 : meta1;
-  const needed = (meta.lastPage + 1) * meta.pageSize;
-  if (fileBytes < needed)
-    problems.push(
-      `the file is truncated: ${fileBytes} bytes, but its header uses pages up to ${meta.lastPage} (${needed} bytes)`,
-    );
+  // The last page in use may lie past the end of the file when the last transaction freed the
+  // final pages it allocated (LMDB never wrote them): only pages the trees reach must be there.
+  const pages = Math.floor(fileBytes / meta.pageSize);
+  for (const [i, { root }] of meta.roots.entries())
+    if (root !== P_INVALID && root >= BigInt(pages))
+      problems.push(
+        `the file is truncated: ${fileBytes} bytes (${pages} pages), but the ${i === 0 ? 'free-page list' : 'main database'} starts at page ${root}`,
+      );
   if (problems.length > 0 || !walk) return report(0, meta);
-  return report(walkTrees(meta, read, problems), meta);
+  return report(walkTrees(meta, pages, read, problems), meta);
 }
 
 /** Walks every tree from the meta's roots; returns the number of pages visited. */
-function walkTrees(meta: Meta, read: (offset: number, length: number) => Buffer, problems: string[]): number {
+function walkTrees(
+  meta: Meta,
+  filePages: number,
+  read: (offset: number, length: number) => Buffer,
+  problems: string[],
+): number {
   const { pageSize, lastPage } = meta;
   const seen = new Set<number>();
   const pageAt = (pgno: number): Buffer => read(pgno * pageSize, pageSize);
@@ -135,6 +143,12 @@ function walkTrees(meta: Meta, read: (offset: number, length: number) => Buffer,
   const walkOverflow = (pgno: bigint, pages: bigint, bytes: number, where: string): void => {
     if (!inRange(pgno) || pages < 1n || pgno + pages - 1n > BigInt(lastPage)) {
       problems.push(`${where}: overflow run ${pgno}+${pages} lies outside the file's pages`);
+      return;
+    }
+    if (pgno + pages > BigInt(filePages)) {
+      problems.push(
+        `${where}: overflow pages ${pgno}..${pgno + pages - 1n} lie past the end of the file (truncated)`,
+      );
       return;
     }
     const start = Number(pgno);
@@ -154,6 +168,10 @@ function walkTrees(meta: Meta, read: (offset: number, length: number) => Buffer,
         return;
       }
       const n = Number(pgno);
+      if (n >= filePages) {
+        problems.push(`${where}: page ${n} lies past the end of the file (${filePages} pages): truncated`);
+        return;
+      }
       if (seen.has(n)) {
         problems.push(`${where}: page ${n} is reached twice`);
         return;
