@@ -55,7 +55,11 @@ async function requireWholeOrderLog(log: LogPort, location: string): Promise<voi
 }
 
 /** Waits for the projection to fold the log to its end, reporting progress; throws when it stops moving. */
-async function waitUntilFolded(projection: PortfolioProjection, total: number, logger: Logger): Promise<void> {
+async function waitUntilFolded(
+  projection: PortfolioProjection,
+  total: number,
+  logger: Logger,
+): Promise<void> {
   const bar = progressBar('fold into the rebuilt store');
   let best = Number.POSITIVE_INFINITY;
   let movedAt = Date.now();
