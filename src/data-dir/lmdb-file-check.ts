@@ -34,6 +34,9 @@ const DB_BYTES = 48;
 const DB_ROOT = 40;
 const DB_DEPTH = 6;
 const P_INVALID = 0xffffffffffffffffn;
+/** Pages per read while walking, and the blocks kept (64 MB at 4 KB pages). */
+const BLOCK_PAGES = 256;
+const MAX_BLOCKS = 64;
 /** The problems listed before the rest are summed up as "... and N more". */
 const MAX_LISTED = 20;
 
@@ -137,7 +140,19 @@ function walkTrees(
 ): number {
   const { pageSize, lastPage } = meta;
   const seen = new Set<number>();
-  const pageAt = (pgno: number): Buffer => read(pgno * pageSize, pageSize);
+  // Pages are read in blocks: trees written in key order sit mostly in file order.
+  const blocks = new Map<number, Buffer>();
+  const pageAt = (pgno: number): Buffer => {
+    const block = Math.floor(pgno / BLOCK_PAGES);
+    let bytes = blocks.get(block);
+    if (bytes === undefined) {
+      if (blocks.size >= MAX_BLOCKS) blocks.delete(blocks.keys().next().value as number);
+      bytes = read(block * BLOCK_PAGES * pageSize, BLOCK_PAGES * pageSize);
+      blocks.set(block, bytes);
+    }
+    const at = (pgno % BLOCK_PAGES) * pageSize;
+    return bytes.subarray(at, at + pageSize);
+  };
   const inRange = (pgno: bigint): boolean => pgno >= 2n && pgno <= BigInt(lastPage);
 
   const walkOverflow = (pgno: bigint, pages: bigint, bytes: number, where: string): void => {
