@@ -20,10 +20,19 @@ const spawnCli = (args: readonly string[], env: Record<string, string>): ChildPr
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 
-/** Runs one CLI command in a child process to its end. */
-export function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliOutcome> {
+/** A command still running after this long is killed (a hang then fails the test, leaving no orphan). */
+const RUN_TIMEOUT_MS = 50_000;
+
+/** Runs one CLI command in a child process to its end (SIGKILL after `timeoutMs`). */
+export function runCli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  timeoutMs = RUN_TIMEOUT_MS,
+): Promise<CliOutcome> {
   return new Promise((resolve, reject) => {
     const child = spawnCli(args, env);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', () => clearTimeout(timer));
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
