@@ -110,8 +110,14 @@ export function rebuildCommand(context: () => CommandContext): Command {
         const total = orders.records + bars.records;
         const serde = await AvroSerde.create(runtime.registry);
         const bar = progressBar('rebuild');
+        let loggedAt = Date.now();
         const direct = await rebuildPortfolio(runtime.log, serde, INITIAL_CASH, {
-          onProgress: (done) => bar.update(done, Math.max(done, total)),
+          onProgress: (done) => {
+            bar.update(done, Math.max(done, total));
+            if (Date.now() - loggedAt < PROGRESS_LOG_MS) return;
+            ctx.logger.info({ folded: done, total }, 'rebuild: folding the log directly');
+            loggedAt = Date.now();
+          },
         });
         bar.stop();
         const into = opts.into ?? join(ctx.config.dataDir, 'projections', `rebuild-${Date.now()}`);
