@@ -5,6 +5,7 @@ import { CmlError, ErrorCodes } from '../errors/index.ts';
 import type { LogPort } from '../log/port.ts';
 import type { Publisher } from '../messaging/index.ts';
 import { detectFormat, parseKlineRow, symbolFromFileName, type KlineFormat } from './kline-row.ts';
+import { latestBarTime } from './latest-bar-time.ts';
 import { symbolBarTimes } from './symbol-bar-times.ts';
 
 export interface ImportKlinesOptions {
@@ -84,8 +85,9 @@ export async function importKlines(
   }
   const totalBytes = statSync(options.file).size;
   const batchSize = options.batchSize ?? 5_000;
-  const existing = await symbolBarTimes(log, symbol);
-  const existingUntil = existing.newest;
+  const existingUntil = await latestBarTime(log, symbol);
+  /** Read once, and only when the file reaches back into what the log holds. */
+  let existingTimes: ReadonlySet<number> | undefined;
   const stream = createReadStream(options.file, { encoding: 'utf8' });
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
 
@@ -139,7 +141,8 @@ export async function importKlines(
     }
     const bar = parsed.bar;
     if (existingUntil !== undefined && bar.timestamp <= existingUntil) {
-      if (existing.times.has(bar.timestamp)) alreadyPresent++;
+      existingTimes ??= await symbolBarTimes(log, symbol);
+      if (existingTimes.has(bar.timestamp)) alreadyPresent++;
       else behindLog++;
       continue;
     }
