@@ -1,18 +1,18 @@
-import { claimDataDir } from '../data-dir/index.ts';
+import { claimDataDir, type DataDirClaim } from '../data-dir/index.ts';
 import { openRuntime, type EmbeddedRuntime, type Runtime } from '../runtime/index.ts';
 import type { CommandContext } from './context.ts';
 
 /**
- * How a command uses the data directory: `write` owns it (the embedded log, or with `dataDir` the
- * LMDB stores a command keeps there on Kafka too); `read` opens the embedded log read-only, beside
- * a running owner too.
+ * How a command uses the data directory: `write` owns it (the embedded runtime: the whole
+ * directory; on Kafka only the stores named in `stores`); `read` opens the embedded log read-only,
+ * beside a running owner too.
  */
 export interface RuntimeAccess {
   readonly access: 'write' | 'read';
   /** Names the command in the lock file. */
   readonly command: string;
-  /** The command keeps stores in the data directory whatever the runtime: claim it on Kafka too. */
-  readonly dataDir?: boolean;
+  /** The LMDB stores the command writes in the data directory on Kafka (e.g. `exchange`), each claimed. */
+  readonly stores?: readonly string[];
 }
 
 /** Opens the configured runtime for one command and always closes it. */
@@ -33,21 +33,25 @@ export async function withRuntime<T>(
 }
 
 /**
- * Holds the data directory's lock around `use` when the command writes there (before anything is
- * opened, trained or bound); a read-only command or a Kafka command without stores takes none.
+ * Holds the data directory's locks around `use` when the command writes there, before anything is
+ * opened, trained or bound: the whole directory on the embedded runtime, the command's stores on
+ * Kafka (so one process per service may share a directory); a read-only command takes none.
  */
 export async function withDataDir<T>(
   context: CommandContext,
   access: RuntimeAccess,
   use: () => Promise<T>,
 ): Promise<T> {
-  const owns =
-    access.access === 'write' && (context.config.runtime === 'embedded' || access.dataDir === true);
-  const claim = owns ? claimDataDir(context.config.dataDir, access.command) : undefined;
+  const { dataDir, runtime } = context.config;
+  const claims: DataDirClaim[] = [];
   try {
+    if (access.access === 'write' && runtime === 'embedded')
+      claims.push(claimDataDir(dataDir, access.command));
+    else if (access.access === 'write')
+      for (const store of access.stores ?? []) claims.push(claimDataDir(dataDir, access.command, store));
     return await use();
   } finally {
-    claim?.release();
+    for (const claim of claims) claim.release();
   }
 }
 

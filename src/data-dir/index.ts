@@ -1,6 +1,7 @@
 export {
   claimDataDir,
   dataDirOwner,
+  dataDirWriters,
   LOCK_FILE,
   type DataDirClaim,
   type DataDirOwner,

@@ -30,18 +30,24 @@ export function projectionsCommand(context: () => CommandContext): Command {
       const chosen = [
         ...new Set(names.reduce<ProjectionName[]>((all, name) => projectionNames(name, all), [])),
       ];
-      await withDataDir(ctx, { access: 'write', command: 'projections drop', dataDir: true }, () => {
-        for (const name of chosen) {
-          const dir = projectionsDir(ctx.config.dataDir, name);
-          if (!existsSync(dir)) {
-            console.log(`no ${name} projection at ${dir}`);
-            continue;
+      await withDataDir(
+        ctx,
+        { access: 'write', command: 'projections drop', stores: ['projections'] },
+        () => {
+          for (const name of chosen) {
+            const dir = projectionsDir(ctx.config.dataDir, name);
+            if (!existsSync(dir)) {
+              console.log(`no ${name} projection at ${dir}`);
+              continue;
+            }
+            rmSync(dir, { recursive: true, force: true });
+            console.log(
+              `dropped the ${name} projection (${dir}): the next start folds it again from the log`,
+            );
           }
-          rmSync(dir, { recursive: true, force: true });
-          console.log(`dropped the ${name} projection (${dir}): the next start folds it again from the log`);
-        }
-        return Promise.resolve();
-      });
+          return Promise.resolve();
+        },
+      );
     });
   return projections;
 }

@@ -99,69 +99,73 @@ export function rebuildCommand(context: () => CommandContext): Command {
     .option('--into <dir>', 'where the fresh store goes (default: <data-dir>/projections/rebuild-<time>)')
     .action(async (opts: { into?: string }) => {
       const ctx = context();
-      await withRuntime(ctx, { access: 'write', command: 'rebuild', dataDir: true }, async (runtime) => {
-        await requireWholeOrderLog(runtime.log, runtime.location);
-        const orders = await retained(runtime.log, ORDERS);
-        const bars = await retained(runtime.log, MARKET_DATA);
-        if (bars.deleted > 0)
+      await withRuntime(
+        ctx,
+        { access: 'write', command: 'rebuild', stores: ['projections'] },
+        async (runtime) => {
+          await requireWholeOrderLog(runtime.log, runtime.location);
+          const orders = await retained(runtime.log, ORDERS);
+          const bars = await retained(runtime.log, MARKET_DATA);
+          if (bars.deleted > 0)
+            console.log(
+              `note: retention deleted the first ${bars.deleted} records of ${MARKET_DATA}: marks only, which the hash does not cover`,
+            );
+          const total = orders.records + bars.records;
+          const serde = await AvroSerde.create(runtime.registry);
+          const bar = progressBar('rebuild');
+          let loggedAt = Date.now();
+          const direct = await rebuildPortfolio(runtime.log, serde, INITIAL_CASH, {
+            onProgress: (done) => {
+              bar.update(done, Math.max(done, total));
+              if (Date.now() - loggedAt < PROGRESS_LOG_MS) return;
+              ctx.logger.info({ folded: done, total }, 'rebuild: folding the log directly');
+              loggedAt = Date.now();
+            },
+          });
+          bar.stop();
+          const into = opts.into ?? join(ctx.config.dataDir, 'projections', `rebuild-${Date.now()}`);
+          const store = PortfolioStore.open(into);
+          const projection = new PortfolioProjection({
+            log: runtime.log,
+            serde,
+            store,
+            initialCash: INITIAL_CASH,
+            logger: ctx.logger,
+          });
+          await projection.start();
+          try {
+            await waitUntilFolded(projection, total, ctx.logger);
+          } finally {
+            await projection.stop();
+          }
+          const rebuilt = portfolioStateHash(projection.current());
+          await store.close();
           console.log(
-            `note: retention deleted the first ${bars.deleted} records of ${MARKET_DATA}: marks only, which the hash does not cover`,
+            `folded ${direct.orderEvents} order events and ${direct.bars} bars (${direct.skipped} skipped as invalid) from ${runtime.kind} (${runtime.location})`,
           );
-        const total = orders.records + bars.records;
-        const serde = await AvroSerde.create(runtime.registry);
-        const bar = progressBar('rebuild');
-        let loggedAt = Date.now();
-        const direct = await rebuildPortfolio(runtime.log, serde, INITIAL_CASH, {
-          onProgress: (done) => {
-            bar.update(done, Math.max(done, total));
-            if (Date.now() - loggedAt < PROGRESS_LOG_MS) return;
-            ctx.logger.info({ folded: done, total }, 'rebuild: folding the log directly');
-            loggedAt = Date.now();
-          },
-        });
-        bar.stop();
-        const into = opts.into ?? join(ctx.config.dataDir, 'projections', `rebuild-${Date.now()}`);
-        const store = PortfolioStore.open(into);
-        const projection = new PortfolioProjection({
-          log: runtime.log,
-          serde,
-          store,
-          initialCash: INITIAL_CASH,
-          logger: ctx.logger,
-        });
-        await projection.start();
-        try {
-          await waitUntilFolded(projection, total, ctx.logger);
-        } finally {
-          await projection.stop();
-        }
-        const rebuilt = portfolioStateHash(projection.current());
-        await store.close();
-        console.log(
-          `folded ${direct.orderEvents} order events and ${direct.bars} bars (${direct.skipped} skipped as invalid) from ${runtime.kind} (${runtime.location})`,
-        );
-        console.log(`rebuilt store ${into}: hash ${rebuilt}`);
-        console.log(`direct fold:        hash ${direct.hash}`);
-        const liveDir = portfolioStoreDir(ctx.config.dataDir);
-        if (resolve(into) !== liveDir && existsSync(join(liveDir, 'portfolio.mdb'))) {
-          const live = PortfolioStore.open(liveDir, { readOnly: true });
-          const loaded = live.load(INITIAL_CASH);
-          await live.close();
-          const liveHash = portfolioStateHash(loaded.state);
-          const ends = await runtime.log.endOffsets(ORDERS);
-          const behind = [...ends].some(([p, end]) => (loaded.offsets.get(`${ORDERS}/${p}`) ?? 0) < end);
-          console.log(
-            `live store ${liveDir}: hash ${liveHash} ${
-              liveHash === rebuilt
-                ? '(same)'
-                : behind
-                  ? '(different: the live store has not folded the whole order log yet; the next start catches up)'
-                  : '(DIFFERENT: the live store diverged from its log; drop it with `npm run cli -- projections drop portfolio`)'
-            }`,
-          );
-          if (liveHash !== rebuilt && !behind) process.exitCode = 1;
-        }
-        if (rebuilt !== direct.hash) process.exitCode = 1;
-      });
+          console.log(`rebuilt store ${into}: hash ${rebuilt}`);
+          console.log(`direct fold:        hash ${direct.hash}`);
+          const liveDir = portfolioStoreDir(ctx.config.dataDir);
+          if (resolve(into) !== liveDir && existsSync(join(liveDir, 'portfolio.mdb'))) {
+            const live = PortfolioStore.open(liveDir, { readOnly: true });
+            const loaded = live.load(INITIAL_CASH);
+            await live.close();
+            const liveHash = portfolioStateHash(loaded.state);
+            const ends = await runtime.log.endOffsets(ORDERS);
+            const behind = [...ends].some(([p, end]) => (loaded.offsets.get(`${ORDERS}/${p}`) ?? 0) < end);
+            console.log(
+              `live store ${liveDir}: hash ${liveHash} ${
+                liveHash === rebuilt
+                  ? '(same)'
+                  : behind
+                    ? '(different: the live store has not folded the whole order log yet; the next start catches up)'
+                    : '(DIFFERENT: the live store diverged from its log; drop it with `npm run cli -- projections drop portfolio`)'
+              }`,
+            );
+            if (liveHash !== rebuilt && !behind) process.exitCode = 1;
+          }
+          if (rebuilt !== direct.hash) process.exitCode = 1;
+        },
+      );
     });
 }

@@ -86,7 +86,7 @@ export function startCommand(context: () => CommandContext): Command {
     .action(async (opts: StartOptions) => {
       const ctx = context();
       // The data directory is claimed before anything is trained, opened, started or bound.
-      const access: RuntimeAccess = { access: 'write', command: 'start', dataDir: true };
+      const access: RuntimeAccess = { access: 'write', command: 'start', stores: opts.services };
       await withDataDir(ctx, access, () => run(ctx, opts, access));
     });
 }

@@ -5,7 +5,7 @@ import { ORDERS } from '../../contracts/index.ts';
 import {
   checkLmdbFile,
   claimDataDir,
-  dataDirOwner,
+  dataDirWriters,
   dataDirStores,
   type DataDirStore,
   type ProjectionName,
@@ -185,16 +185,16 @@ export function verifyCommand(context: () => CommandContext): Command {
         process.exitCode = 1;
         return;
       }
-      const owner = dataDirOwner(config.dataDir);
-      if (owner !== undefined)
+      const writers = dataDirWriters(config.dataDir);
+      for (const writer of writers)
         console.log(
-          `pid ${owner.pid} (${owner.command}) owns ${config.dataDir}: checking beside it read-only, ` +
-            'headers only (the owner walked the pages when it opened them)',
+          `pid ${writer.pid} (${writer.command}) writes to ${config.dataDir}${writer.scope === undefined ? '' : ` (its ${writer.scope} store)`}: ` +
+            'checking beside it read-only, headers only (it walked the pages when it opened them)',
         );
-      // Held, the lock keeps an owner from starting (and writing) in the middle of the walk.
-      const claim = owner === undefined ? claimDataDir(config.dataDir, 'verify') : undefined;
+      // Held, the lock keeps a writer from starting (and writing) in the middle of the walk.
+      const claim = writers.length === 0 ? claimDataDir(config.dataDir, 'verify') : undefined;
       try {
-        const { problems } = await verifyDataDir(config, owner !== undefined);
+        const { problems } = await verifyDataDir(config, writers.length > 0);
         console.log(
           problems === 0
             ? 'verify: no damage found'
