@@ -42,17 +42,27 @@ export async function withDataDir<T>(
   access: RuntimeAccess,
   use: () => Promise<T>,
 ): Promise<T> {
-  const { dataDir, runtime } = context.config;
-  const claims: DataDirClaim[] = [];
+  const claims = claimFor(context, access);
   try {
-    if (access.access === 'write' && runtime === 'embedded')
-      claims.push(claimDataDir(dataDir, access.command));
-    else if (access.access === 'write')
-      for (const store of access.stores ?? []) claims.push(claimDataDir(dataDir, access.command, store));
     return await use();
   } finally {
     for (const claim of claims) claim.release();
   }
+}
+
+/** The claims a command's access needs (see `withDataDir`): all of them, or none and an error. */
+export function claimFor(context: CommandContext, access: RuntimeAccess): DataDirClaim[] {
+  const { dataDir, runtime } = context.config;
+  if (access.access !== 'write') return [];
+  if (runtime === 'embedded') return [claimDataDir(dataDir, access.command)];
+  const claims: DataDirClaim[] = [];
+  try {
+    for (const store of access.stores ?? []) claims.push(claimDataDir(dataDir, access.command, store));
+  } catch (error) {
+    for (const claim of claims) claim.release();
+    throw error;
+  }
+  return claims;
 }
 
 /** Tells a reader that it reads beside a running owner (on stderr: stdout may be piped). */

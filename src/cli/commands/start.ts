@@ -9,7 +9,7 @@ import { prepareRuntime } from '../../runtime/index.ts';
 import { AvroSerde } from '../../serde/index.ts';
 import type { CommandContext } from '../context.ts';
 import { progressBar } from '../progress.ts';
-import { withDataDir, withRuntime, type RuntimeAccess } from '../with-runtime.ts';
+import { claimFor, withRuntime, type RuntimeAccess } from '../with-runtime.ts';
 
 const positive = (value: string): number => {
   const n = Number(value);
@@ -85,78 +85,76 @@ export function startCommand(context: () => CommandContext): Command {
     .option('--no-rule', 'serve the ML models only, without the MA/RSI rule beside them')
     .action(async (opts: StartOptions) => {
       const ctx = context();
-      // The data directory is claimed before anything is trained, opened, started or bound.
+      const { logger } = ctx;
+      // Before anything is trained, opened, started or bound; held until the process ends.
       const access: RuntimeAccess = { access: 'write', command: 'start', stores: opts.services };
-      await withDataDir(ctx, access, () => run(ctx, opts, access));
-    });
-}
-
-/** The body of `start`, run while this process holds the data directory. */
-async function run(ctx: CommandContext, opts: StartOptions, access: RuntimeAccess): Promise<void> {
-  const { logger } = ctx;
-  // The rule trades on every SMA crossing, so a newcomer sees the whole ledger at work within
-  // minutes; the models, trained on a quiet month of real BTCUSDT, rarely expect +1.5 % in 4 h.
-  const config =
-    opts.rule && !ctx.config.ml.models.includes(RULE)
-      ? { ...ctx.config, ml: { ...ctx.config.ml, models: [...ctx.config.ml.models, RULE] } }
-      : ctx.config;
-  if (opts.services.includes('signals')) {
-    const bar = progressBar('training the first models on the bundled BTCUSDT candles');
-    const trained = ensureModels(config, (p) => bar.update(p.done, p.total));
-    bar.stop();
-    if (trained.length > 0) console.log(`trained ${trained.join(', ')}`);
-  }
-  await withRuntime(ctx, access, async (runtime) => {
-    await prepareRuntime(runtime, config);
-    const serde = await AvroSerde.create(runtime.registry);
-    const metrics = createMetrics();
-    const running = await startServices({
-      metrics,
-      config,
-      runtime,
-      serde,
-      logger,
-      services: opts.services,
-      clock: 'stream',
-    });
-    let api: ServedApi | undefined;
-    let feed: Feed | undefined;
-    try {
-      if (opts.api && opts.services.includes('projections'))
-        api = await serveApi({ config, runtime, serde, logger, services: running, metrics });
-      if (opts.feed === 'simulator') {
-        const history = progressBar('simulated history');
-        feed = await startSimulatedFeed({
-          log: runtime.log,
-          serde,
-          symbols: opts.symbols,
-          intervalMs: INTERVAL_MS,
-          speed: opts.speed,
-          historyBars: opts.historyBars,
-          seed: opts.seed,
-          onHistory: (done, total) => history.update(done, total),
-        });
-        history.stop();
+      claimFor(ctx, access);
+      // The rule trades on every SMA crossing, so a newcomer sees the whole ledger at work within
+      // minutes; the models, trained on a quiet month of real BTCUSDT, rarely expect +1.5 % in 4 h.
+      const config =
+        opts.rule && !ctx.config.ml.models.includes(RULE)
+          ? { ...ctx.config, ml: { ...ctx.config.ml, models: [...ctx.config.ml.models, RULE] } }
+          : ctx.config;
+      if (opts.services.includes('signals')) {
+        const bar = progressBar('training the first models on the bundled BTCUSDT candles');
+        const trained = ensureModels(config, (p) => bar.update(p.done, p.total));
+        bar.stop();
+        if (trained.length > 0) console.log(`trained ${trained.join(', ')}`);
       }
-      console.log(
-        [
-          `running on ${runtime.kind} (${runtime.location}): ${opts.services.join(', ')}`,
-          feed === undefined
-            ? 'no feed in this process'
-            : `simulated ${opts.symbols.join(', ')} 5-minute bars at ${opts.speed}x from ${new Date(feed.resumedAt).toISOString()}`,
-          api === undefined ? 'no API in this process' : `dashboard: ${api.url}   API docs: ${api.url}docs`,
-          'Ctrl-C stops; the next start resumes where this one stopped.',
-        ].join('\n'),
-      );
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
+      await withRuntime(ctx, access, async (runtime) => {
+        await prepareRuntime(runtime, config);
+        const serde = await AvroSerde.create(runtime.registry);
+        const metrics = createMetrics();
+        const running = await startServices({
+          metrics,
+          config,
+          runtime,
+          serde,
+          logger,
+          services: opts.services,
+          clock: 'stream',
+        });
+        let api: ServedApi | undefined;
+        let feed: Feed | undefined;
+        try {
+          if (opts.api && opts.services.includes('projections'))
+            api = await serveApi({ config, runtime, serde, logger, services: running, metrics });
+          if (opts.feed === 'simulator') {
+            const history = progressBar('simulated history');
+            feed = await startSimulatedFeed({
+              log: runtime.log,
+              serde,
+              symbols: opts.symbols,
+              intervalMs: INTERVAL_MS,
+              speed: opts.speed,
+              historyBars: opts.historyBars,
+              seed: opts.seed,
+              onHistory: (done, total) => history.update(done, total),
+            });
+            history.stop();
+          }
+          console.log(
+            [
+              `running on ${runtime.kind} (${runtime.location}): ${opts.services.join(', ')}`,
+              feed === undefined
+                ? 'no feed in this process'
+                : `simulated ${opts.symbols.join(', ')} 5-minute bars at ${opts.speed}x from ${new Date(feed.resumedAt).toISOString()}`,
+              api === undefined
+                ? 'no API in this process'
+                : `dashboard: ${api.url}   API docs: ${api.url}docs`,
+              'Ctrl-C stops; the next start resumes where this one stopped.',
+            ].join('\n'),
+          );
+          await new Promise<void>((resolve) => {
+            process.once('SIGINT', resolve);
+            process.once('SIGTERM', resolve);
+          });
+          console.log('stopping...');
+        } finally {
+          await feed?.stop();
+          await api?.close();
+          await running.stop();
+        }
       });
-      console.log('stopping...');
-    } finally {
-      await feed?.stop();
-      await api?.close();
-      await running.stop();
-    }
-  });
+    });
 }
