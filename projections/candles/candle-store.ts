@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { open, type Key, type RootDatabase } from 'lmdb';
+import { openCheckedLmdb, projectionStore, type OpenLmdbOptions } from '../../src/data-dir/index.ts';
+import type { Key, RootDatabase } from 'lmdb';
 import type { Candle } from './candle-rows.ts';
 
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -23,16 +24,25 @@ export class CandleStore {
   /** Names this store's consumer group, so a fresh store reads the topic from its start. */
   readonly id: string;
 
-  private constructor(readonly path: string) {
-    mkdirSync(path, { recursive: true });
-    this.db = open<unknown, Key[]>({ path: join(path, 'candles.mdb'), noSubdir: true });
+  private constructor(
+    readonly path: string,
+    options: OpenLmdbOptions,
+  ) {
+    if (options.readOnly !== true) mkdirSync(path, { recursive: true });
+    this.db = openCheckedLmdb<unknown, Key[]>(
+      join(path, 'candles.mdb'),
+      {},
+      projectionStore('candles', path),
+      options,
+    );
     const id = this.db.get(['id']) as string | undefined;
     this.id = id ?? randomUUID().slice(0, 8);
-    if (id === undefined) this.db.putSync(['id'], this.id);
+    if (id === undefined && options.readOnly !== true) this.db.putSync(['id'], this.id);
   }
 
-  static open(path: string): CandleStore {
-    return new CandleStore(path);
+  /** Opens (or creates) the store; read-only, an existing one is only read (`verify`). */
+  static open(path: string, options: OpenLmdbOptions = {}): CandleStore {
+    return new CandleStore(path, options);
   }
 
   /** Next offset to fold per `topic/partition`. */

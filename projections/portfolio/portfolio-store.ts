@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { openCheckedLmdb, projectionStore, type OpenLmdbOptions } from '../../src/data-dir/index.ts';
 import { Map as PersistentMap } from 'immutable';
-import { open, type Key, type RootDatabase } from 'lmdb';
+import type { Key, RootDatabase } from 'lmdb';
 import type { OrderEvent } from '../../src/contracts/index.ts';
 import type { Account, Posting } from './ledger-postings.ts';
 import { journalTimeOf, portfolioAsOf, type AsOf, type JournalEntry } from './portfolio-as-of.ts';
@@ -79,11 +80,20 @@ export class PortfolioStore {
    */
   readonly id: string;
 
-  private constructor(readonly path: string) {
-    mkdirSync(path, { recursive: true });
-    this.db = open<unknown, Key[]>({ path: join(path, 'portfolio.mdb'), noSubdir: true });
+  private constructor(
+    readonly path: string,
+    options: OpenLmdbOptions,
+  ) {
+    if (options.readOnly !== true) mkdirSync(path, { recursive: true });
+    this.db = openCheckedLmdb<unknown, Key[]>(
+      join(path, 'portfolio.mdb'),
+      {},
+      projectionStore('portfolio', path),
+      options,
+    );
     const id = this.db.get(['id']) as string | undefined;
     this.id = id ?? randomUUID().slice(0, 8);
+    if (options.readOnly === true) return;
     if (id === undefined) {
       this.db.putSync(['id'], this.id);
       this.db.putSync(['journal-complete'], true);
@@ -91,8 +101,9 @@ export class PortfolioStore {
     this.db.putSync(['order-index'], true);
   }
 
-  static open(path: string): PortfolioStore {
-    return new PortfolioStore(path);
+  /** Opens (or creates) the store; read-only, an existing one is only read (`verify`). */
+  static open(path: string, options: OpenLmdbOptions = {}): PortfolioStore {
+    return new PortfolioStore(path, options);
   }
 
   /** The stored state and offsets, or a fresh portfolio with the deposit posting to write. */

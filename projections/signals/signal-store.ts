@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { open, type Key, type RootDatabase } from 'lmdb';
+import { openCheckedLmdb, projectionStore, type OpenLmdbOptions } from '../../src/data-dir/index.ts';
+import type { Key, RootDatabase } from 'lmdb';
 import type { MlSignal, Signal } from '../../src/contracts/index.ts';
 
 /** Where a signal sits in crypto.ml_signals; with its time, it orders and identifies the row. */
@@ -46,16 +47,25 @@ export class SignalStore {
   /** Names this store's consumer group, so a fresh store reads the topic from its start. */
   readonly id: string;
 
-  private constructor(readonly path: string) {
-    mkdirSync(path, { recursive: true });
-    this.db = open<unknown, Key[]>({ path: join(path, 'signals.mdb'), noSubdir: true });
+  private constructor(
+    readonly path: string,
+    options: OpenLmdbOptions,
+  ) {
+    if (options.readOnly !== true) mkdirSync(path, { recursive: true });
+    this.db = openCheckedLmdb<unknown, Key[]>(
+      join(path, 'signals.mdb'),
+      {},
+      projectionStore('signals', path),
+      options,
+    );
     const id = this.db.get(['id']) as string | undefined;
     this.id = id ?? randomUUID().slice(0, 8);
-    if (id === undefined) this.db.putSync(['id'], this.id);
+    if (id === undefined && options.readOnly !== true) this.db.putSync(['id'], this.id);
   }
 
-  static open(path: string): SignalStore {
-    return new SignalStore(path);
+  /** Opens (or creates) the store; read-only, an existing one is only read (`verify`). */
+  static open(path: string, options: OpenLmdbOptions = {}): SignalStore {
+    return new SignalStore(path, options);
   }
 
   /** Next offset to fold per `topic/partition`. */

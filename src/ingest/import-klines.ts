@@ -13,6 +13,7 @@ import type { Publisher } from '../messaging/index.ts';
 import { detectFormat, parseKlineRow, symbolFromFileName, type KlineFormat } from './kline-row.ts';
 import { latestBarTime } from './latest-bar-time.ts';
 import type { TimeUnit } from '../time/index.ts';
+import { symbolBarTimes } from './symbol-bar-times.ts';
 
 export interface ImportKlinesOptions {
   readonly file: string;
@@ -26,6 +27,12 @@ export interface ImportKlinesOptions {
   readonly timeUnit?: TimeUnit;
   /** The wall clock: history cannot open after it (more than the clock skew allowed). */
   readonly now?: () => number;
+  /**
+   * The oldest event time the topic keeps (now minus its retention); history before it would be
+   * deleted by the next retention pass, so a file that starts before it is refused whole, before
+   * anything of it is written. Undefined: the topic keeps everything.
+   */
+  readonly keptFrom?: number;
 }
 
 export interface RejectedRow {
@@ -39,18 +46,42 @@ export interface ImportReport {
   readonly format: KlineFormat;
   readonly rows: number;
   readonly imported: number;
-  /** Bars at or before the newest bar of the symbol already in the log: imported before. */
+  /** Bars the log already holds, by (symbol, time): imported before. */
   readonly alreadyPresent: number;
+  /**
+   * Bars the log does not hold but older than the symbol's newest bar in it: a symbol's bars stay
+   * in time order, so they cannot be appended behind it (import older history first).
+   */
+  readonly behindLog: number;
   readonly rejected: readonly RejectedRow[];
   readonly first?: number;
   readonly last?: number;
 }
 
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Rows go forward in time, so the first bar to import is the oldest: checked, nothing is written yet. */
+function historyBeyondRetention(file: string, first: number, keptFrom: number): CmlError {
+  return new CmlError(
+    ErrorCodes.HISTORY_BEYOND_RETENTION,
+    `${file}: its bars start at ${iso(first)}, before ${iso(keptFrom)}, the oldest time ${MARKET_DATA} keeps: ` +
+      'the next retention pass would delete them. Nothing of this file was imported.',
+    {
+      hint:
+        `Keep history: set the retention of ${MARKET_DATA} in cml.config.json, e.g. ` +
+        `{"topics": {"${MARKET_DATA}": {"retentionMs": -1}}} (forever), and import again (import applies it). ` +
+        'A backtest of the file needs no import: `npm run cli -- backtest FILE`.',
+      details: { file, first, keptFrom },
+    },
+  );
+}
+
 /**
  * Imports a kline CSV into crypto.market_data. Each row is parsed and validated on its own (a bad
- * row is reported with its line number); rows must go forward in time. The import is idempotent:
- * bars at or before the newest bar of the symbol already in the log are skipped, so importing a
- * file twice adds nothing and each symbol's bars stay in time order.
+ * row is reported with its line number); rows must go forward in time. The import is idempotent by
+ * (symbol, time): bars the log holds are skipped, so importing a file twice adds nothing; bars it
+ * does not hold but older than the symbol's newest are counted apart (`behindLog`), never appended
+ * out of time order and never reported as present.
  */
 export async function importKlines(
   log: LogPort,
@@ -67,6 +98,8 @@ export async function importKlines(
   const batchSize = options.batchSize ?? 5_000;
   const existingUntil = await latestBarTime(log, symbol);
   const wallNow = options.now ?? Date.now;
+  /** Read once, and only when the file reaches back into what the log holds. */
+  let existingTimes: ReadonlySet<number> | undefined;
   const stream = createReadStream(options.file, { encoding: 'utf8' });
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
 
@@ -75,6 +108,7 @@ export async function importKlines(
   let rows = 0;
   let imported = 0;
   let alreadyPresent = 0;
+  let behindLog = 0;
   let previous = existingUntil ?? Number.NEGATIVE_INFINITY;
   let watermark = Number.NEGATIVE_INFINITY;
   let first: number | undefined;
@@ -119,7 +153,9 @@ export async function importKlines(
     }
     const bar = parsed.bar;
     if (existingUntil !== undefined && bar.timestamp <= existingUntil) {
-      alreadyPresent++;
+      existingTimes ??= await symbolBarTimes(log, symbol);
+      if (existingTimes.has(bar.timestamp)) alreadyPresent++;
+      else behindLog++;
       continue;
     }
     if (bar.timestamp <= previous) {
@@ -136,6 +172,8 @@ export async function importKlines(
       reject(violations.map(describeViolation).join('; '));
       continue;
     }
+    if (first === undefined && options.keptFrom !== undefined && bar.timestamp < options.keptFrom)
+      throw historyBeyondRetention(options.file, bar.timestamp, options.keptFrom);
     watermark = clock;
     previous = bar.timestamp;
     first ??= bar.timestamp;
@@ -155,6 +193,7 @@ export async function importKlines(
     rows,
     imported,
     alreadyPresent,
+    behindLog,
     rejected,
     ...(first === undefined ? {} : { first }),
     ...(last === undefined ? {} : { last }),

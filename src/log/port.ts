@@ -110,6 +110,8 @@ export interface LogPort {
   read(topic: string, partition: number, offset: number, limit: number): Promise<LogRecord[]>;
   partitionCount(topic: string): Promise<number>;
   endOffsets(topic: string): Promise<PartitionOffsets>;
+  /** Per partition, the first offset the log still holds (above 0 once retention deleted records). */
+  startOffsets(topic: string): Promise<PartitionOffsets>;
   committedOffsets(group: string, topic: string): Promise<PartitionOffsets>;
   /**
    * Per partition, the first offset whose timestamp is at or after `timestamp`, or the end offset

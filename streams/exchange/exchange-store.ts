@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { openCheckedLmdb, snapshotStore } from '../../src/data-dir/index.ts';
 import { Map as PersistentMap } from 'immutable';
-import { open, type Key, type RootDatabase } from 'lmdb';
+import type { Key, RootDatabase } from 'lmdb';
 import type { OrderEvent } from '../../src/contracts/index.ts';
 import {
   initialExchangeState,
@@ -37,7 +38,11 @@ export class ExchangeStore {
 
   private constructor(readonly path: string) {
     mkdirSync(path, { recursive: true });
-    this.db = open<unknown, Key[]>({ path: join(path, 'exchange.mdb'), noSubdir: true });
+    this.db = openCheckedLmdb<unknown, Key[]>(
+      join(path, 'exchange.mdb'),
+      {},
+      snapshotStore('exchange', path),
+    );
   }
 
   static open(path: string): ExchangeStore {

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { open, type RootDatabase } from 'lmdb';
+import { openCheckedLmdb, snapshotStore } from '../../src/data-dir/index.ts';
+import type { RootDatabase } from 'lmdb';
 import type { EngineSnapshot } from './signal-engine.ts';
 
 /** A saved state of the feature windows with the log offsets it covers (next offset per `topic/partition`). */
@@ -19,7 +20,13 @@ export class WindowStore {
 
   static open(dir: string): WindowStore {
     mkdirSync(dir, { recursive: true });
-    return new WindowStore(open<SavedWindows, string>({ path: join(dir, 'windows.mdb'), noSubdir: true }));
+    return new WindowStore(
+      openCheckedLmdb<SavedWindows, string>(
+        join(dir, 'windows.mdb'),
+        {},
+        snapshotStore('signals windows', dir),
+      ),
+    );
   }
 
   load(group: string): SavedWindows | undefined {

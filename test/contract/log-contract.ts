@@ -60,6 +60,7 @@ export function describeLogContract(harness: () => RuntimeHarness): void {
     ]);
     expect(records[2]).toMatchObject({ key: 'a', timestamp: BASE + 2, headers: { n: '2' } });
     expect(await runtime.log.endOffsets(topic)).toEqual(new Map([[0, 3]]));
+    expect(await runtime.log.startOffsets(topic)).toEqual(new Map([[0, 0]]));
   });
 
   it('partitions by key like the Java client, and reports end offsets per partition', async () => {
@@ -246,6 +247,8 @@ export function describeLogContract(harness: () => RuntimeHarness): void {
       [4, 'k:4'],
     ]);
     expect(await runtime.log.endOffsets(topic)).toEqual(new Map([[0, 5]]));
+    // The first offset still held: what lag and rebuilds must not wait for below.
+    expect(await runtime.log.startOffsets(topic)).toEqual(new Map([[0, 3]]));
   });
 
   it('starts a new group at the end when not reading from the beginning', async () => {

@@ -28,7 +28,7 @@ export function binanceCommand(context: () => CommandContext): Command {
       const stop = new AbortController();
       process.once('SIGINT', () => stop.abort());
       process.once('SIGTERM', () => stop.abort());
-      await withRuntime(ctx, async (runtime) => {
+      await withRuntime(ctx, { access: 'write', command: 'binance' }, async (runtime) => {
         await prepareRuntime(runtime, ctx.config);
         const publisher = new Publisher(runtime.log, await AvroSerde.create(runtime.registry));
         const rest = new BinanceRest({ baseUrl: settings.restUrl, logger: ctx.logger, signal: stop.signal });

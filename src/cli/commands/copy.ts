@@ -35,8 +35,14 @@ export function copyCommand(globals: () => GlobalOptions): Command {
         if (opts.from === opts.to) throw new InvalidArgumentError('--from and --to name the same runtime');
         const source: CommandContext = createContext({ ...globals(), runtime: opts.from });
         const target: CommandContext = createContext({ ...globals(), runtime: opts.to });
-        const from = await openRuntime(source.config, source.logger);
-        const to = await openRuntime(target.config, target.logger);
+        const from = await openRuntime(source.config, source.logger, { access: 'read', command: 'copy' });
+        const to = await openRuntime(target.config, target.logger, {
+          access: 'write',
+          command: 'copy',
+        }).catch(async (error: unknown) => {
+          await from.close();
+          throw error;
+        });
         const bar = progressBar(`copy ${topic}`);
         try {
           const result = await copyTopic(from, to, {

@@ -3,7 +3,10 @@ import { prepareRuntime } from '../../runtime/index.ts';
 import { AvroSerde } from '../../serde/index.ts';
 import { openExchange } from '../../../streams/exchange/open-exchange.ts';
 import type { CommandContext } from '../context.ts';
-import { withRuntime } from '../with-runtime.ts';
+import { withRuntime, type RuntimeAccess } from '../with-runtime.ts';
+
+/** The exchange writes its snapshot store in the data directory, on Kafka too. */
+const EXCHANGE_ACCESS: RuntimeAccess = { access: 'write', command: 'exchange', stores: ['exchange'] };
 
 /** `cml exchange`: the virtual exchange as a service of its own, until Ctrl-C (or SIGTERM). */
 export function exchangeCommand(context: () => CommandContext): Command {
@@ -24,7 +27,7 @@ export function exchangeCommand(context: () => CommandContext): Command {
         opts.watermark === undefined
           ? ctx.config
           : { ...ctx.config, exchange: { ...ctx.config.exchange, watermark: opts.watermark } };
-      await withRuntime(ctx, async (runtime) => {
+      await withRuntime(ctx, EXCHANGE_ACCESS, async (runtime) => {
         await prepareRuntime(runtime, config);
         const serde = await AvroSerde.create(runtime.registry);
         const exchange = openExchange(config, runtime, serde, ctx.logger, {

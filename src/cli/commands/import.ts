@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { MARKET_DATA } from '../../contracts/index.ts';
 import { importKlines, type ImportReport } from '../../ingest/import-klines.ts';
 import { Publisher } from '../../messaging/index.ts';
 import { prepareRuntime } from '../../runtime/index.ts';
@@ -18,6 +19,11 @@ function printReport(report: ImportReport): void {
       `${report.alreadyPresent} already present, ${report.rejected.length} rejected` +
       (report.imported > 0 ? ` (${iso(report.first)} .. ${iso(report.last)})` : ''),
   );
+  if (report.behindLog > 0)
+    console.log(
+      `  ${report.behindLog} bars NOT imported: older than the newest ${report.symbol} bar in the log and not in it; ` +
+        "a symbol's bars stay in time order, so import older history first (into a fresh --data-dir if need be)",
+    );
   for (const row of report.rejected.slice(0, MAX_LISTED)) console.log(`  line ${row.line}: ${row.reason}`);
   if (report.rejected.length > MAX_LISTED)
     console.log(`  ... and ${report.rejected.length - MAX_LISTED} more rejected rows`);
@@ -34,8 +40,11 @@ export function importCommand(context: () => CommandContext): Command {
     .addOption(timeUnitOption())
     .action(async (files: string[], opts: { symbol?: string; strict?: boolean; timeUnit?: TimeUnit }) => {
       const ctx = context();
-      await withRuntime(ctx, async (runtime) => {
+      await withRuntime(ctx, { access: 'write', command: 'import' }, async (runtime) => {
         await prepareRuntime(runtime, ctx.config);
+        const [topic] = await runtime.topicAdmin.describeTopics([MARKET_DATA]);
+        const retentionMs = topic?.retentionMs ?? -1;
+        const keptFrom = retentionMs < 0 ? undefined : Date.now() - retentionMs;
         const publisher = new Publisher(runtime.log, await AvroSerde.create(runtime.registry));
         let rejected = 0;
         for (const file of files) {
@@ -46,11 +55,12 @@ export function importCommand(context: () => CommandContext): Command {
               ...(opts.symbol === undefined ? {} : { symbol: opts.symbol.toUpperCase() }),
               strict: opts.strict === true,
               ...(opts.timeUnit === undefined ? {} : { timeUnit: opts.timeUnit }),
+              ...(keptFrom === undefined ? {} : { keptFrom }),
               onProgress: (done, total) => bar.update(done, total),
             });
             bar.stop();
             printReport(report);
-            rejected += report.rejected.length;
+            rejected += report.rejected.length + report.behindLog;
           } finally {
             bar.stop();
           }

@@ -6,7 +6,7 @@ import { openRuntime, type Runtime } from '../../runtime/index.ts';
 import { AvroSerde } from '../../serde/index.ts';
 import type { CommandContext } from '../context.ts';
 import { boundedNumber } from '../option-parsers.ts';
-import { withRuntime } from '../with-runtime.ts';
+import { sayIfBeside, withRuntime } from '../with-runtime.ts';
 
 const positiveInt = boundedNumber({ min: 0, max: 1_000_000, integer: true });
 
@@ -47,6 +47,33 @@ async function printRange(
   }
 }
 
+const FOLLOW_POLL_MS = 250;
+
+/**
+ * `tail -f` on the embedded log without a consumer group, whose commits would write: it reads
+ * each partition from where it got to, a few times a second, until Ctrl-C.
+ */
+async function followReadOnly(
+  runtime: Runtime,
+  serde: AvroSerde,
+  topic: string,
+  fromBeginning: boolean,
+): Promise<void> {
+  const ends = await runtime.log.endOffsets(topic);
+  const positions = new Map([...ends].map(([partition, end]) => [partition, fromBeginning ? 0 : end]));
+  let stopped = false;
+  process.once('SIGINT', () => (stopped = true));
+  while (!stopped) {
+    for (const [partition, from] of positions) {
+      const records = await runtime.log.read(topic, partition, from, 1_000);
+      for (const record of records) console.log(await render(serde, record));
+      const last = records.at(-1);
+      if (last !== undefined) positions.set(partition, last.offset + 1);
+    }
+    await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
+  }
+}
+
 export function tailCommand(context: () => CommandContext): Command {
   return new Command('tail')
     .description("print a topic's messages decoded to JSON lines (the last N per partition by default)")
@@ -56,27 +83,31 @@ export function tailCommand(context: () => CommandContext): Command {
     .option('-f, --follow', 'keep printing new messages until Ctrl-C')
     .action(async (topic: string, opts: { fromBeginning?: boolean; limit: number; follow?: boolean }) => {
       const { config, logger } = context();
-      const runtime = await openRuntime(config, logger);
-      const serde = await AvroSerde.create(runtime.registry);
-      if (opts.follow !== true) {
-        try {
+      const runtime = await openRuntime(config, logger, { access: 'read', command: 'tail' });
+      try {
+        sayIfBeside(runtime);
+        const serde = await AvroSerde.create(runtime.registry);
+        if (opts.follow !== true) {
           await printRange(runtime, serde, topic, opts.fromBeginning === true, opts.limit);
-        } finally {
-          await runtime.close();
+          return;
         }
-        return;
+        if (runtime.kind === 'embedded') {
+          await followReadOnly(runtime, serde, topic, opts.fromBeginning === true);
+          return;
+        }
+        const subscription = await runtime.log.subscribe({
+          group: `cml-tail-${process.pid}-${Date.now()}`,
+          topics: [topic],
+          fromBeginning: opts.fromBeginning === true,
+          handler: async (batch) => {
+            for (const record of batch.records) console.log(await render(serde, record));
+          },
+        });
+        await new Promise<void>((resolve) => process.once('SIGINT', resolve));
+        await subscription.stop();
+      } finally {
+        await runtime.close();
       }
-      const subscription = await runtime.log.subscribe({
-        group: `cml-tail-${process.pid}-${Date.now()}`,
-        topics: [topic],
-        fromBeginning: opts.fromBeginning === true,
-        handler: async (batch) => {
-          for (const record of batch.records) console.log(await render(serde, record));
-        },
-      });
-      await new Promise<void>((resolve) => process.once('SIGINT', resolve));
-      await subscription.stop();
-      await runtime.close();
     });
 }
 
@@ -88,7 +119,7 @@ export function deadLettersCommand(context: () => CommandContext): Command {
     .argument('<topic>', 'the data topic, e.g. crypto.market_data')
     .option('-n, --limit <n>', 'most recent dead letters to show', positiveInt, 20)
     .action(async (topic: string, opts: { limit: number }) => {
-      await withRuntime(context(), async (runtime) => {
+      await withRuntime(context(), { access: 'read', command: 'dlq' }, async (runtime) => {
         const dlq = isDataTopic(topic) ? `${topic}.dlq` : topic;
         // Offsets are not letters on Kafka (transaction markers take offsets too): read them all.
         const records: LogRecord[] = [];
@@ -113,7 +144,7 @@ export function lagCommand(context: () => CommandContext): Command {
     .description('consumer-group lag per topic and partition (all groups when none is named)')
     .argument('[group]')
     .action(async (group: string | undefined) => {
-      await withRuntime(context(), async (runtime) => {
+      await withRuntime(context(), { access: 'read', command: 'lag' }, async (runtime) => {
         const groups = group !== undefined ? [group] : await runtime.listGroups();
         const topics = await runtime.listTopics();
         console.log(['group', 'topic', 'partition', 'committed', 'end', 'lag'].join('\t'));

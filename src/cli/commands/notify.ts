@@ -31,7 +31,7 @@ export function notifyCommand(context: () => CommandContext): Command {
         });
       }
       const url = notify.discordWebhookUrl;
-      await withRuntime(ctx, async (runtime) => {
+      await withRuntime(ctx, { access: 'write', command: 'notify' }, async (runtime) => {
         await prepareRuntime(runtime, ctx.config);
         const serde = await AvroSerde.create(runtime.registry);
         const runner = new NotifierRunner({

@@ -24,7 +24,7 @@ export function schemasCommand(context: () => CommandContext): Command {
       const verdicts =
         opts.offline === true
           ? await checkSchemas(contracts(), { levelOf })
-          : await withRuntime(ctx, (runtime) => {
+          : await withRuntime(ctx, { access: 'read', command: 'schemas check' }, (runtime) => {
               console.log(
                 `registry: ${runtime.kind} (${runtime.kind === 'kafka' ? ctx.config.registry.url : runtime.location})`,
               );
@@ -45,7 +45,7 @@ export function schemasCommand(context: () => CommandContext): Command {
     .description("set each subject's compatibility level and register its schema (idempotent)")
     .action(async () => {
       const ctx = context();
-      await withRuntime(ctx, async (runtime) => {
+      await withRuntime(ctx, { access: 'write', command: 'schemas register' }, async (runtime) => {
         for (const s of await registerSchemas(runtime, ctx.config)) {
           console.log(`${s.subject}: id ${s.id}, version ${s.version ?? '?'}, compatibility ${s.level}`);
         }

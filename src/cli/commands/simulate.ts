@@ -96,7 +96,7 @@ export function simulateCommand(context: () => CommandContext): Command {
           return;
         }
         const ctx = context();
-        await withRuntime(ctx, async (runtime) => {
+        await withRuntime(ctx, { access: 'write', command: 'simulate' }, async (runtime) => {
           await prepareRuntime(runtime, ctx.config);
           const publisher = new Publisher(runtime.log, await AvroSerde.create(runtime.registry));
           const simulator = new MarketSimulator({

@@ -11,7 +11,7 @@ import { AvroSerde } from '../../serde/index.ts';
 import type { CommandContext } from '../context.ts';
 import { progressBar } from '../progress.ts';
 import { boundedNumber, MAX_SPEED, seedNumber } from '../option-parsers.ts';
-import { withRuntime } from '../with-runtime.ts';
+import { claimFor, withRuntime, type RuntimeAccess } from '../with-runtime.ts';
 
 const services = (value: string): ServiceName[] => {
   if (value.trim() === 'none') return [];
@@ -83,6 +83,9 @@ export function startCommand(context: () => CommandContext): Command {
     .action(async (opts: StartOptions) => {
       const ctx = context();
       const { logger } = ctx;
+      // Before anything is trained, opened, started or bound; held until the process ends.
+      const access: RuntimeAccess = { access: 'write', command: 'start', stores: opts.services };
+      claimFor(ctx, access);
       // The rule trades on every SMA crossing, so a newcomer sees the whole ledger at work within
       // minutes; the models, trained on a quiet month of real BTCUSDT, rarely expect +1.5 % in 4 h.
       const config = {
@@ -95,7 +98,7 @@ export function startCommand(context: () => CommandContext): Command {
         bar.stop();
         if (trained.length > 0) console.log(`trained ${trained.join(', ')}`);
       }
-      await withRuntime(ctx, async (runtime) => {
+      await withRuntime(ctx, access, async (runtime) => {
         await prepareRuntime(runtime, config);
         const serde = await AvroSerde.create(runtime.registry);
         const metrics = createMetrics();

@@ -44,7 +44,7 @@ async function printStatus(runtime: Runtime): Promise<void> {
 export function statusCommand(context: () => CommandContext): Command {
   return new Command('status')
     .description('what the runtime holds: topics, message and dead-letter counts, schemas, consumer lag')
-    .action(async () => withRuntime(context(), printStatus));
+    .action(async () => withRuntime(context(), { access: 'read', command: 'status' }, printStatus));
 }
 
 export function initCommand(context: () => CommandContext): Command {
@@ -52,7 +52,7 @@ export function initCommand(context: () => CommandContext): Command {
     .description('prepare the runtime: create the declared topics and register the schemas (idempotent)')
     .action(async () => {
       const ctx = context();
-      await withRuntime(ctx, async (runtime) => {
+      await withRuntime(ctx, { access: 'write', command: 'init' }, async (runtime) => {
         const { topics, subjects } = await prepareRuntime(runtime, ctx.config);
         console.log(
           `topics: ${topics.created.length} created, ${topics.plan.upToDate.length} up to date, ${topics.remainingDrift.length} drifted`,

@@ -22,7 +22,7 @@ export function topicsCommand(context: () => CommandContext): Command {
     .option('--fix', 'align retention with the declaration (partition counts cannot be changed in place)')
     .option('--dry-run', 'only show what would be done')
     .action(async (opts: { fix?: boolean; dryRun?: boolean }) => {
-      await withRuntime(context(), async (runtime) => {
+      await withRuntime(context(), { access: 'write', command: 'topics apply' }, async (runtime) => {
         const result = await applyTopics(runtime.topicAdmin, declaredTopics(context().config.topics), {
           fix: opts.fix === true,
           dryRun: opts.dryRun === true,
@@ -45,7 +45,7 @@ export function topicsCommand(context: () => CommandContext): Command {
     .description('every topic on the cluster with partitions, retention and end offsets')
     .option('--all', 'include internal topics')
     .action(async (opts: { all?: boolean }) => {
-      await withRuntime(context(), async (runtime) => {
+      await withRuntime(context(), { access: 'read', command: 'topics list' }, async (runtime) => {
         const names = (await runtime.listTopics())
           .filter((name) => opts.all === true || !name.startsWith('__'))
           .sort();

@@ -137,6 +137,13 @@ export class EmbeddedLog implements LogPort {
     return Promise.resolve(new Map(Array.from({ length: partitions }, (_, p) => [p, this.endOf(topic, p)])));
   }
 
+  startOffsets(topic: string): Promise<PartitionOffsets> {
+    const { partitions } = this.topic(topic);
+    return Promise.resolve(
+      new Map(Array.from({ length: partitions }, (_, p) => [p, this.startOf(topic, p)])),
+    );
+  }
+
   committedOffsets(group: string, topic: string): Promise<PartitionOffsets> {
     const { partitions } = this.topic(topic);
     const out = new Map<number, number>();

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { open, type Database, type Key, type RootDatabase } from 'lmdb';
+import type { Database, Key, RootDatabase } from 'lmdb';
+import { openCheckedLmdb, type OpenLmdbOptions, type StoreIdentity } from '../../data-dir/open-lmdb.ts';
 
 /** A record as the embedded log stores it, under the key [topic, partition, offset]. */
 export interface StoredRecord {
@@ -8,6 +9,18 @@ export interface StoredRecord {
   readonly v: Buffer;
   readonly t: number;
   readonly h: Record<string, string>;
+}
+
+/** The embedded log as messages name it, and what to do when its file is damaged. */
+export const EMBEDDED_LOG: StoreIdentity = {
+  what: 'The embedded log',
+  whenDamaged:
+    'The log is the source of truth and cannot be rebuilt: restore the data directory from a backup or copy, ' +
+    'or start over on a fresh --data-dir; `npm run cli -- verify` lists what is wrong.',
+};
+
+export interface EmbeddedStoreOptions extends OpenLmdbOptions {
+  readonly durability?: 'flush' | 'commit';
 }
 
 export interface StoredTopic {
@@ -30,22 +43,23 @@ export class EmbeddedStore {
 
   private constructor(
     readonly path: string,
-    durability: 'flush' | 'commit',
+    options: EmbeddedStoreOptions,
   ) {
-    mkdirSync(path, { recursive: true });
-    this.root = open({
-      path: join(path, 'ledger.mdb'),
-      noSubdir: true,
-      maxDbs: 8,
-      noSync: durability === 'commit',
-    });
+    if (options.readOnly !== true) mkdirSync(path, { recursive: true });
+    this.root = openCheckedLmdb(
+      join(path, 'ledger.mdb'),
+      { maxDbs: 8, noSync: options.durability === 'commit' },
+      EMBEDDED_LOG,
+      options,
+    );
     this.records = this.root.openDB<StoredRecord, [string, number, number]>({ name: 'records' });
     this.meta = this.root.openDB<unknown, Key[]>({ name: 'meta' });
     this.schemas = this.root.openDB<unknown, Key[]>({ name: 'schemas' });
   }
 
-  static open(path: string, options: { durability?: 'flush' | 'commit' } = {}): EmbeddedStore {
-    return new EmbeddedStore(path, options.durability ?? 'flush');
+  /** Opens (or creates) the log under `path`; see `openCheckedLmdb` for the check before mapping. */
+  static open(path: string, options: EmbeddedStoreOptions = {}): EmbeddedStore {
+    return new EmbeddedStore(path, options);
   }
 
   async close(): Promise<void> {

@@ -439,6 +439,11 @@ export class KafkaLog implements LogPort {
     return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
   }
 
+  async startOffsets(topic: string): Promise<PartitionOffsets> {
+    const offsets = await this.topicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, Number(o.low)]));
+  }
+
   async offsetsForTime(topic: string, timestamp: number): Promise<PartitionOffsets> {
     const run = this.offsetQueue.then(() => this.admin.fetchTopicOffsetsByTimestamp(topic, timestamp));
     this.offsetQueue = run.catch(() => undefined);
