@@ -94,8 +94,14 @@ function applyPostings(
 }
 
 /** Equity: cash plus every holding at its mark price. */
-export const equityOf = (state: PortfolioState): number =>
-  state.cash + [...state.holdings.values()].reduce((sum, h) => sum + h.quantity * h.markPrice, 0);
+export const equityOf = (state: PortfolioState): number => state.cash + holdingsValue(state.holdings);
+
+/** Every holding at its mark price, summed in the holdings' order (the order equity's sum must keep). */
+function holdingsValue(holdings: ReadonlyMap<string, Holding>): number {
+  let sum = 0;
+  for (const h of holdings.values()) sum += h.quantity * h.markPrice;
+  return sum;
+}
 
 /**
  * The portfolio projection, pure: folds order events (fills, closes) and market bars (marks) into
@@ -197,6 +203,47 @@ function point(state: PortfolioState, time: number): EquityPoint {
     cash: state.cash,
     drawdown: state.peakEquity > 0 ? (state.peakEquity - equity) / state.peakEquity : 0,
   };
+}
+
+/**
+ * Folds bars `from` to `to` (exclusive), no order event between them, as `foldPortfolio` folds them
+ * one at a time, with one copy of the holdings for the run instead of one per bar: the same
+ * arithmetic in the same order, so the same state bit for bit. `onBar` sees the equity at each
+ * bar's close and whether a position is open (the equity series of a backtest).
+ */
+export function markBars(
+  state: PortfolioState,
+  bars: readonly MarketData[],
+  from = 0,
+  to = bars.length,
+  onBar?: (bar: MarketData, equity: number, exposed: boolean) => void,
+): PortfolioState {
+  if (state.holdings.size === 0 && onBar === undefined) return state;
+  let holdings: Map<string, Holding> | undefined;
+  /** Holdings created in this run (not shared with `state`), safe to update in place. */
+  let owned: Set<string> | undefined;
+  let lastTime = state.lastTime;
+  let peakEquity = state.peakEquity;
+  let equity = state.cash + holdingsValue(state.holdings);
+  for (let i = from; i < to; i++) {
+    const bar = bars[i] as MarketData;
+    const current = holdings ?? state.holdings;
+    const held = current.get(bar.symbol);
+    if (held !== undefined && bar.timestamp >= lastTime) {
+      if (holdings === undefined) holdings = new Map(state.holdings);
+      if (owned === undefined) owned = new Set();
+      if (owned.has(bar.symbol)) (held as { markPrice: number }).markPrice = bar.price;
+      else {
+        holdings.set(bar.symbol, { ...held, markPrice: bar.price });
+        owned.add(bar.symbol);
+      }
+      lastTime = bar.timestamp;
+      equity = state.cash + holdingsValue(holdings);
+      peakEquity = Math.max(peakEquity, equity);
+    }
+    onBar?.(bar, equity, state.lots.size > 0);
+  }
+  return holdings === undefined ? state : { ...state, holdings, lastTime, peakEquity };
 }
 
 /** A bar marks the holding of its symbol; the equity curve gets a point when a held symbol moves. */

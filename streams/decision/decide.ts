@@ -24,6 +24,38 @@ const lotsOf = (portfolio: PortfolioState, symbol: string) =>
 
 const pct = (value: number): string => `${value.toFixed(2)}%`;
 
+const NO_ORDERS: readonly OrderEvent[] = Object.freeze([]);
+
+/**
+ * Why a signal led to no order. The detail is written when first read: most signals are skipped
+ * (HOLD) and their details only matter to a debug log.
+ */
+class LazySkip implements Skip {
+  #text: string | undefined;
+  readonly #write: () => string;
+
+  constructor(
+    readonly reason: SkipReason,
+    write: () => string,
+  ) {
+    this.#write = write;
+  }
+
+  get detail(): string {
+    return (this.#text ??= this.#write());
+  }
+
+  toJSON(): Skip {
+    return { reason: this.reason, detail: this.detail };
+  }
+}
+
+const skipped = (state: DecisionState, reason: SkipReason, detail: () => string): Decision => ({
+  state,
+  orders: NO_ORDERS,
+  reasons: [new LazySkip(reason, detail)],
+});
+
 /**
  * Whether a signal can lead to an order at all: only these need the portfolio as of their time
  * (the others are remembered for agreement and decided on the portfolio already at hand).
@@ -60,23 +92,26 @@ export function decide(
   const reconciled = reconcileWithPortfolio(state, portfolio, signal.timestamp, settings.cooldownMs);
   const confirmation = agreeingVote(reconciled, signal, settings.agreementWindowMs);
   const next = rememberSignal(reconciled, signal, settings.minConfidence, settings.agreementWindowMs);
-  const skip = (reason: SkipReason, detail: string): Decision => ({
-    state: next,
-    orders: [],
-    reasons: [{ reason, detail }],
-  });
-  if (signal.signal === 'HOLD') return skip('HOLD', `expected change ${pct(signal.expected_change_pct)}`);
+  if (signal.signal === 'HOLD')
+    return skipped(next, 'HOLD', () => `expected change ${pct(signal.expected_change_pct)}`);
   if (signal.confidence < settings.minConfidence)
-    return skip('LOW_CONFIDENCE', `confidence ${signal.confidence} < ${settings.minConfidence}`);
+    return skipped(
+      next,
+      'LOW_CONFIDENCE',
+      () => `confidence ${signal.confidence} < ${settings.minConfidence}`,
+    );
   if (signal.signal === 'BUY' && signal.expected_change_pct < settings.buyThresholdPct)
-    return skip(
+    return skipped(
+      next,
       'BELOW_BUY_THRESHOLD',
-      `expected change ${pct(signal.expected_change_pct)} < ${pct(settings.buyThresholdPct)}`,
+      () => `expected change ${pct(signal.expected_change_pct)} < ${pct(settings.buyThresholdPct)}`,
     );
   if (signal.confidence < settings.highConfidence && confirmation === undefined)
-    return skip(
+    return skipped(
+      next,
       'UNCONFIRMED',
-      `confidence ${signal.confidence} < ${settings.highConfidence} and no other source agreed within ${settings.agreementWindowMs} ms`,
+      () =>
+        `confidence ${signal.confidence} < ${settings.highConfidence} and no other source agreed within ${settings.agreementWindowMs} ms`,
     );
   const tracked = [...next.orders.values()];
   const ofSymbol = tracked.filter((o) => o.symbol === signal.symbol);
@@ -86,23 +121,25 @@ export function decide(
 
   if (signal.signal === 'SELL') {
     const sells = pending('SELL');
-    if (sells.length > 0) return skip('ORDER_PENDING', `SELL ${sells[0]?.orderId} is still PENDING`);
+    if (sells.length > 0)
+      return skipped(next, 'ORDER_PENDING', () => `SELL ${sells[0]?.orderId} is still PENDING`);
     // The open lots, not the holding: closing lots by float subtraction can leave a dust holding.
     const lots = lotsOf(portfolio, signal.symbol);
-    if (lots.length === 0) return skip('NO_POSITION', `no open ${signal.symbol} position`);
+    if (lots.length === 0) return skipped(next, 'NO_POSITION', () => `no open ${signal.symbol} position`);
     const quantity = lots.reduce((sum, lot) => sum + lot.quantity, 0);
     return place(next, signal, { action: 'SELL', quantity, equity }, settings);
   }
 
   const openLots = lotsOf(portfolio, signal.symbol).length;
   if (openLots >= settings.maxPositionsPerSymbol)
-    return skip(
+    return skipped(
+      next,
       'POSITION_OPEN',
-      `${openLots} open ${signal.symbol} position(s), at most ${settings.maxPositionsPerSymbol}`,
+      () => `${openLots} open ${signal.symbol} position(s), at most ${settings.maxPositionsPerSymbol}`,
     );
   const buys = pending('BUY');
   if (openLots + buys.length >= settings.maxPositionsPerSymbol)
-    return skip('ORDER_PENDING', `BUY ${buys[0]?.orderId} is still PENDING`);
+    return skipped(next, 'ORDER_PENDING', () => `BUY ${buys[0]?.orderId} is still PENDING`);
   // Closes after the signal's time are the future to this decision (the fold may run ahead of it).
   const sinceClose = ofSymbol.reduce(
     (least, o) =>
@@ -112,16 +149,18 @@ export function decide(
     Number.POSITIVE_INFINITY,
   );
   if (sinceClose < settings.cooldownMs)
-    return skip(
+    return skipped(
+      next,
       'COOLDOWN',
-      `${signal.symbol} closed ${sinceClose} ms ago, cooldown ${settings.cooldownMs} ms`,
+      () => `${signal.symbol} closed ${sinceClose} ms ago, cooldown ${settings.cooldownMs} ms`,
     );
   const peak = Math.max(portfolio.peakEquity, equity);
   const drawdownPct = peak > 0 ? ((peak - equity) / peak) * 100 : 0;
   if (drawdownPct > settings.maxDrawdownPct)
-    return skip(
+    return skipped(
+      next,
       'CIRCUIT_BREAKER',
-      `equity ${equity.toFixed(2)} is ${pct(drawdownPct)} below its peak ${peak.toFixed(2)}`,
+      () => `equity ${equity.toFixed(2)} is ${pct(drawdownPct)} below its peak ${peak.toFixed(2)}`,
     );
 
   const reserved = tracked
@@ -137,9 +176,11 @@ export function decide(
     settings,
   );
   if (sizing.kind === 'too-small')
-    return skip(
+    return skipped(
+      next,
       sizing.limitedBy === 'CASH' ? 'INSUFFICIENT_CASH' : 'ORDER_TOO_SMALL',
-      `the largest order allowed (by ${sizing.limitedBy}) is worth ${sizing.value.toFixed(2)} USDT; minimum ${settings.minOrderValue}, cash ${portfolio.cash.toFixed(2)}, promised to PENDING BUYs ${reserved.toFixed(2)}`,
+      () =>
+        `the largest order allowed (by ${sizing.limitedBy}) is worth ${sizing.value.toFixed(2)} USDT; minimum ${settings.minOrderValue}, cash ${portfolio.cash.toFixed(2)}, promised to PENDING BUYs ${reserved.toFixed(2)}`,
     );
   return place(next, signal, { action: 'BUY', quantity: sizing.quantity, equity }, settings);
 }
