@@ -118,56 +118,45 @@ export function foldPortfolio(
   const postings = postingsOf(event);
   const orders = state.orders.set(event.order_id, event);
   const time = Math.max(state.lastTime, event.event_time ?? event.timestamp);
-  let next: PortfolioState = {
-    ...state,
-    orders,
-    balances: applyPostings(state.balances, postings),
-    lastTime: time,
-  };
+  let { cash, fees, realizedPnl, holdings, lots } = state;
   let trade: ClosedTrade | undefined;
   if (event.status === 'FILLED' && event.action === 'BUY') {
     const price = event.fill_price ?? event.price;
     const cost = event.quantity * price;
     const fee = event.fill_fee ?? 0;
     const held = state.holdings.get(event.symbol);
-    next = {
-      ...next,
-      cash: state.cash - cost - fee,
-      fees: state.fees + fee,
-      lots: new Map(state.lots).set(event.order_id, { symbol: event.symbol, quantity: event.quantity, cost }),
-      holdings: new Map(state.holdings).set(event.symbol, {
-        symbol: event.symbol,
-        quantity: (held?.quantity ?? 0) + event.quantity,
-        cost: (held?.cost ?? 0) + cost,
-        markPrice: held?.markPrice ?? price,
-      }),
-    };
+    cash = state.cash - cost - fee;
+    fees = state.fees + fee;
+    lots = new Map(state.lots).set(event.order_id, { symbol: event.symbol, quantity: event.quantity, cost });
+    holdings = new Map(state.holdings).set(event.symbol, {
+      symbol: event.symbol,
+      quantity: (held?.quantity ?? 0) + event.quantity,
+      cost: (held?.cost ?? 0) + cost,
+      markPrice: held?.markPrice ?? price,
+    });
   } else if (event.status === 'CLOSED') {
     const exit = event.exit_price ?? 0;
     const exitFee = event.exit_fee ?? 0;
     const held = state.holdings.get(event.symbol);
-    const holdings = new Map(state.holdings);
-    const lots = new Map(state.lots);
-    lots.delete(event.order_id);
+    const nextHoldings = new Map(state.holdings);
+    const nextLots = new Map(state.lots);
+    nextLots.delete(event.order_id);
     // The holding is what its open lots add up to: subtracting quantities left float dust behind.
-    const open = [...lots.values()].filter((l) => l.symbol === event.symbol);
-    if (held === undefined || open.length === 0) holdings.delete(event.symbol);
+    const open = [...nextLots.values()].filter((l) => l.symbol === event.symbol);
+    if (held === undefined || open.length === 0) nextHoldings.delete(event.symbol);
     else
-      holdings.set(event.symbol, {
+      nextHoldings.set(event.symbol, {
         ...held,
         quantity: open.reduce((sum, l) => sum + l.quantity, 0),
         cost: open.reduce((sum, l) => sum + l.cost, 0),
         markPrice: exit,
       });
     const pnl = event.realized_pnl ?? 0;
-    next = {
-      ...next,
-      cash: state.cash + event.quantity * exit - exitFee,
-      fees: state.fees + exitFee,
-      realizedPnl: state.realizedPnl + pnl,
-      holdings,
-      lots,
-    };
+    cash = state.cash + event.quantity * exit - exitFee;
+    fees = state.fees + exitFee;
+    realizedPnl = state.realizedPnl + pnl;
+    holdings = nextHoldings;
+    lots = nextLots;
     trade = {
       orderId: event.order_id,
       symbol: event.symbol,
@@ -181,8 +170,20 @@ export function foldPortfolio(
       reason: event.close_reason ?? 'UNKNOWN',
     };
   }
-  const equity = equityOf(next);
-  next = { ...next, peakEquity: Math.max(next.peakEquity, equity) };
+  // One new state (the same fields, in the same order, as the state it follows).
+  const next: PortfolioState = {
+    initialCash: state.initialCash,
+    cash,
+    // Events that post nothing (PENDING, CANCELLED, a SELL's fill) leave the balances as they are.
+    balances: postings.length === 0 ? state.balances : applyPostings(state.balances, postings),
+    holdings,
+    lots,
+    orders,
+    realizedPnl,
+    fees,
+    peakEquity: Math.max(state.peakEquity, cash + holdingsValue(holdings)),
+    lastTime: time,
+  };
   const moved = postings.length > 0;
   return {
     state: next,

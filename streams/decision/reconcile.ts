@@ -15,7 +15,8 @@ export function reconcileWithPortfolio(
   let next = state;
   for (const tracked of state.orders.values()) {
     const settled = portfolio.orders.get(tracked.orderId);
-    if (settled !== undefined) next = evolveDecision(next, settled);
+    // Same status: a repeat, which changes nothing (the order's id was counted when it was tracked).
+    if (settled !== undefined && settled.status !== tracked.status) next = evolveDecision(next, settled);
   }
   let expired: string[] | undefined;
   for (const o of next.orders.values())
