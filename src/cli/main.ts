@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { isCmlError } from '../errors/index.ts';
 import { backtestCommand } from './commands/backtest.ts';
+import { sweepCommand } from './commands/sweep.ts';
 import { lookaheadCommand } from './commands/lookahead.ts';
 import { binanceCommand } from './commands/binance.ts';
 import { configCommand } from './commands/config.ts';
@@ -52,6 +53,7 @@ program.addCommand(rebuildCommand(getContext));
 program.addCommand(exchangeCommand(getContext));
 program.addCommand(notifyCommand(getContext));
 program.addCommand(backtestCommand(getContext));
+program.addCommand(sweepCommand(getContext));
 program.addCommand(lookaheadCommand(getContext));
 program.addCommand(copyCommand(() => program.opts<GlobalOptions>()));
 program.addCommand(configCommand(getContext));
