@@ -17,6 +17,7 @@ export function rememberSignal(
 ): DecisionState {
   const known = state.recentSignals.get(signal.symbol);
   const votes = signal.signal !== 'HOLD' && signal.confidence >= minConfidence;
+  if (!votes && known !== undefined && known.size === 0) return state;
   let stale = false;
   if (known !== undefined)
     for (const vote of known.values())
