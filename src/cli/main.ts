@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { isCmlError } from '../errors/index.ts';
 import { backtestCommand } from './commands/backtest.ts';
-import { sweepCommand } from './commands/sweep.ts';
+import { sweepCommand, sweepWorkerCommand } from './commands/sweep.ts';
 import { lookaheadCommand } from './commands/lookahead.ts';
 import { binanceCommand } from './commands/binance.ts';
 import { configCommand } from './commands/config.ts';
@@ -54,6 +54,7 @@ program.addCommand(exchangeCommand(getContext));
 program.addCommand(notifyCommand(getContext));
 program.addCommand(backtestCommand(getContext));
 program.addCommand(sweepCommand(getContext));
+program.addCommand(sweepWorkerCommand(getContext));
 program.addCommand(lookaheadCommand(getContext));
 program.addCommand(copyCommand(() => program.opts<GlobalOptions>()));
 program.addCommand(configCommand(getContext));

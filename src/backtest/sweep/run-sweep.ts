@@ -21,7 +21,7 @@ import type { RowResult, SweepContext } from './sweep-evaluate.ts';
 import { DEFAULT_SWEEP_METRIC, rankBy, scoreOf, type SweepMetric } from './sweep-metric.ts';
 import type { ParamValues, SweepParam } from './sweep-params.ts';
 import { planSweep, replayCommandOf, RULE_MODEL, type SweepPlan, type TapeSpec } from './sweep-plan.ts';
-import { inThreadRunner, workerPool } from './sweep-pool.ts';
+import { inThreadRunner, workerPool, type RowRunner } from './sweep-pool.ts';
 import { renderSweepHtml } from './sweep-report-html.ts';
 import { sweepCsv, sweepJson } from './sweep-results.ts';
 
@@ -43,6 +43,8 @@ export interface SweepOptions {
   readonly y?: SweepParam;
   /** Worker threads; 0 runs the rows in this thread. */
   readonly workers: number;
+  /** Runs the rows elsewhere (worker processes through Kafka) instead of on this machine's threads. */
+  readonly remote?: (sweep: RemoteSweep) => RowRunner;
   readonly outDir: string;
   readonly onProgress?: (stage: 'train' | 'sweep', done: number, total: number) => void;
 }
@@ -93,62 +95,95 @@ export interface SweepResult {
 
 const usage = (message: string, hint: string): CmlError => new CmlError(ErrorCodes.USAGE, message, { hint });
 
-/** A sweep ready to run: its rows, and the context every row shares. */
-export interface PreparedSweep {
-  readonly plan: SweepPlan;
-  readonly context: SweepContext;
+/** The bars of a sweep and where its periods start: what the file and the shares decide. */
+export interface SweepMarket {
   readonly bars: readonly MarketData[];
-  /** Index of the first traded bar in `bars` (the bars before it trained the models). */
+  readonly symbol: string;
+  /** Index of the first traded bar in `bars` (the bars before it train the models). */
   readonly split: number;
+  /** The features' warm-up bars replayed before the traded ones. */
+  readonly warmup: number;
   readonly inSampleCount: number;
 }
 
 /**
- * Reads the file, plans the rows and trains the models once on the earliest `trainShare` of the
- * bars, as `cml backtest` trains them.
+ * Reads the file and splits it as `cml backtest` does (so that a row's replay trades the same
+ * bars with the same models), then the traded bars into the in-sample and out-of-sample periods.
  */
-export function prepareSweep(
-  options: Omit<SweepOptions, 'workers' | 'outDir' | 'x' | 'y' | 'metric'>,
-): PreparedSweep {
-  const { config } = options;
-  const { bars, skipped } = readBarsFile(options.file, options.symbol);
+export function loadSweepMarket(input: {
+  readonly file: string;
+  readonly symbol?: string;
+  readonly trainShare: number;
+  readonly outOfSampleShare: number;
+}): SweepMarket {
+  const { bars, skipped } = readBarsFile(input.file, input.symbol);
   if (bars.length === 0)
-    throw usage(`${options.file} holds no valid bars (${skipped} rows skipped)`, 'Pass a kline CSV file.');
-  const symbol = (bars[0] as MarketData).symbol;
-  const modelSets = options.modelSets ?? [config.ml.models];
-  const plan = planSweep(config, modelSets, options.combinations);
-  if (plan.rows.length === 0) throw usage('the sweep has no combinations', 'Give --grid or --range values.');
-
-  // The split `cml backtest` makes, so that a row's replay trades the same bars with the same models.
-  const split = Math.floor(bars.length * options.trainShare);
+    throw usage(`${input.file} holds no valid bars (${skipped} rows skipped)`, 'Pass a kline CSV file.');
+  const split = Math.floor(bars.length * input.trainShare);
   const warmup = warmupBars(featureDefinitionFor(inferIntervalMs(bars.map((b) => b.timestamp))));
   if (split < warmup * 2 || bars.length - split < 10)
     throw usage(
-      `${bars.length} bars cannot be split at ${options.trainShare}: training needs at least ${warmup * 2} bars and the backtest at least 10`,
+      `${bars.length} bars cannot be split at ${input.trainShare}: training needs at least ${warmup * 2} bars and the backtest at least 10`,
       'Use a longer file or another --train-share.',
     );
   const tradedCount = bars.length - split;
-  const inSampleCount = Math.round(tradedCount * (1 - options.outOfSampleShare));
+  const inSampleCount = Math.round(tradedCount * (1 - input.outOfSampleShare));
   if (inSampleCount < 2 || tradedCount - inSampleCount < 2)
     throw usage(
-      `${tradedCount} traded bars cannot be split at an out-of-sample share of ${options.outOfSampleShare}`,
+      `${tradedCount} traded bars cannot be split at an out-of-sample share of ${input.outOfSampleShare}`,
       'Use an --oos-share between 0 and 1 that leaves both periods a few bars.',
     );
+  return { bars, symbol: (bars[0] as MarketData).symbol, split, warmup, inSampleCount };
+}
 
-  const artifacts = trainArtifacts(config, bars.slice(0, split), plan.tapes, options.onProgress);
+/**
+ * What every row of the tapes shares: the bars from the warm-up on, the periods, the exchange and
+ * the artifacts of each tape, trained on the training bars as `cml backtest` trains them.
+ */
+export function sweepContextOf(
+  config: Config,
+  market: SweepMarket,
+  tapes: readonly TapeSpec[],
+  onProgress?: SweepOptions['onProgress'],
+): SweepContext {
   const topics = declaredTopics(config.topics);
   const partitionsOf = (name: string): number => topics.find((t) => t.name === name)?.partitions ?? 1;
-  const context: SweepContext = {
-    bars: bars.slice(split - warmup),
-    tradedFrom: warmup,
-    outOfSampleFrom: warmup + inSampleCount,
-    symbol,
+  return {
+    bars: market.bars.slice(market.split - market.warmup),
+    tradedFrom: market.warmup,
+    outOfSampleFrom: market.warmup + market.inSampleCount,
+    symbol: market.symbol,
     partitions: { marketData: partitionsOf(MARKET_DATA), signals: partitionsOf(ML_SIGNALS) },
     exchange: exchangeSettingsOf(config),
-    tapes: plan.tapes,
-    artifacts,
+    tapes,
+    artifacts: trainArtifacts(config, market.bars.slice(0, market.split), tapes, onProgress),
   };
-  return { plan, context, bars, split, inSampleCount };
+}
+
+/** A sweep ready to run here: its rows, its market and the context every row shares. */
+export interface PreparedSweep {
+  readonly plan: SweepPlan;
+  readonly market: SweepMarket;
+  readonly context: SweepContext;
+}
+
+/** Reads the file, plans the rows and trains the models once. */
+export function prepareSweep(
+  options: Omit<SweepOptions, 'workers' | 'outDir' | 'x' | 'y' | 'metric'>,
+): PreparedSweep {
+  const market = loadSweepMarket(options);
+  const plan = planOf(options);
+  return { plan, market, context: sweepContextOf(options.config, market, plan.tapes, options.onProgress) };
+}
+
+function planOf(options: Pick<SweepOptions, 'config' | 'modelSets' | 'combinations'>): SweepPlan {
+  const plan = planSweep(
+    options.config,
+    options.modelSets ?? [options.config.ml.models],
+    options.combinations,
+  );
+  if (plan.rows.length === 0) throw usage('the sweep has no combinations', 'Give --grid or --range values.');
+  return plan;
 }
 
 /**
@@ -159,12 +194,26 @@ export function prepareSweep(
  */
 export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const started = performance.now();
-  const { plan, context, bars, split, inSampleCount } = prepareSweep(options);
-  const symbol = context.symbol;
+  const market = loadSweepMarket(options);
+  const plan = planOf(options);
+  const { bars, split, inSampleCount, symbol } = market;
   const tradedCount = bars.length - split;
+  const target = {
+    file: options.file,
+    trainShare: options.trainShare,
+    ...(options.symbol === undefined ? {} : { symbol: options.symbol }),
+  };
 
+  const startRunner =
+    options.remote !== undefined
+      ? () =>
+          (options.remote as NonNullable<SweepOptions['remote']>)({
+            ...target,
+            outOfSampleShare: options.outOfSampleShare,
+          })
+      : localRunner(options, market, plan);
   const sweepStarted = performance.now();
-  const runner = options.workers > 0 ? workerPool(context, options.workers) : inThreadRunner(context);
+  const runner = startRunner();
   const results = new Map<number, RowResult>();
   try {
     options.onProgress?.('sweep', 0, plan.rows.length);
@@ -177,11 +226,6 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   }
   const sweepSeconds = (performance.now() - sweepStarted) / 1_000;
 
-  const target = {
-    file: options.file,
-    trainShare: options.trainShare,
-    ...(options.symbol === undefined ? {} : { symbol: options.symbol }),
-  };
   const rows: SweepRowReport[] = plan.rows.map((row) => ({
     ...(results.get(row.id) as RowResult),
     models: row.models,
@@ -233,6 +277,20 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   return { report, htmlPath, csvPath, jsonPath };
 }
 
+/** What a remote runner needs to have the rows traded elsewhere: the file and the shares. */
+export interface RemoteSweep {
+  readonly file: string;
+  readonly symbol?: string;
+  readonly trainShare: number;
+  readonly outOfSampleShare: number;
+}
+
+/** The rows on this machine: the models trained here (now), the rows on worker threads or in this one. */
+function localRunner(options: SweepOptions, market: SweepMarket, plan: SweepPlan): () => RowRunner {
+  const context = sweepContextOf(options.config, market, plan.tapes, options.onProgress);
+  return () => (options.workers > 0 ? workerPool(context, options.workers) : inThreadRunner(context));
+}
+
 /** The heatmap's axes: those asked for, else the first two varied parameters. */
 function axesOf(plan: SweepPlan, x?: SweepParam, y?: SweepParam): [SweepParam?, SweepParam?] {
   for (const axis of [x, y])
@@ -251,7 +309,7 @@ function axesOf(plan: SweepPlan, x?: SweepParam, y?: SweepParam): [SweepParam?, 
  * The artifacts of each tape, trained on the training bars as `cml backtest` trains them (the same
  * settings, one fresh version each): every model once, the rule once per pair of thresholds.
  */
-function trainArtifacts(
+export function trainArtifacts(
   config: Config,
   trainBars: readonly MarketData[],
   tapes: readonly TapeSpec[],

@@ -42,6 +42,22 @@ const tapeKeyOf = (models: readonly string[], rule: RuleThresholds | undefined):
     ? models.join(',')
     : `${models.join(',')}|rsi<${rule.buyRsiBelow}|rsi>${rule.sellRsiAbove}`;
 
+/** A row and its tape: the combination applied to the configuration, validated. */
+export function rowOf(
+  config: Config,
+  id: number,
+  models: readonly string[],
+  values: ParamValues,
+): { row: SweepRow; tape: TapeSpec } {
+  const applied = configWith(config, values, models);
+  const rule = models.includes(RULE_MODEL) ? { ...applied.ml.rule } : undefined;
+  const key = tapeKeyOf(models, rule);
+  return {
+    row: { id, tape: key, models, values, decision: decisionSettingsOf(applied.decision) },
+    tape: { key, models: [...models], ...(rule === undefined ? {} : { rule }) },
+  };
+}
+
 /**
  * Every row of a sweep: each model set crossed with each combination, validated as the
  * configuration would be. Rows sharing a model set and rule thresholds share a tape, built once.
@@ -54,22 +70,12 @@ export function planSweep(
   const params = [...new Set(combinations.flatMap((c) => Object.keys(c) as SweepParam[]))];
   const tapes = new Map<string, TapeSpec>();
   const rows: SweepRow[] = [];
-  for (const models of modelSets) {
+  for (const models of modelSets)
     for (const values of combinations) {
-      const applied = configWith(config, values, models);
-      const rule = models.includes(RULE_MODEL) ? { ...applied.ml.rule } : undefined;
-      const key = tapeKeyOf(models, rule);
-      if (!tapes.has(key))
-        tapes.set(key, { key, models: [...models], ...(rule === undefined ? {} : { rule }) });
-      rows.push({
-        id: rows.length + 1,
-        tape: key,
-        models,
-        values,
-        decision: decisionSettingsOf(applied.decision),
-      });
+      const { row, tape } = rowOf(config, rows.length + 1, models, values);
+      if (!tapes.has(tape.key)) tapes.set(tape.key, tape);
+      rows.push(row);
     }
-  }
   return { rows, tapes: [...tapes.values()], params };
 }
 

@@ -16,6 +16,15 @@ import {
   type SweepMetric,
   type SweepParam,
 } from '../../backtest/sweep/index.ts';
+import {
+  DEFAULT_SWEEP_TOPICS,
+  DEFAULT_SWEEP_WORKER_GROUP,
+  kafkaSweepRunner,
+  startSweepWorker,
+  type SweepTopicNames,
+} from '../../backtest/sweep/distributed/index.ts';
+import { CmlError, ErrorCodes } from '../../errors/index.ts';
+import { openRuntime, type Runtime } from '../../runtime/index.ts';
 import type { CommandContext } from '../context.ts';
 import { progressBar } from '../progress.ts';
 
@@ -57,6 +66,9 @@ interface SweepFlags {
   y?: SweepParam;
   workers: number;
   out?: string;
+  jobsTopic: string;
+  resultsTopic: string;
+  rowsPerJob: number;
 }
 
 /** `cml sweep <file>`: a grid or random sample of settings over one history file, with a report. */
@@ -109,6 +121,13 @@ export function sweepCommand(context: () => CommandContext): Command {
     )
     .option('--workers <n>', 'worker threads (0: run in this thread)', wholeNumber(0), defaultWorkers())
     .option('-o, --out <dir>', 'where the report goes (default: <data-dir>/sweeps/<time>)')
+    .option('--rows-per-job <n>', 'with --runtime kafka: rows a worker takes at a time', wholeNumber(1), 4)
+    .option('--jobs-topic <topic>', 'with --runtime kafka: the jobs topic', DEFAULT_SWEEP_TOPICS.jobs)
+    .option(
+      '--results-topic <topic>',
+      'with --runtime kafka: the results topic',
+      DEFAULT_SWEEP_TOPICS.results,
+    )
     .action(async (file: string, opts: SweepFlags) => {
       const ctx = context();
       const outDir = resolve(
@@ -122,6 +141,22 @@ export function sweepCommand(context: () => CommandContext): Command {
       });
       const bars = { train: progressBar('train'), sweep: progressBar('sweep') } as const;
       let stage: keyof typeof bars | undefined;
+      // On Kafka the rows go to the sweep workers' group (cml sweep-worker) as jobs.
+      const runtime: Runtime | undefined =
+        ctx.config.runtime === 'kafka' ? await openRuntime(ctx.config, ctx.logger) : undefined;
+      const remote =
+        runtime === undefined
+          ? undefined
+          : kafkaSweepRunner({
+              runtime,
+              topics: { jobs: opts.jobsTopic, results: opts.resultsTopic },
+              rowsPerJob: opts.rowsPerJob,
+              onJobsWritten: (sweepId, jobs) =>
+                ctx.logger.info(
+                  { sweepId, jobs, topic: opts.jobsTopic },
+                  'jobs written: waiting for the sweep workers (cml sweep-worker)',
+                ),
+            });
       const { report, htmlPath, csvPath, jsonPath } = await runSweep({
         config: ctx.config,
         file,
@@ -133,14 +168,15 @@ export function sweepCommand(context: () => CommandContext): Command {
         metric: opts.metric,
         ...(opts.x === undefined ? {} : { x: opts.x }),
         ...(opts.y === undefined ? {} : { y: opts.y }),
-        workers: opts.workers,
+        workers: remote === undefined ? opts.workers : 0,
+        ...(remote === undefined ? {} : { remote }),
         outDir,
         onProgress: (name, done, total) => {
           if (stage !== name) bars[stage ?? name].stop();
           stage = name;
           bars[name].update(done, Math.max(total, 1));
         },
-      });
+      }).finally(() => runtime?.close());
       if (stage !== undefined) bars[stage].stop();
       const c = report.chosen;
       const f = (v: number): string => v.toFixed(2);
@@ -151,11 +187,62 @@ export function sweepCommand(context: () => CommandContext): Command {
           `  chosen in sample by ${report.metric}: row ${c.id} ${c.models.join(' ')} ${values}`,
           `  ${report.metric}: in sample ${f(c.inSample[report.metric])}, out of sample ${f(c.outOfSample[report.metric])} (rank ${report.chosenOutOfSampleRank} of ${report.combinations} out of sample)`,
           `  replay: ${c.command}`,
-          `  ${report.run.barCombinationsPerSecond.toLocaleString('en-US')} bar-combinations/s (${report.run.workers} workers, ${report.run.sweepSeconds} s)`,
+          `  ${report.run.barCombinationsPerSecond.toLocaleString('en-US')} bar-combinations/s (${runtime === undefined ? `${report.run.workers} worker threads` : 'sweep workers on Kafka'}, ${report.run.sweepSeconds} s)`,
           `report: ${htmlPath}`,
           `        ${csvPath}`,
           `        ${jsonPath}`,
         ].join('\n'),
       );
+    });
+}
+
+/**
+ * `cml sweep-worker`: a member of the sweep workers' group on Kafka, trading the jobs of
+ * `cml sweep --runtime kafka` until Ctrl-C (or SIGTERM). Run any number, on any machine that
+ * reads the sweeps' files at the same paths, with the same configuration as the coordinator.
+ */
+export function sweepWorkerCommand(context: () => CommandContext): Command {
+  return new Command('sweep-worker')
+    .description(
+      "trade the jobs of `cml sweep --runtime kafka` as a member of the sweep workers' consumer group, until Ctrl-C; each result is written with the commit of its job, so a worker killed mid-job leaves it to another",
+    )
+    .option('--group <group>', "the workers' consumer group", DEFAULT_SWEEP_WORKER_GROUP)
+    .option('--jobs-topic <topic>', 'the jobs topic', DEFAULT_SWEEP_TOPICS.jobs)
+    .option('--results-topic <topic>', 'the results topic', DEFAULT_SWEEP_TOPICS.results)
+    .action(async (opts: { group: string; jobsTopic: string; resultsTopic: string }) => {
+      const ctx = context();
+      if (ctx.config.runtime !== 'kafka')
+        throw new CmlError(ErrorCodes.USAGE, 'sweep-worker runs on Kafka only', {
+          hint: "Add --runtime kafka (and --brokers / --registry), or run `cml sweep` alone to use this machine's threads.",
+        });
+      const workerId = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+      // Each worker its own transactional id: members of one group on one host must not fence each other.
+      const config = {
+        ...ctx.config,
+        kafka: { ...ctx.config.kafka, clientId: `${ctx.config.kafka.clientId}.sweep-worker.${workerId}` },
+      };
+      const topics: SweepTopicNames = { jobs: opts.jobsTopic, results: opts.resultsTopic };
+      const runtime = await openRuntime(config, ctx.logger);
+      try {
+        const subscription = await startSweepWorker({
+          config,
+          runtime,
+          logger: ctx.logger,
+          topics,
+          group: opts.group,
+          workerId,
+        });
+        ctx.logger.info(
+          { group: opts.group, topic: topics.jobs, workerId },
+          'sweep worker running (Ctrl-C stops it)',
+        );
+        const stop = new AbortController();
+        process.once('SIGINT', () => stop.abort());
+        process.once('SIGTERM', () => stop.abort());
+        await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve()));
+        await subscription.stop();
+      } finally {
+        await runtime.close();
+      }
     });
 }
