@@ -78,6 +78,8 @@ export interface SweepReport {
   readonly rows: readonly SweepRowReport[];
   readonly run: {
     readonly workers: number;
+    /** Where the rows ran: worker threads, this thread, or sweep workers through Kafka. */
+    readonly where: string;
     readonly seconds: number;
     readonly sweepSeconds: number;
     readonly barsTraded: number;
@@ -261,6 +263,12 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     rows,
     run: {
       workers: options.workers,
+      where:
+        options.remote !== undefined
+          ? 'sweep workers through Kafka'
+          : options.workers > 0
+            ? `${options.workers} worker threads`
+            : 'one thread',
       seconds: Number(((performance.now() - started) / 1_000).toFixed(2)),
       sweepSeconds: Number(sweepSeconds.toFixed(3)),
       barsTraded: tradedCount,

@@ -148,7 +148,7 @@ ${maps}
 <table><thead><tr><th>#</th><th>row</th><th>models</th><th>values</th><th>${esc(label)} in sample</th><th>out of sample</th><th>trades in</th><th>trades out</th><th>replay</th></tr></thead><tbody>
 ${top}
 </tbody></table>
-<p class="sub">${report.run.workers > 0 ? `${report.run.workers} worker threads` : 'one thread'} · ${report.run.barsTraded} bars traded per row · ${num(report.run.barCombinationsPerSecond, 0)} bar-combinations/s (bars traded × rows / ${num(report.run.sweepSeconds, 3)} s of sweep) · ${num(report.run.seconds, 1)} s in all</p>
+<p class="sub">${esc(report.run.where)} · ${report.run.barsTraded} bars traded per row · ${num(report.run.barCombinationsPerSecond, 0)} bar-combinations/s (bars traded × rows / ${num(report.run.sweepSeconds, 3)} s of sweep) · ${num(report.run.seconds, 1)} s in all</p>
 </body></html>
 `;
 }

@@ -187,7 +187,7 @@ export function sweepCommand(context: () => CommandContext): Command {
           `  chosen in sample by ${report.metric}: row ${c.id} ${c.models.join(' ')} ${values}`,
           `  ${report.metric}: in sample ${f(c.inSample[report.metric])}, out of sample ${f(c.outOfSample[report.metric])} (rank ${report.chosenOutOfSampleRank} of ${report.combinations} out of sample)`,
           `  replay: ${c.command}`,
-          `  ${report.run.barCombinationsPerSecond.toLocaleString('en-US')} bar-combinations/s (${runtime === undefined ? `${report.run.workers} worker threads` : 'sweep workers on Kafka'}, ${report.run.sweepSeconds} s)`,
+          `  ${report.run.barCombinationsPerSecond.toLocaleString('en-US')} bar-combinations/s (${report.run.where}, ${report.run.sweepSeconds} s)`,
           `report: ${htmlPath}`,
           `        ${csvPath}`,
           `        ${jsonPath}`,
