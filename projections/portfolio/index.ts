@@ -3,6 +3,7 @@ export {
   foldPortfolio,
   initialPortfolio,
   equityOf,
+  markBars,
   type PortfolioState,
   type PortfolioInput,
   type PortfolioRows,

@@ -1,5 +1,5 @@
 import type { MarketData, OrderEvent } from '../../src/contracts/index.ts';
-import { foldPortfolio, type PortfolioState } from './portfolio-fold.ts';
+import { foldPortfolio, markBars, type PortfolioState } from './portfolio-fold.ts';
 
 const timeOf = (event: OrderEvent): number => event.event_time ?? event.timestamp;
 
@@ -17,11 +17,19 @@ export function catchUpPortfolio(
 ): PortfolioState {
   let next = state;
   let folded = 0;
-  for (const bar of bars) {
-    while (folded < orders.length && timeOf(orders[folded] as OrderEvent) < bar.timestamp)
-      next = foldPortfolio(next, { kind: 'order', event: orders[folded++] as OrderEvent }).state;
-    next = foldPortfolio(next, { kind: 'bar', bar }).state;
+  const list = Array.isArray(bars) ? (bars as readonly MarketData[]) : [...bars];
+  let run = 0;
+  for (let i = 0; i < list.length; i++) {
+    const time = (list[i] as MarketData).timestamp;
+    if (folded < orders.length && timeOf(orders[folded] as OrderEvent) < time) {
+      // The bars before this one have no order event between them: folded as one run.
+      next = markBars(next, list, run, i);
+      run = i;
+      while (folded < orders.length && timeOf(orders[folded] as OrderEvent) < time)
+        next = foldPortfolio(next, { kind: 'order', event: orders[folded++] as OrderEvent }).state;
+    }
   }
+  next = markBars(next, list, run, list.length);
   while (folded < orders.length)
     next = foldPortfolio(next, { kind: 'order', event: orders[folded++] as OrderEvent }).state;
   return next;

@@ -94,10 +94,13 @@ function applyPostings(
 }
 
 /** Equity: cash plus every holding at its mark price. */
-export function equityOf(state: PortfolioState): number {
-  let held = 0;
-  for (const h of state.holdings.values()) held += h.quantity * h.markPrice;
-  return state.cash + held;
+export const equityOf = (state: PortfolioState): number => state.cash + holdingsValue(state.holdings);
+
+/** Every holding at its mark price, summed in the holdings' order (the order equity's sum must keep). */
+function holdingsValue(holdings: ReadonlyMap<string, Holding>): number {
+  let sum = 0;
+  for (const h of holdings.values()) sum += h.quantity * h.markPrice;
+  return sum;
 }
 
 /**
@@ -115,56 +118,45 @@ export function foldPortfolio(
   const postings = postingsOf(event);
   const orders = state.orders.set(event.order_id, event);
   const time = Math.max(state.lastTime, event.event_time ?? event.timestamp);
-  let next: PortfolioState = {
-    ...state,
-    orders,
-    balances: applyPostings(state.balances, postings),
-    lastTime: time,
-  };
+  let { cash, fees, realizedPnl, holdings, lots } = state;
   let trade: ClosedTrade | undefined;
   if (event.status === 'FILLED' && event.action === 'BUY') {
     const price = event.fill_price ?? event.price;
     const cost = event.quantity * price;
     const fee = event.fill_fee ?? 0;
     const held = state.holdings.get(event.symbol);
-    next = {
-      ...next,
-      cash: state.cash - cost - fee,
-      fees: state.fees + fee,
-      lots: new Map(state.lots).set(event.order_id, { symbol: event.symbol, quantity: event.quantity, cost }),
-      holdings: new Map(state.holdings).set(event.symbol, {
-        symbol: event.symbol,
-        quantity: (held?.quantity ?? 0) + event.quantity,
-        cost: (held?.cost ?? 0) + cost,
-        markPrice: held?.markPrice ?? price,
-      }),
-    };
+    cash = state.cash - cost - fee;
+    fees = state.fees + fee;
+    lots = new Map(state.lots).set(event.order_id, { symbol: event.symbol, quantity: event.quantity, cost });
+    holdings = new Map(state.holdings).set(event.symbol, {
+      symbol: event.symbol,
+      quantity: (held?.quantity ?? 0) + event.quantity,
+      cost: (held?.cost ?? 0) + cost,
+      markPrice: held?.markPrice ?? price,
+    });
   } else if (event.status === 'CLOSED') {
     const exit = event.exit_price ?? 0;
     const exitFee = event.exit_fee ?? 0;
     const held = state.holdings.get(event.symbol);
-    const holdings = new Map(state.holdings);
-    const lots = new Map(state.lots);
-    lots.delete(event.order_id);
+    const nextHoldings = new Map(state.holdings);
+    const nextLots = new Map(state.lots);
+    nextLots.delete(event.order_id);
     // The holding is what its open lots add up to: subtracting quantities left float dust behind.
-    const open = [...lots.values()].filter((l) => l.symbol === event.symbol);
-    if (held === undefined || open.length === 0) holdings.delete(event.symbol);
+    const open = [...nextLots.values()].filter((l) => l.symbol === event.symbol);
+    if (held === undefined || open.length === 0) nextHoldings.delete(event.symbol);
     else
-      holdings.set(event.symbol, {
+      nextHoldings.set(event.symbol, {
         ...held,
         quantity: open.reduce((sum, l) => sum + l.quantity, 0),
         cost: open.reduce((sum, l) => sum + l.cost, 0),
         markPrice: exit,
       });
     const pnl = event.realized_pnl ?? 0;
-    next = {
-      ...next,
-      cash: state.cash + event.quantity * exit - exitFee,
-      fees: state.fees + exitFee,
-      realizedPnl: state.realizedPnl + pnl,
-      holdings,
-      lots,
-    };
+    cash = state.cash + event.quantity * exit - exitFee;
+    fees = state.fees + exitFee;
+    realizedPnl = state.realizedPnl + pnl;
+    holdings = nextHoldings;
+    lots = nextLots;
     trade = {
       orderId: event.order_id,
       symbol: event.symbol,
@@ -178,8 +170,20 @@ export function foldPortfolio(
       reason: event.close_reason ?? 'UNKNOWN',
     };
   }
-  const equity = equityOf(next);
-  next = { ...next, peakEquity: Math.max(next.peakEquity, equity) };
+  // One new state (the same fields, in the same order, as the state it follows).
+  const next: PortfolioState = {
+    initialCash: state.initialCash,
+    cash,
+    // Events that post nothing (PENDING, CANCELLED, a SELL's fill) leave the balances as they are.
+    balances: postings.length === 0 ? state.balances : applyPostings(state.balances, postings),
+    holdings,
+    lots,
+    orders,
+    realizedPnl,
+    fees,
+    peakEquity: Math.max(state.peakEquity, cash + holdingsValue(holdings)),
+    lastTime: time,
+  };
   const moved = postings.length > 0;
   return {
     state: next,
@@ -200,6 +204,47 @@ function point(state: PortfolioState, time: number): EquityPoint {
     cash: state.cash,
     drawdown: state.peakEquity > 0 ? (state.peakEquity - equity) / state.peakEquity : 0,
   };
+}
+
+/**
+ * Folds bars `from` to `to` (exclusive), no order event between them, as `foldPortfolio` folds them
+ * one at a time, with one copy of the holdings for the run instead of one per bar: the same
+ * arithmetic in the same order, so the same state bit for bit. `onBar` sees the equity at each
+ * bar's close and whether a position is open (the equity series of a backtest).
+ */
+export function markBars(
+  state: PortfolioState,
+  bars: readonly MarketData[],
+  from = 0,
+  to = bars.length,
+  onBar?: (bar: MarketData, equity: number, exposed: boolean) => void,
+): PortfolioState {
+  if (state.holdings.size === 0 && onBar === undefined) return state;
+  let holdings: Map<string, Holding> | undefined;
+  /** Holdings created in this run (not shared with `state`), safe to update in place. */
+  let owned: Set<string> | undefined;
+  let lastTime = state.lastTime;
+  let peakEquity = state.peakEquity;
+  let equity = state.cash + holdingsValue(state.holdings);
+  for (let i = from; i < to; i++) {
+    const bar = bars[i] as MarketData;
+    const current = holdings ?? state.holdings;
+    const held = current.get(bar.symbol);
+    if (held !== undefined && bar.timestamp >= lastTime) {
+      if (holdings === undefined) holdings = new Map(state.holdings);
+      if (owned === undefined) owned = new Set();
+      if (owned.has(bar.symbol)) (held as { markPrice: number }).markPrice = bar.price;
+      else {
+        holdings.set(bar.symbol, { ...held, markPrice: bar.price });
+        owned.add(bar.symbol);
+      }
+      lastTime = bar.timestamp;
+      equity = state.cash + holdingsValue(holdings);
+      peakEquity = Math.max(peakEquity, equity);
+    }
+    onBar?.(bar, equity, state.lots.size > 0);
+  }
+  return holdings === undefined ? state : { ...state, holdings, lastTime, peakEquity };
 }
 
 /** A bar marks the holding of its symbol; the equity curve gets a point when a held symbol moves. */

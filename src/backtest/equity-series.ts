@@ -1,8 +1,8 @@
 import type { MarketData, OrderEvent } from '../contracts/index.ts';
 import {
-  equityOf,
   foldPortfolio,
   initialPortfolio,
+  markBars,
   type PortfolioState,
 } from '../../projections/portfolio/index.ts';
 
@@ -28,18 +28,21 @@ export function equitySeries(
   let state = initialPortfolio(initialCash).state;
   const samples: EquitySample[] = [];
   let next = 0;
-  for (const bar of bars) {
+  let run = 0;
+  const sample = (bar: MarketData, equity: number, exposed: boolean): void => {
+    samples.push({ time: bar.timestamp, equity, cash: state.cash, exposed });
+  };
+  for (let i = 0; i < bars.length; i++) {
+    const time = (bars[i] as MarketData).timestamp;
     // The bar's own fills and closes happen within it: its close sees them.
-    while (next < events.length && timeOf(events[next] as OrderEvent) <= bar.timestamp)
-      state = foldPortfolio(state, { kind: 'order', event: events[next++] as OrderEvent }).state;
-    state = foldPortfolio(state, { kind: 'bar', bar }).state;
-    samples.push({
-      time: bar.timestamp,
-      equity: equityOf(state),
-      cash: state.cash,
-      exposed: state.lots.size > 0,
-    });
+    if (next < events.length && timeOf(events[next] as OrderEvent) <= time) {
+      state = markBars(state, bars, run, i, sample);
+      run = i;
+      while (next < events.length && timeOf(events[next] as OrderEvent) <= time)
+        state = foldPortfolio(state, { kind: 'order', event: events[next++] as OrderEvent }).state;
+    }
   }
+  state = markBars(state, bars, run, bars.length, sample);
   while (next < events.length)
     state = foldPortfolio(state, { kind: 'order', event: events[next++] as OrderEvent }).state;
   return { samples, final: state };

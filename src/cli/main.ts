@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { backtestCommand } from './commands/backtest.ts';
+import { sweepCommand, sweepWorkerCommand } from './commands/sweep.ts';
 import { lookaheadCommand } from './commands/lookahead.ts';
 import { binanceCommand } from './commands/binance.ts';
 import { configCommand } from './commands/config.ts';
@@ -56,6 +57,8 @@ program.addCommand(projectionsCommand(getContext));
 program.addCommand(exchangeCommand(getContext));
 program.addCommand(notifyCommand(getContext));
 program.addCommand(backtestCommand(getContext));
+program.addCommand(sweepCommand(getContext));
+program.addCommand(sweepWorkerCommand(getContext));
 program.addCommand(lookaheadCommand(getContext));
 program.addCommand(copyCommand(() => program.opts<GlobalOptions>()));
 program.addCommand(configCommand(getContext));

@@ -219,6 +219,13 @@ export const configSchema = z.strictObject({
           'logistic_regression:trend',
           'svm:trend',
         ]),
+      /** The MA/RSI rule's thresholds (`ma_rsi_rule:trend`): BUY on a cross up below, SELL above. */
+      rule: z
+        .strictObject({
+          buyRsiBelow: z.coerce.number().min(0).max(100).default(70),
+          sellRsiAbove: z.coerce.number().min(0).max(100).default(80),
+        })
+        .prefault({}),
       /** Bars ahead a model predicts. */
       horizonBars: decimal(z.number().int().positive().max(10_000)).default(48),
       /** Trend band and BUY/SELL threshold, percent (the spec's 1.5). */
@@ -285,6 +292,8 @@ export const configEnv = {
   'notify.fromBeginning': 'NOTIFY_FROM_BEGINNING',
   'ml.modelsDir': 'ML_MODELS_DIR',
   'ml.models': 'ML_MODELS',
+  'ml.rule.buyRsiBelow': 'ML_RULE_BUY_RSI_BELOW',
+  'ml.rule.sellRsiAbove': 'ML_RULE_SELL_RSI_ABOVE',
   'ml.horizonBars': 'ML_HORIZON_BARS',
   'ml.bandPct': 'ML_BAND_PCT',
   'ml.forestEngine': 'ML_FOREST_ENGINE',

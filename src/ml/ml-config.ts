@@ -29,6 +29,7 @@ export function trainSettingsOf(config: Config): TrainSettings {
     bandPct: config.ml.bandPct,
     testShare: config.ml.testShare,
     forestEngine: config.ml.forestEngine,
+    rule: { buyRsiBelow: config.ml.rule.buyRsiBelow, sellRsiAbove: config.ml.rule.sellRsiAbove },
     regressionForest: { ...DEFAULT_TRAIN_SETTINGS.regressionForest, ...forest },
     classificationForest: { ...DEFAULT_TRAIN_SETTINGS.classificationForest, ...forest },
   };

@@ -20,7 +20,7 @@ import { FastRandomForest, type ForestParams } from './models/forest/fast-forest
 import { MlRandomForest } from './models/forest/ml-forest.ts';
 import { LinearSvm, type SvmParams } from './models/linear-svm.ts';
 import { LogisticRegression, type LogisticParams } from './models/logistic-regression.ts';
-import { MA_RSI_RULE } from './models/ma-rsi-rule.ts';
+import { MA_RSI_RULE, type MaRsiRuleParams } from './models/ma-rsi-rule.ts';
 import { predictorOfModel } from './predictor.ts';
 import { labelOf, mapPrediction, type MappedPrediction } from './signal-mapping.ts';
 
@@ -46,6 +46,8 @@ export interface TrainSettings {
   readonly svm: SvmParams;
   /** Cap of the volatility_7d window, bars. */
   readonly maxVolatilityBars?: number;
+  /** The MA/RSI rule's thresholds (default MA_RSI_RULE). */
+  readonly rule?: Pick<MaRsiRuleParams, 'buyRsiBelow' | 'sellRsiAbove'>;
 }
 
 /** Horizon 48 bars: 4 h of 5 m bars, where ±1.5% moves are frequent enough (~7% of bars) to learn. */
@@ -179,7 +181,8 @@ function fitModel(
   if (spec.model === 'ma_rsi_rule') {
     // Nothing to fit: the artifact carries the rule's thresholds, and its scores are measured below.
     onUnit(1);
-    return { serialized: { kind: 'ma_rsi_rule', rule: MA_RSI_RULE }, params: { ...MA_RSI_RULE } };
+    const rule: MaRsiRuleParams = { ...MA_RSI_RULE, ...settings.rule };
+    return { serialized: { kind: 'ma_rsi_rule', rule }, params: { ...rule } };
   }
   const X = data.train.map((r) => r.features.inputs);
   if (spec.model === 'random_forest') {

@@ -1,7 +1,11 @@
-import type { AvroSchemaJson, TopicContract } from '../contracts/index.ts';
+import type { AvroSchemaJson } from '../contracts/index.ts';
 
-/** What the gate needs of a topic contract. */
-export type SchemaSubject = Pick<TopicContract<unknown>, 'topic' | 'subject' | 'schema'>;
+/** What the gate needs of a topic contract (a data topic's, or a sweep topic's). */
+export interface SchemaSubject {
+  readonly topic: string;
+  readonly subject: string;
+  readonly schema: AvroSchemaJson;
+}
 import type { CompatibilityLevel, SchemaRegistryPort } from '../serde/index.ts';
 import { checkLocal, releasedVersions, type LocalCheck } from './local-compatibility.ts';
 

@@ -24,6 +24,38 @@ const lotsOf = (portfolio: PortfolioState, symbol: string) =>
 
 const pct = (value: number): string => `${value.toFixed(2)}%`;
 
+const NO_ORDERS: readonly OrderEvent[] = Object.freeze([]);
+
+/**
+ * Why a signal led to no order. The detail is written when first read: most signals are skipped
+ * (HOLD) and their details only matter to a debug log.
+ */
+class LazySkip implements Skip {
+  #text: string | undefined;
+  readonly #write: () => string;
+
+  constructor(
+    readonly reason: SkipReason,
+    write: () => string,
+  ) {
+    this.#write = write;
+  }
+
+  get detail(): string {
+    return (this.#text ??= this.#write());
+  }
+
+  toJSON(): Skip {
+    return { reason: this.reason, detail: this.detail };
+  }
+}
+
+const skipped = (state: DecisionState, reason: SkipReason, detail: () => string): Decision => ({
+  state,
+  orders: NO_ORDERS,
+  reasons: [new LazySkip(reason, detail)],
+});
+
 /**
  * Whether a signal can lead to an order at all: only these need the portfolio as of their time
  * (the others are remembered for agreement and decided on the portfolio already at hand).
@@ -51,27 +83,6 @@ export const needsFreshPortfolio = (
  * position, pending-order, cooldown and drawdown rules and the sizing; a SELL closes the
  * symbol's open position. Time is the signal's event time only, so a replay decides the same.
  */
-/** A skip whose detail is put into words only when read (a backtest reads none). */
-class LazySkip implements Skip {
-  constructor(
-    readonly reason: SkipReason,
-    private readonly describe: () => string,
-  ) {}
-
-  get detail(): string {
-    return this.describe();
-  }
-}
-
-/** No order, and why: most signals (every HOLD) end here, so the detail may be a function. */
-function skipped(state: DecisionState, reason: SkipReason, detail: string | (() => string)): Decision {
-  return {
-    state,
-    orders: [],
-    reasons: [typeof detail === 'string' ? { reason, detail } : new LazySkip(reason, detail)],
-  };
-}
-
 export function decide(
   state: DecisionState,
   signal: MlSignal,
@@ -102,7 +113,6 @@ export function decide(
       () =>
         `confidence ${signal.confidence} < ${settings.highConfidence} and no other source agreed within ${settings.agreementWindowMs} ms`,
     );
-  const skip = (reason: SkipReason, detail: string): Decision => skipped(next, reason, detail);
   const tracked = [...next.orders.values()];
   const ofSymbol = tracked.filter((o) => o.symbol === signal.symbol);
   const pending = (action: 'BUY' | 'SELL'): TrackedOrder[] =>
@@ -111,23 +121,25 @@ export function decide(
 
   if (signal.signal === 'SELL') {
     const sells = pending('SELL');
-    if (sells.length > 0) return skip('ORDER_PENDING', `SELL ${sells[0]?.orderId} is still PENDING`);
+    if (sells.length > 0)
+      return skipped(next, 'ORDER_PENDING', () => `SELL ${sells[0]?.orderId} is still PENDING`);
     // The open lots, not the holding: closing lots by float subtraction can leave a dust holding.
     const lots = lotsOf(portfolio, signal.symbol);
-    if (lots.length === 0) return skip('NO_POSITION', `no open ${signal.symbol} position`);
+    if (lots.length === 0) return skipped(next, 'NO_POSITION', () => `no open ${signal.symbol} position`);
     const quantity = lots.reduce((sum, lot) => sum + lot.quantity, 0);
     return place(next, signal, { action: 'SELL', quantity, equity }, settings);
   }
 
   const openLots = lotsOf(portfolio, signal.symbol).length;
   if (openLots >= settings.maxPositionsPerSymbol)
-    return skip(
+    return skipped(
+      next,
       'POSITION_OPEN',
-      `${openLots} open ${signal.symbol} position(s), at most ${settings.maxPositionsPerSymbol}`,
+      () => `${openLots} open ${signal.symbol} position(s), at most ${settings.maxPositionsPerSymbol}`,
     );
   const buys = pending('BUY');
   if (openLots + buys.length >= settings.maxPositionsPerSymbol)
-    return skip('ORDER_PENDING', `BUY ${buys[0]?.orderId} is still PENDING`);
+    return skipped(next, 'ORDER_PENDING', () => `BUY ${buys[0]?.orderId} is still PENDING`);
   // Closes after the signal's time are the future to this decision (the fold may run ahead of it).
   const sinceClose = ofSymbol.reduce(
     (least, o) =>
@@ -137,16 +149,18 @@ export function decide(
     Number.POSITIVE_INFINITY,
   );
   if (sinceClose < settings.cooldownMs)
-    return skip(
+    return skipped(
+      next,
       'COOLDOWN',
-      `${signal.symbol} closed ${sinceClose} ms ago, cooldown ${settings.cooldownMs} ms`,
+      () => `${signal.symbol} closed ${sinceClose} ms ago, cooldown ${settings.cooldownMs} ms`,
     );
   const peak = Math.max(portfolio.peakEquity, equity);
   const drawdownPct = peak > 0 ? ((peak - equity) / peak) * 100 : 0;
   if (drawdownPct > settings.maxDrawdownPct)
-    return skip(
+    return skipped(
+      next,
       'CIRCUIT_BREAKER',
-      `equity ${equity.toFixed(2)} is ${pct(drawdownPct)} below its peak ${peak.toFixed(2)}`,
+      () => `equity ${equity.toFixed(2)} is ${pct(drawdownPct)} below its peak ${peak.toFixed(2)}`,
     );
 
   const reserved = tracked
@@ -162,9 +176,11 @@ export function decide(
     settings,
   );
   if (sizing.kind === 'too-small')
-    return skip(
+    return skipped(
+      next,
       sizing.limitedBy === 'CASH' ? 'INSUFFICIENT_CASH' : 'ORDER_TOO_SMALL',
-      `the largest order allowed (by ${sizing.limitedBy}) is worth ${sizing.value.toFixed(2)} USDT; minimum ${settings.minOrderValue}, cash ${portfolio.cash.toFixed(2)}, promised to PENDING BUYs ${reserved.toFixed(2)}`,
+      () =>
+        `the largest order allowed (by ${sizing.limitedBy}) is worth ${sizing.value.toFixed(2)} USDT; minimum ${settings.minOrderValue}, cash ${portfolio.cash.toFixed(2)}, promised to PENDING BUYs ${reserved.toFixed(2)}`,
     );
   return place(next, signal, { action: 'BUY', quantity: sizing.quantity, equity }, settings);
 }

@@ -61,6 +61,13 @@ const without = <K, V>(map: ReadonlyMap<K, V>, keys: Iterable<K>): Map<K, V> => 
  * tracked, change nothing but the sequence.
  */
 export function evolveDecision(state: DecisionState, event: OrderEvent): DecisionState {
+  // A repeat of what a tracked order already is: its id was counted when it was tracked.
+  const tracked = state.orders.get(event.order_id);
+  if (
+    tracked !== undefined &&
+    (event.status === 'PENDING' || SEQUENCE_OF[event.status] <= SEQUENCE_OF[tracked.status])
+  )
+    return state;
   const id = parseOrderId(event.order_id);
   const last = id === undefined ? undefined : state.lastSequenceByDay.get(id.day);
   const lastSequenceByDay =

@@ -6,9 +6,17 @@
 
 const ID = /^ORD-(\d{8})-(\d{3,})$/;
 
+const DAY_MS = 86_400_000;
+/** The day last asked for: consecutive orders mostly fall on the same day. */
+let lastDay = { start: Number.NaN, text: '' };
+
 /** The UTC day of an event time, as YYYYMMDD. */
-export const utcDayOf = (time: number): string =>
-  new Date(time).toISOString().slice(0, 10).replaceAll('-', '');
+export function utcDayOf(time: number): string {
+  const start = Math.floor(time / DAY_MS) * DAY_MS;
+  if (start !== lastDay.start)
+    lastDay = { start, text: new Date(start).toISOString().slice(0, 10).replaceAll('-', '') };
+  return lastDay.text;
+}
 
 export const formatOrderId = (day: string, sequence: number): string =>
   `ORD-${day}-${String(sequence).padStart(3, '0')}`;

@@ -17,9 +17,14 @@ export function rememberSignal(
 ): DecisionState {
   const known = state.recentSignals.get(signal.symbol);
   const votes = signal.signal !== 'HOLD' && signal.confidence >= minConfidence;
+  if (!votes && known !== undefined && known.size === 0) return state;
   let stale = false;
-  for (const vote of known?.values() ?? [])
-    if (Math.abs(signal.timestamp - vote.timestamp) > windowMs) stale = true;
+  if (known !== undefined)
+    for (const vote of known.values())
+      if (Math.abs(signal.timestamp - vote.timestamp) > windowMs) {
+        stale = true;
+        break;
+      }
   // Most signals neither vote nor let a vote expire: the state stays as it is (no copy per signal).
   if (!votes && !stale && known !== undefined) return state;
   const next = new Map(known ?? []);
@@ -47,10 +52,14 @@ export function agreeingVote(
   signal: MlSignal,
   windowMs: number,
 ): RecentSignal | undefined {
-  const source = sourceOf(signal);
-  for (const vote of state.recentSignals.get(signal.symbol)?.values() ?? []) {
+  const votes = state.recentSignals.get(signal.symbol);
+  if (votes === undefined) return undefined;
+  let source: string | undefined;
+  for (const vote of votes.values()) {
+    if (vote.signal !== signal.signal) continue;
+    source ??= sourceOf(signal);
     if (sourceOf({ model: vote.model, prediction_type: vote.predictionType }) === source) continue;
-    if (vote.signal === signal.signal && Math.abs(signal.timestamp - vote.timestamp) <= windowMs) return vote;
+    if (Math.abs(signal.timestamp - vote.timestamp) <= windowMs) return vote;
   }
   return undefined;
 }

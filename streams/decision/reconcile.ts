@@ -15,13 +15,14 @@ export function reconcileWithPortfolio(
   let next = state;
   for (const tracked of state.orders.values()) {
     const settled = portfolio.orders.get(tracked.orderId);
-    if (settled !== undefined) next = evolveDecision(next, settled);
+    // Same status: a repeat, which changes nothing (the order's id was counted when it was tracked).
+    if (settled !== undefined && settled.status !== tracked.status) next = evolveDecision(next, settled);
   }
-  const expired = [...next.orders.values()].filter(
-    (o) => o.closedAt !== null && o.closedAt <= time - cooldownMs,
-  );
-  if (expired.length === 0) return next;
+  let expired: string[] | undefined;
+  for (const o of next.orders.values())
+    if (o.closedAt !== null && o.closedAt <= time - cooldownMs) (expired ??= []).push(o.orderId);
+  if (expired === undefined) return next;
   const orders = new Map(next.orders);
-  for (const order of expired) orders.delete(order.orderId);
+  for (const id of expired) orders.delete(id);
   return { ...next, orders };
 }

@@ -31,6 +31,8 @@ export function stepExchange(
   settings: ExchangeSettings,
 ): ExchangeStep {
   if (input.kind === 'order') return { state: evolveExchange(state, input.event).state, emitted: [] };
+  // Nothing pending and nothing open: a bar has nothing to execute or close.
+  if (state.pending.length === 0 && state.positions.size === 0) return { state, emitted: [] };
   const bar = input.bar;
   const emitted: OrderEvent[] = [];
   let current = state;
@@ -38,13 +40,13 @@ export function stepExchange(
     const order = current.open.get(id);
     if (order === undefined || order.symbol !== bar.symbol || order.timestamp >= bar.timestamp) continue;
     for (const event of executePending(current, order, bar, settings))
-      current = emitApplied(current, event, emitted);
+      current = applied(current, event, emitted);
   }
   for (const position of current.positions.values()) {
     if (position.symbol !== bar.symbol || position.openedAt > bar.timestamp) continue;
     const exit = exitOnLevels(position, bar, settings);
     if (exit !== undefined)
-      current = emitApplied(
+      current = applied(
         current,
         closeEvent(current, position, exit.price, exit.reason, bar.timestamp, settings),
         emitted,
@@ -53,8 +55,8 @@ export function stepExchange(
   return { state: current, emitted };
 }
 
-/** Folds an event the exchange decided; one the state machine accepts is emitted (pushed onto `emitted`). */
-function emitApplied(state: ExchangeState, event: OrderEvent, emitted: OrderEvent[]): ExchangeState {
+/** The state with the event folded in, and the event emitted, when the state machine accepts it. */
+function applied(state: ExchangeState, event: OrderEvent, emitted: OrderEvent[]): ExchangeState {
   const next = evolveExchange(state, event);
   if (next.result.kind !== 'applied') return state;
   emitted.push(event);

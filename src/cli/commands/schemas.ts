@@ -1,11 +1,15 @@
 import { Command } from 'commander';
-import { TOPIC_CONTRACTS, type TopicContract } from '../../contracts/index.ts';
+import { SWEEP_SCHEMAS, TOPIC_CONTRACTS, type TopicContract } from '../../contracts/index.ts';
 import { compatibilityLevelOf, registerSchemas } from '../../runtime/index.ts';
-import { checkSchemas, formatVerdict } from '../../schemas/check-schemas.ts';
+import { checkSchemas, formatVerdict, type SchemaSubject } from '../../schemas/check-schemas.ts';
 import type { CommandContext } from '../context.ts';
 import { withRuntime } from '../with-runtime.ts';
 
-const contracts = (): TopicContract<unknown>[] => Object.values(TOPIC_CONTRACTS) as TopicContract<unknown>[];
+/** Every subject the gate checks: the data topics' and the sweep topics'. */
+const contracts = (): SchemaSubject[] => [
+  ...(Object.values(TOPIC_CONTRACTS) as TopicContract<unknown>[]),
+  ...SWEEP_SCHEMAS,
+];
 
 export function schemasCommand(context: () => CommandContext): Command {
   const schemas = new Command('schemas').description(

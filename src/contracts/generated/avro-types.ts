@@ -174,9 +174,96 @@ export interface OrderEvent {
   closes_order_id: null | string;
 }
 
+export interface SweepJobRow {
+  /** The row's id in the sweep (1-based). */
+  id: number;
+  /** The model set, as <model>:<target>. */
+  models: Array<string>;
+  /** The varied parameters' values (decision settings, ml.rule thresholds). */
+  values: Record<string, number>;
+}
+
+/** A batch of rows of a parameter sweep, for any member of the sweep workers' group (cml sweep-worker). Key: the job id. Topic crypto.sweep_jobs. */
+export interface SweepJob {
+  /** The sweep the job belongs to. */
+  sweep_id: string;
+  /** <sweep_id>/<first row id>: its result is collected once, whoever computes it and however often. */
+  job_id: string;
+  /** When the coordinator wrote the job. */
+  created_at: number;
+  /** The kline CSV file the sweep reads; every worker reads it at this path, with the coordinator's configuration. */
+  file: string;
+  /** The pair, when not taken from the file name. */
+  symbol: null | string;
+  /** Earliest share of the bars the models are trained on (cml backtest --train-share). */
+  train_share: number;
+  /** Latest share of the traded bars kept out of the choice. */
+  oos_share: number;
+  /** The rows to trade. */
+  rows: Array<SweepJobRow>;
+}
+
+/** A backtest's figures over one period (src/backtest/backtest-metrics.ts, same names). */
+export interface PeriodMetrics {
+  /** First bar's time, ms since epoch. */
+  from: number;
+  /** Last bar's time, ms since epoch. */
+  to: number;
+  /** Bars in the period. */
+  bars: number;
+  /** Equity at the start of the period, USDT. */
+  initialEquity: number;
+  /** Equity at the last bar's close, USDT. */
+  finalEquity: number;
+  totalReturnPct: number;
+  annualizedReturnPct: number;
+  buyAndHoldReturnPct: number;
+  /** Annualized from per-bar returns, risk-free rate 0. */
+  sharpe: number;
+  sortino: number;
+  maxDrawdownPct: number;
+  winRatePct: number;
+  /** Gross profit / gross loss of closed trades (Infinity with no losing trade). */
+  profitFactor: number;
+  /** Share of bars with a position open, percent. */
+  exposurePct: number;
+  /** Closed trades. */
+  trades: number;
+  /** USDT. */
+  feesPaid: number;
+  /** USDT. */
+  realizedPnl: number;
+}
+
+export interface SweepRowResult {
+  /** The row's id. */
+  id: number;
+  /** Order events of the row's run. */
+  order_events: number;
+  /** The in-sample period. */
+  in_sample: PeriodMetrics;
+  /** The out-of-sample period, the run going on from the in-sample equity. */
+  out_of_sample: PeriodMetrics;
+  /** The whole traded period: what cml backtest reports. */
+  full: PeriodMetrics;
+}
+
+/** The figures of a sweep job's rows, written by the worker with the commit of the job. Key: the job id. Topic crypto.sweep_results. */
+export interface SweepJobResult {
+  sweep_id: string;
+  /** The job's id: the coordinator keeps the first result of each job. */
+  job_id: string;
+  /** Which worker computed it (host and process). */
+  worker: string;
+  finished_at: number;
+  rows: Array<SweepRowResult>;
+}
+
 /** The value type carried by each topic. */
 export interface TopicValues {
   'crypto.market_data': MarketData;
   'crypto.ml_signals': MlSignal;
   'crypto.orders': OrderEvent;
+  'crypto.sweep_jobs': SweepJob;
+  'crypto.sweep_results': SweepJobResult;
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { MlSignal, OrderEvent } from '../../../src/contracts/index.ts';
 import { decide } from '../../../streams/decision/decide.ts';
@@ -84,5 +85,27 @@ describe('order ids ORD-YYYYMMDD-NNN', () => {
     let refolded = state;
     for (const order of decisions.flatMap((d) => d.orders)) refolded = evolveDecision(refolded, order);
     expect(refolded).toBe(state);
+  });
+});
+
+describe('the UTC day of an event time', () => {
+  it('is the ISO date of the time, whatever day was asked for before (the last day is remembered)', () => {
+    const iso = (t: number): string => new Date(t).toISOString().slice(0, 10).replaceAll('-', '');
+    const day = 86_400_000;
+    const times = [
+      at(0),
+      at(0) + day - 1,
+      at(0) + day,
+      at(0) - 1,
+      0,
+      -1,
+      Date.UTC(2024, 1, 29, 23, 59, 59, 999),
+    ];
+    for (const t of [...times, ...times.reverse()]) expect(utcDayOf(t)).toBe(iso(t));
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 4_102_444_800_000 }), { maxLength: 20 }), (ts) => {
+        for (const t of ts) expect(utcDayOf(t)).toBe(iso(t));
+      }),
+    );
   });
 });

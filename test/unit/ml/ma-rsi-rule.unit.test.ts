@@ -13,6 +13,7 @@ import {
   r2Score,
   servedSlotsOf,
   trainModels,
+  trainSettingsOf,
 } from '../../../src/ml/index.ts';
 import { MA_RSI_RULE, crossingOf, maRsiRuleTrend } from '../../../src/ml/models/ma-rsi-rule.ts';
 import { createSignalEngine } from '../../../streams/signals/index.ts';
@@ -144,5 +145,20 @@ describe('the ma_rsi_rule model', () => {
     expect(modelSpecsOf(config)).toContainEqual({ model: 'ma_rsi_rule', target: 'trend' });
     expect(servedSlotsOf(config)).toEqual(['random_forest-trend-h48', 'ma_rsi_rule']);
     expect(() => loadConfig({ env: { ML_MODELS: 'ma_rsi_rule:price' } })).toThrow();
+  });
+
+  it('takes its thresholds from ml.rule, which the artifact then carries', () => {
+    const config = loadConfig({ env: { ML_RULE_BUY_RSI_BELOW: '60', ML_RULE_SELL_RSI_ABOVE: '75' } });
+    const [withThresholds] = trainModels({
+      bars: fixtureBars().slice(0, 3_000),
+      modelsDir: mkdtempSync(join(tmpdir(), 'cml-rule-thresholds-')),
+      specs: [{ model: 'ma_rsi_rule', target: 'trend' }],
+      settings: trainSettingsOf(config),
+    });
+    expect(withThresholds?.artifact.serialized).toEqual({
+      kind: 'ma_rsi_rule',
+      rule: { ...MA_RSI_RULE, buyRsiBelow: 60, sellRsiAbove: 75 },
+    });
+    expect(() => loadConfig({ env: { ML_RULE_SELL_RSI_ABOVE: '101' } })).toThrow(/ml\.rule\.sellRsiAbove/);
   });
 });
