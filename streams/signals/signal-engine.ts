@@ -102,7 +102,13 @@ export function createSignalEngine(artifacts: readonly ModelArtifact[]): SignalE
             expected_change_pct: prediction.expectedChangePct,
             confidence: prediction.confidence,
             signal: prediction.signal,
-            features: { ...features.exposed },
+            features: {
+              ma_7: features.exposed.ma_7,
+              ma_25: features.exposed.ma_25,
+              rsi_14: features.exposed.rsi_14,
+              volatility_7d: features.exposed.volatility_7d,
+              volume_change_pct: features.exposed.volume_change_pct,
+            },
             metadata: { model_version: model.artifact.version, r2_score: scores.r2, mae: scores.mae },
           });
         }
