@@ -1,18 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runLockstep, type LockstepResult } from '../../src/backtest/lockstep-engine.ts';
+import { trainOnEarliest } from './train-earliest.ts';
 import type { Config } from '../../src/config/index.ts';
 import type { MarketData } from '../../src/contracts/index.ts';
-import {
-  featureDefinitionFor,
-  inferIntervalMs,
-  modelSpecsOf,
-  readBarsFile,
-  servedSlotsOf,
-  trainModels,
-  trainSettingsOf,
-  warmupBars,
-} from '../../src/ml/index.ts';
+import { readBarsFile, servedSlotsOf } from '../../src/ml/index.ts';
 import { decisionSettingsOf } from '../../streams/decision/index.ts';
 import { exchangeSettingsOf } from '../../streams/exchange/open-exchange.ts';
 import { ModelSource } from '../../streams/signals/model-source.ts';
@@ -40,26 +32,13 @@ export function runLockstepBars(options: {
   const { bars } = options;
   const modelsDir = resolve(options.dir, 'models');
   const config: Config = { ...options.config, ml: { ...options.config.ml, modelsDir } };
-  const split = Math.floor(bars.length * options.trainShare);
-  const warmup = warmupBars(featureDefinitionFor(inferIntervalMs(bars.map((b) => b.timestamp))));
-  trainModels({
-    bars: bars.slice(0, split),
-    modelsDir,
-    specs: modelSpecsOf(config),
-    settings: trainSettingsOf(config),
-  });
+  const { tradedBars } = trainOnEarliest(config, bars, options.trainShare);
   const artifacts = new ModelSource(modelsDir, servedSlotsOf(config)).load();
   mkdirSync(options.dir, { recursive: true });
   const symbol = (bars[0] as MarketData).symbol;
   const file = join(options.dir, `${symbol}-5m.csv`);
   const row = (b: MarketData): string => [b.timestamp, b.open, b.high, b.low, b.price, b.volume].join(',');
-  writeFileSync(
-    file,
-    `open_time,open,high,low,close,volume\n${bars
-      .slice(split - warmup)
-      .map(row)
-      .join('\n')}\n`,
-  );
+  writeFileSync(file, `open_time,open,high,low,close,volume\n${tradedBars.map(row).join('\n')}\n`);
   const runs: LockstepRun[] = [];
   for (let i = 0; i < options.runs; i++) {
     const started = performance.now();

@@ -10,14 +10,7 @@ import {
   type MarketData,
   type OrderEvent,
 } from '../../src/contracts/index.ts';
-import {
-  featureDefinitionFor,
-  inferIntervalMs,
-  modelSpecsOf,
-  trainModels,
-  trainSettingsOf,
-  warmupBars,
-} from '../../src/ml/index.ts';
+import { trainOnEarliest } from './train-earliest.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { openEmbeddedRuntime, prepareRuntime } from '../../src/runtime/index.ts';
 import { AvroSerde } from '../../src/serde/index.ts';
@@ -60,15 +53,7 @@ export async function runBacktestBars(options: {
     exchange: { ...options.config.exchange, watermark: 'pipeline' },
     topics: { [MARKET_DATA]: RETAIN_FOREVER, [ML_SIGNALS]: RETAIN_FOREVER, [ORDERS]: RETAIN_FOREVER },
   };
-  const split = Math.floor(bars.length * options.trainShare);
-  const warmup = warmupBars(featureDefinitionFor(inferIntervalMs(bars.map((b) => b.timestamp))));
-  trainModels({
-    bars: bars.slice(0, split),
-    modelsDir,
-    specs: modelSpecsOf(config),
-    settings: trainSettingsOf(config),
-  });
-  const logBars = bars.slice(split - warmup);
+  const { trainBars: split, tradedBars: logBars } = trainOnEarliest(config, bars, options.trainShare);
   mkdirSync(dataDir, { recursive: true });
   const runtime = openEmbeddedRuntime(config);
   try {

@@ -9,6 +9,7 @@ import type { OpenPosition, Reconciliation, SymbolFigures } from './portfolio-br
 import { formatPrice } from './price-format.ts';
 import type { TradeWindow } from './walk-forward.ts';
 import type { WindowModel } from './window-scores.ts';
+import { escapeHtml, fixed, minuteUtc } from './report-text.ts';
 
 /** A model generation as the report shows it: its windows, versions, scores and trades. */
 export interface WindowReport extends TradeWindow {
@@ -38,14 +39,6 @@ export interface BacktestReport {
   readonly run: Readonly<Record<string, number | string>>;
 }
 
-const esc = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const num = (v: number, digits = 2): string =>
-  Number.isFinite(v)
-    ? v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
-    : String(v);
-const iso = (ms: number): string => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
-
 /** lightweight-charts' standalone build, inlined so the report opens anywhere, offline. */
 function chartLibrary(): string {
   // The package's exports hide dist/: find the package through its entry point.
@@ -56,11 +49,11 @@ function chartLibrary(): string {
   );
 }
 
-const signed = (v: number): string => `${v > 0 ? '+' : ''}${num(v)}`;
+const signed = (v: number): string => `${v > 0 ? '+' : ''}${fixed(v)}`;
 const pnlCell = (v: number): string => `<td class="${v >= 0 ? 'up' : 'down'}">${signed(v)}</td>`;
 /** A table; a heading starting with `<` is left-aligned. */
 const table = (head: readonly string[], rows: readonly string[]): string =>
-  `<table><thead><tr>${head.map((h) => (h.startsWith('<') ? `<th class="l">${esc(h.slice(1))}</th>` : `<th>${esc(h)}</th>`)).join('')}</tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`;
+  `<table><thead><tr>${head.map((h) => (h.startsWith('<') ? `<th class="l">${escapeHtml(h.slice(1))}</th>` : `<th>${escapeHtml(h)}</th>`)).join('')}</tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`;
 
 /** Why a run without a single position traded nothing, and what to loosen. */
 function noTradeNote(report: BacktestReport): string {
@@ -72,16 +65,16 @@ function noTradeNote(report: BacktestReport): string {
 /** How the PnL adds up to the change in equity, line by line. */
 function reconciliationRows(r: Reconciliation): string[] {
   const line = (label: string, value: string, cls = ''): string =>
-    `<tr${cls === '' ? '' : ` class="${cls}"`}><td>${esc(label)}</td><td>${value}</td></tr>`;
+    `<tr${cls === '' ? '' : ` class="${cls}"`}><td>${escapeHtml(label)}</td><td>${value}</td></tr>`;
   const rows = [
-    line('Initial equity', `${num(r.initialEquity)} USDT`),
+    line('Initial equity', `${fixed(r.initialEquity)} USDT`),
     line('+ Realized PnL of closed trades, net of their fees', `${signed(r.realizedPnl)} USDT`),
     line(
       '+ Unrealized PnL of open positions at the last close, net of their entry fees',
       `${signed(r.unrealizedPnl)} USDT`,
     ),
-    line('= Final equity', `${num(r.finalEquity)} USDT`, 'total'),
-    line('Fees paid (included above)', `${num(r.fees)} USDT`),
+    line('= Final equity', `${fixed(r.finalEquity)} USDT`, 'total'),
+    line('Fees paid (included above)', `${fixed(r.fees)} USDT`),
   ];
   if (Math.abs(r.gap) >= 0.005) rows.push(line('Rounding gap', `${signed(r.gap)} USDT`));
   return rows;
@@ -131,22 +124,22 @@ export function renderBacktestHtml(report: BacktestReport): string {
   if (markers.length > 60) for (const marker of markers) marker.text = '';
   const r = report.reconciliation;
   const figures: Array<[string, string]> = [
-    ['Period', `${iso(m.from)} → ${iso(m.to)}`],
-    ['Total return', `${num(m.totalReturnPct)} %`],
-    ['Annualized return', `${num(m.annualizedReturnPct)} %`],
-    [several ? 'Buy and hold (equal-weighted)' : 'Buy and hold', `${num(m.buyAndHoldReturnPct)} %`],
-    ['Sharpe', num(m.sharpe)],
-    ['Sortino', num(m.sortino)],
-    ['Max drawdown', `${num(m.maxDrawdownPct)} %`],
-    ['Win rate', m.trades > 0 ? `${num(m.winRatePct, 1)} %` : '–'],
-    ['Profit factor', m.trades > 0 ? num(m.profitFactor) : '–'],
-    ['Exposure', `${num(m.exposurePct, 1)} %`],
+    ['Period', `${minuteUtc(m.from)} → ${minuteUtc(m.to)}`],
+    ['Total return', `${fixed(m.totalReturnPct)} %`],
+    ['Annualized return', `${fixed(m.annualizedReturnPct)} %`],
+    [several ? 'Buy and hold (equal-weighted)' : 'Buy and hold', `${fixed(m.buyAndHoldReturnPct)} %`],
+    ['Sharpe', fixed(m.sharpe)],
+    ['Sortino', fixed(m.sortino)],
+    ['Max drawdown', `${fixed(m.maxDrawdownPct)} %`],
+    ['Win rate', m.trades > 0 ? `${fixed(m.winRatePct, 1)} %` : '–'],
+    ['Profit factor', m.trades > 0 ? fixed(m.profitFactor) : '–'],
+    ['Exposure', `${fixed(m.exposurePct, 1)} %`],
     ['Closed trades', String(m.trades)],
     ['Open positions', String(report.open.length)],
-    ['Fees paid', `${num(r.fees)} USDT`],
+    ['Fees paid', `${fixed(r.fees)} USDT`],
     ['Realized PnL (net)', `${signed(r.realizedPnl)} USDT`],
     ['Unrealized PnL (net)', `${signed(r.unrealizedPnl)} USDT`],
-    ['Final equity', `${num(m.finalEquity)} USDT`],
+    ['Final equity', `${fixed(m.finalEquity)} USDT`],
   ];
   const total = report.symbols.reduce(
     (t, f) => ({
@@ -160,44 +153,44 @@ export function renderBacktestHtml(report: BacktestReport): string {
   );
   const symbolRows = report.symbols.map(
     (f) =>
-      `<tr><td>${esc(f.symbol)}</td><td>${f.trades}</td><td>${f.trades > 0 ? `${num(f.winRatePct, 1)} %` : '–'}</td>${pnlCell(f.realizedPnl)}${pnlCell(f.unrealizedPnl)}<td>${num(f.fees)}</td><td>${f.openPositions}</td><td>${formatPrice(f.firstClose)}</td><td>${formatPrice(f.lastClose)}</td><td>${num(f.buyAndHoldReturnPct)} %</td></tr>`,
+      `<tr><td>${escapeHtml(f.symbol)}</td><td>${f.trades}</td><td>${f.trades > 0 ? `${fixed(f.winRatePct, 1)} %` : '–'}</td>${pnlCell(f.realizedPnl)}${pnlCell(f.unrealizedPnl)}<td>${fixed(f.fees)}</td><td>${f.openPositions}</td><td>${formatPrice(f.firstClose)}</td><td>${formatPrice(f.lastClose)}</td><td>${fixed(f.buyAndHoldReturnPct)} %</td></tr>`,
   );
   if (several)
     symbolRows.push(
-      `<tr class="total"><td>Total</td><td>${total.trades}</td><td>${num(m.winRatePct, 1)} %</td>${pnlCell(total.realized)}${pnlCell(total.unrealized)}<td>${num(total.fees)}</td><td>${total.open}</td><td></td><td></td><td>${num(m.buyAndHoldReturnPct)} % (equal-weighted)</td></tr>`,
+      `<tr class="total"><td>Total</td><td>${total.trades}</td><td>${fixed(m.winRatePct, 1)} %</td>${pnlCell(total.realized)}${pnlCell(total.unrealized)}<td>${fixed(total.fees)}</td><td>${total.open}</td><td></td><td></td><td>${fixed(m.buyAndHoldReturnPct)} % (equal-weighted)</td></tr>`,
     );
   const openRows = report.open.map(
     (p) =>
-      `<tr><td>${esc(p.orderId)}</td><td>${esc(p.symbol)}</td><td>${iso(p.entryTime)}</td><td>${formatPrice(p.entryPrice)}</td><td>${formatPrice(p.markPrice)}</td><td>${num(p.quantity, 6)}</td><td>${num(p.entryFee, 4)}</td>${pnlCell(p.unrealizedPnl)}</tr>`,
+      `<tr><td>${escapeHtml(p.orderId)}</td><td>${escapeHtml(p.symbol)}</td><td>${minuteUtc(p.entryTime)}</td><td>${formatPrice(p.entryPrice)}</td><td>${formatPrice(p.markPrice)}</td><td>${fixed(p.quantity, 6)}</td><td>${fixed(p.entryFee, 4)}</td>${pnlCell(p.unrealizedPnl)}</tr>`,
   );
   const windowRows = report.windows.flatMap((w) =>
     w.models.map((model, k) => {
       const scores = (x: WindowModel['holdout'] | undefined): string =>
         x === undefined
           ? '<td>–</td><td>–</td>'
-          : `<td>${num(x.accuracy * 100, 1)} % <span class="note">(HOLD ${num(x.holdAccuracy * 100, 1)} %)</span></td><td>${num(x.r2, 3)}</td>`;
+          : `<td>${fixed(x.accuracy * 100, 1)} % <span class="note">(HOLD ${fixed(x.holdAccuracy * 100, 1)} %)</span></td><td>${fixed(x.r2, 3)}</td>`;
       const span = `rowspan="${w.models.length}"`;
       const window =
         k === 0
-          ? `<td class="l" ${span}>${iso(w.from)} → ${iso(w.to - 1)}</td><td class="l" ${span}>${iso(w.trainFrom)} → ${iso(w.trainTo - 1)}<br><span class="note">${w.trainedOn} bars</span></td>`
+          ? `<td class="l" ${span}>${minuteUtc(w.from)} → ${minuteUtc(w.to - 1)}</td><td class="l" ${span}>${minuteUtc(w.trainFrom)} → ${minuteUtc(w.trainTo - 1)}<br><span class="note">${w.trainedOn} bars</span></td>`
           : '';
       const outcome =
         k === 0
           ? `<td ${span}>${w.signals}</td><td ${span}>${w.trades}</td>${pnlCell(w.realizedPnl).replace('<td', `<td ${span}`)}`
           : '';
-      return `<tr${k === 0 ? ' class="first"' : ''}>${window}<td class="l">${esc(model.version)}</td>${scores(model.holdout)}${scores(model.traded)}${outcome}</tr>`;
+      return `<tr${k === 0 ? ' class="first"' : ''}>${window}<td class="l">${escapeHtml(model.version)}</td>${scores(model.holdout)}${scores(model.traded)}${outcome}</tr>`;
     }),
   );
   const tierRows = report.tiers.map(
     (t) =>
-      `<tr><td>${esc(t.label)}</td><td>${t.signals}</td><td>${t.trades}</td><td class="${t.meanReturnPct >= 0 ? 'up' : 'down'}">${t.trades > 0 ? `${signed(t.meanReturnPct)} %` : '–'}</td></tr>`,
+      `<tr><td>${escapeHtml(t.label)}</td><td>${t.signals}</td><td>${t.trades}</td><td class="${t.meanReturnPct >= 0 ? 'up' : 'down'}">${t.trades > 0 ? `${signed(t.meanReturnPct)} %` : '–'}</td></tr>`,
   );
   const tradeRows = report.trades.map(
     (t) =>
-      `<tr><td>${esc(t.orderId)}</td><td>${esc(t.symbol)}</td><td>${iso(t.entryTime)}</td><td>${formatPrice(t.entryPrice)}</td><td>${iso(t.exitTime)}</td><td>${formatPrice(t.exitPrice)}</td><td>${num(t.quantity, 6)}</td><td>${num(t.fees, 4)}</td>${pnlCell(t.realizedPnl)}<td>${esc(t.reason)}</td></tr>`,
+      `<tr><td>${escapeHtml(t.orderId)}</td><td>${escapeHtml(t.symbol)}</td><td>${minuteUtc(t.entryTime)}</td><td>${formatPrice(t.entryPrice)}</td><td>${minuteUtc(t.exitTime)}</td><td>${formatPrice(t.exitPrice)}</td><td>${fixed(t.quantity, 6)}</td><td>${fixed(t.fees, 4)}</td>${pnlCell(t.realizedPnl)}<td>${escapeHtml(t.reason)}</td></tr>`,
   );
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(report.title)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(report.title)}</title>
 <style>
 body{background:#131722;color:#d1d4dc;font:14px/1.4 system-ui,sans-serif;margin:24px}
 h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px}
@@ -211,11 +204,11 @@ th{color:#8a8f98;font-weight:normal}tr.total td{font-weight:bold;color:#fff}
 table.narrow{width:auto;min-width:480px}td{white-space:nowrap}td.l,th.l{text-align:left;white-space:normal}tr.first td{border-top:2px solid #434651}td[rowspan]{vertical-align:top}
 .up{color:#26a69a}.down{color:#ef5350}
 </style></head><body>
-<h1>${esc(report.title)}</h1>
-<div class="sub">strategy ${esc(report.strategy)} · ${Object.entries(report.run)
-    .map(([k, v]) => `${esc(k)} ${esc(String(v))}`)
+<h1>${escapeHtml(report.title)}</h1>
+<div class="sub">strategy ${escapeHtml(report.strategy)} · ${Object.entries(report.run)
+    .map(([k, v]) => `${escapeHtml(k)} ${escapeHtml(String(v))}`)
     .join(' · ')}</div>
-<div class="figures">${figures.map(([k, v]) => `<div class="figure">${esc(k)}<b>${esc(v)}</b></div>`).join('')}</div>
+<div class="figures">${figures.map(([k, v]) => `<div class="figure">${escapeHtml(k)}<b>${escapeHtml(v)}</b></div>`).join('')}</div>
 ${noTradeNote(report)}
 <h2>How the PnL adds up</h2>
 <table class="narrow">${reconciliationRows(r).join('')}</table>

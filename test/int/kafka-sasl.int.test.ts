@@ -1,5 +1,4 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
@@ -7,6 +6,7 @@ import { loadConfig, type Config } from '../../src/config/index.ts';
 import { MASK } from '../../src/config/secrets.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { openKafkaRuntime, type KafkaRuntime } from '../../src/runtime/index.ts';
+import { listening } from '../support/listening.ts';
 import { createTestTopic } from '../support/runtimes.ts';
 
 /**
@@ -21,21 +21,6 @@ const username = process.env.KAFKA_SASL_TEST_USERNAME ?? 'cml-test';
 const password = process.env.KAFKA_SASL_TEST_PASSWORD ?? 'cml-test-secret';
 const wrongPassword = 'not-the-cml-test-secret';
 const mechanisms = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
-
-/** Whether something accepts TCP connections at host:port (the listener is there at all). */
-const listening = (address: string): Promise<boolean> =>
-  new Promise((resolve) => {
-    const at = address.lastIndexOf(':');
-    const socket = connect({ host: address.slice(0, at), port: Number(address.slice(at + 1)) });
-    socket.setTimeout(3_000);
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.once('timeout', () => done(false));
-  });
 
 const firstBroker = brokers.split(',')[0] ?? brokers;
 const available = await listening(firstBroker);

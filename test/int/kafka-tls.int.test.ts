@@ -1,5 +1,4 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +6,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/index.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { openKafkaRuntime, type KafkaRuntime } from '../../src/runtime/index.ts';
+import { listening } from '../support/listening.ts';
 import { createTestTopic } from '../support/runtimes.ts';
 
 /**
@@ -19,20 +19,6 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const brokers = process.env.KAFKA_TLS_BROKERS ?? `127.0.0.1:${process.env.STACK_KAFKA_TLS_PORT ?? '9095'}`;
 const caFile =
   process.env.KAFKA_TLS_TEST_CA ?? join(process.env.STACK_DIR ?? join(ROOT, '.stack'), 'tls', 'ca.pem');
-
-const listening = (address: string): Promise<boolean> =>
-  new Promise((resolve) => {
-    const at = address.lastIndexOf(':');
-    const socket = connect({ host: address.slice(0, at), port: Number(address.slice(at + 1)) });
-    socket.setTimeout(3_000);
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.once('timeout', () => done(false));
-  });
 
 const available = (await listening(brokers.split(',')[0] ?? brokers)) && existsSync(caFile);
 const inCi = process.env.CI === 'true' || process.env.CI === '1';

@@ -2,14 +2,7 @@ import type { BacktestMetrics } from '../backtest-metrics.ts';
 import type { SweepReport, SweepRowReport } from './run-sweep.ts';
 import { rankBy, scoreOf, type SweepMetric } from './sweep-metric.ts';
 import type { SweepParam } from './sweep-params.ts';
-
-const esc = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const num = (v: number, digits = 2): string =>
-  Number.isFinite(v)
-    ? v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
-    : String(v);
-const day = (ms: number): string => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+import { escapeHtml, fixed, minuteUtc } from '../report-text.ts';
 
 const LABELS: Record<SweepMetric, string> = {
   totalReturnPct: 'total return %',
@@ -77,17 +70,17 @@ function heatmap(
   const values = [...cells.values()].map((c) => c.value).filter(Number.isFinite);
   const low = Math.min(...values);
   const high = Math.max(...values);
-  const head = `<tr><th>${esc(y ?? '')} \\ ${esc(x)}</th>${xs.map((v) => `<th>${num(v, 2)}</th>`).join('')}</tr>`;
+  const head = `<tr><th>${escapeHtml(y ?? '')} \\ ${escapeHtml(x)}</th>${xs.map((v) => `<th>${fixed(v, 2)}</th>`).join('')}</tr>`;
   const body = ys
     .map((yv) => {
       const tds = xs
         .map((xv) => {
           const cell = cells.get(`${xv}|${yv ?? ''}`);
           if (cell === undefined) return '<td class="empty">·</td>';
-          return `<td style="background:${shade(cell.value, low, high)}" title="row ${cell.row.id}: ${esc(valuesLabel(cell.row, report.params))}">${num(cell.value)}</td>`;
+          return `<td style="background:${shade(cell.value, low, high)}" title="row ${cell.row.id}: ${escapeHtml(valuesLabel(cell.row, report.params))}">${fixed(cell.value)}</td>`;
         })
         .join('');
-      return `<tr><th>${yv === undefined ? '' : num(yv, 2)}</th>${tds}</tr>`;
+      return `<tr><th>${yv === undefined ? '' : fixed(yv, 2)}</th>${tds}</tr>`;
     })
     .join('\n');
   return `<table class="heatmap">${head}\n${body}</table>`;
@@ -102,13 +95,13 @@ export function renderSweepHtml(report: SweepReport): string {
   const median = oosValues[Math.floor((oosValues.length - 1) / 2)] as number;
   const side = FIGURES.map(
     ([key, name, digits]) =>
-      `<tr><td>${esc(name)}</td><td>${num(chosen.inSample[key], digits)}</td><td>${num(chosen.outOfSample[key], digits)}</td><td>${num(chosen.full[key], digits)}</td></tr>`,
+      `<tr><td>${escapeHtml(name)}</td><td>${fixed(chosen.inSample[key], digits)}</td><td>${fixed(chosen.outOfSample[key], digits)}</td><td>${fixed(chosen.full[key], digits)}</td></tr>`,
   ).join('\n');
   const top = ranked
     .slice(0, 20)
     .map(
       (r, i) =>
-        `<tr><td>${i + 1}</td><td>${r.id}</td><td>${esc(r.models.join(' '))}</td><td>${esc(valuesLabel(r, report.params))}</td><td>${num(r.inSample[metric])}</td><td>${num(r.outOfSample[metric])}</td><td>${r.inSample.trades}</td><td>${r.outOfSample.trades}</td><td><code>${esc(r.command)}</code></td></tr>`,
+        `<tr><td>${i + 1}</td><td>${r.id}</td><td>${escapeHtml(r.models.join(' '))}</td><td>${escapeHtml(valuesLabel(r, report.params))}</td><td>${fixed(r.inSample[metric])}</td><td>${fixed(r.outOfSample[metric])}</td><td>${r.inSample.trades}</td><td>${r.outOfSample.trades}</td><td><code>${escapeHtml(r.command)}</code></td></tr>`,
     )
     .join('\n');
   const maps =
@@ -117,9 +110,9 @@ export function renderSweepHtml(report: SweepReport): string {
       : `<div class="maps"><div><h3>In sample (what the choice sees)</h3>${heatmap(report, report.x, report.y, 'inSample')}</div>
 <div><h3>Out of sample (the same rows, later bars)</h3>${heatmap(report, report.x, report.y, 'outOfSample')}</div></div>`;
   const period = (name: string, p: { from: number; to: number; bars: number }): string =>
-    `${name} ${day(p.from)} → ${day(p.to)} (${p.bars} bars)`;
+    `${name} ${minuteUtc(p.from)} → ${minuteUtc(p.to)} (${p.bars} bars)`;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(report.title)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(report.title)}</title>
 <style>
 body{background:#131722;color:#d1d4dc;font:14px/1.4 system-ui,sans-serif;margin:24px}
 h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px}h3{font-size:14px;margin:8px 0}
@@ -131,24 +124,24 @@ td,th{padding:4px 8px;border-bottom:1px solid #2a2e39;text-align:right}td:first-
 .heatmap td{min-width:56px;text-align:center;border:1px solid #131722}.heatmap td.empty{color:#555}
 code{font-size:12px;color:#8a8f98;text-align:left;white-space:nowrap}
 </style></head><body>
-<h1>${esc(report.title)}</h1>
-<div class="sub">${esc(report.file)} · ${esc(report.symbol)} · ${report.combinations} combinations tried on ${report.tapes} signal tape(s) · ${esc(period('trained on', periods.trainedOn))}</div>
-<div class="note">The sweep chose row ${chosen.id} (${esc(chosen.models.join(' '))} ${esc(valuesLabel(chosen, report.params))}) as the best of <b>${report.combinations} combinations</b> by ${esc(label)} on the <b>in-sample</b> period, ${esc(period('', periods.inSample))}.
-The best of many in-sample figures is flattered by the choice itself; the <b>out-of-sample</b> column is the same settings on the later bars, ${esc(period('', periods.outOfSample))}, which played no part in the choice (the run goes on: a position open at the boundary carries over).
-Out of sample the chosen row ranks <b>${report.chosenOutOfSampleRank} of ${report.combinations}</b>; the median row's ${esc(label)} there is ${num(median)}.</div>
+<h1>${escapeHtml(report.title)}</h1>
+<div class="sub">${escapeHtml(report.file)} · ${escapeHtml(report.symbol)} · ${report.combinations} combinations tried on ${report.tapes} signal tape(s) · ${escapeHtml(period('trained on', periods.trainedOn))}</div>
+<div class="note">The sweep chose row ${chosen.id} (${escapeHtml(chosen.models.join(' '))} ${escapeHtml(valuesLabel(chosen, report.params))}) as the best of <b>${report.combinations} combinations</b> by ${escapeHtml(label)} on the <b>in-sample</b> period, ${escapeHtml(period('', periods.inSample))}.
+The best of many in-sample figures is flattered by the choice itself; the <b>out-of-sample</b> column is the same settings on the later bars, ${escapeHtml(period('', periods.outOfSample))}, which played no part in the choice (the run goes on: a position open at the boundary carries over).
+Out of sample the chosen row ranks <b>${report.chosenOutOfSampleRank} of ${report.combinations}</b>; the median row's ${escapeHtml(label)} there is ${fixed(median)}.</div>
 <h2>The choice, in sample and out of sample</h2>
 <table><thead><tr><th></th><th>in sample</th><th>out of sample</th><th>whole period</th></tr></thead><tbody>
 ${side}
 </tbody></table>
-<p class="sub">Replay it as a full backtest with the same trades: <code>${esc(chosen.command)}</code></p>
-<h2>${esc(label)}${report.x === undefined ? '' : ` by ${esc(report.x)}${report.y === undefined ? '' : ` and ${esc(report.y)}`}`}</h2>
+<p class="sub">Replay it as a full backtest with the same trades: <code>${escapeHtml(chosen.command)}</code></p>
+<h2>${escapeHtml(label)}${report.x === undefined ? '' : ` by ${escapeHtml(report.x)}${report.y === undefined ? '' : ` and ${escapeHtml(report.y)}`}`}</h2>
 <p class="sub">Each cell: the best in-sample row with those values${report.params.length > 2 ? ' (other parameters at their best in sample)' : ''}.</p>
 ${maps}
 <h2>Top rows in sample</h2>
-<table><thead><tr><th>#</th><th>row</th><th>models</th><th>values</th><th>${esc(label)} in sample</th><th>out of sample</th><th>trades in</th><th>trades out</th><th>replay</th></tr></thead><tbody>
+<table><thead><tr><th>#</th><th>row</th><th>models</th><th>values</th><th>${escapeHtml(label)} in sample</th><th>out of sample</th><th>trades in</th><th>trades out</th><th>replay</th></tr></thead><tbody>
 ${top}
 </tbody></table>
-<p class="sub">${esc(report.run.where)} · ${report.run.barsTraded} bars traded per row · ${num(report.run.barCombinationsPerSecond, 0)} bar-combinations/s (bars traded × rows / ${num(report.run.sweepSeconds, 3)} s of sweep) · ${num(report.run.seconds, 1)} s in all</p>
+<p class="sub">${escapeHtml(report.run.where)} · ${report.run.barsTraded} bars traded per row · ${fixed(report.run.barCombinationsPerSecond, 0)} bar-combinations/s (bars traded × rows / ${fixed(report.run.sweepSeconds, 3)} s of sweep) · ${fixed(report.run.seconds, 1)} s in all</p>
 </body></html>
 `;
 }
