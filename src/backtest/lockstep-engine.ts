@@ -33,7 +33,6 @@ import {
   initialExchangeState,
   stepExchange,
   type ExchangeSettings,
-  type ExchangeState,
 } from '../../streams/exchange/index.ts';
 import { createSignalEngine } from '../../streams/signals/signal-engine.ts';
 
@@ -50,6 +49,7 @@ interface PlacedSignal {
   readonly offset: number;
 }
 
+const PROGRESS_EVERY = 10_000;
 const DEFAULT_PARTITIONS = { marketData: 3, signals: 3 } as const;
 
 const record = (topic: string, partition: number, offset: number, timestamp: number): LogRecord => ({
@@ -119,8 +119,8 @@ export interface TapeOptions {
   readonly modelSwaps?: readonly ModelSwap[];
   /** Partition counts of crypto.market_data and crypto.ml_signals: they fix the merge order. */
   readonly partitions?: { readonly marketData: number; readonly signals: number };
+  /** Told every PROGRESS_EVERY bars. */
   readonly onProgress?: (done: number, total: number) => void;
-  readonly progressEvery?: number;
 }
 
 /**
@@ -139,7 +139,6 @@ export function buildSignalTape(options: TapeOptions): SignalTape {
   let signals = 0;
   let rejectedSignals = 0;
   const total = placed.valid.length;
-  const every = options.progressEvery ?? 10_000;
   let reported = 0;
   const swaps = options.modelSwaps ?? [];
   let nextSwap = 0;
@@ -172,7 +171,7 @@ export function buildSignalTape(options: TapeOptions): SignalTape {
     if (atTime.length > 1) atTime.sort(byMergeOrder);
     steps.push({ time, bars, signals: atTime.map((placedSignal) => placedSignal.signal) });
     i = end;
-    if (options.onProgress !== undefined && i - reported >= every) {
+    if (options.onProgress !== undefined && i - reported >= PROGRESS_EVERY) {
       reported = i;
       options.onProgress(i, total);
     }
@@ -192,7 +191,6 @@ export interface TradeResult {
   readonly trades: ClosedTrade[];
   /** The hash `rebuild` computes for the same orders. */
   readonly hash: string;
-  readonly exchange: ExchangeState;
 }
 
 /**
@@ -209,8 +207,8 @@ export function tradeTape(
 ): TradeResult {
   let exchange = initialExchangeState(settings.exchange);
   let decision: DecisionState = initialDecisionState();
-  let portfolio = initialPortfolio(settings.exchange.initialCash).state;
-  let cached: PortfolioState | undefined;
+  /** The portfolio the decisions read, once the first one read it. */
+  let portfolio: PortfolioState | undefined;
   const orders: OrderEvent[] = [];
   /** Order events and bars not yet folded into the decisions' portfolio. */
   let unfoldedFrom = 0;
@@ -229,13 +227,16 @@ export function tradeTape(
       barsUnfolded.push(bar);
     }
     for (const signal of step.signals) {
-      if (needsFreshPortfolio(cached, signal, settings.decision)) {
-        portfolio = catchUpPortfolio(portfolio, barsUnfolded, orders.slice(unfoldedFrom));
+      if (needsFreshPortfolio(portfolio, signal, settings.decision)) {
+        portfolio = catchUpPortfolio(
+          portfolio ?? initialPortfolio(settings.exchange.initialCash).state,
+          barsUnfolded,
+          orders.slice(unfoldedFrom),
+        );
         barsUnfolded = [];
         unfoldedFrom = orders.length;
-        cached = portfolio;
       }
-      const decided = decide(decision, signal, cached as PortfolioState, settings.decision);
+      const decided = decide(decision, signal, portfolio as PortfolioState, settings.decision);
       decision = decided.state;
       for (const order of decided.orders) {
         appendOrder(order);
@@ -255,7 +256,7 @@ export function tradeTape(
   trades.sort(
     (a, b) => a.exitTime - b.exitTime || (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0),
   );
-  return { orders, portfolio: folded, trades, hash: portfolioStateHash(folded), exchange };
+  return { orders, portfolio: folded, trades, hash: portfolioStateHash(folded) };
 }
 
 export interface LockstepOptions extends TapeOptions {
