@@ -25,6 +25,11 @@ export interface DataDirOwner {
   readonly since: string;
   /** The store it holds, when it holds one and not the whole directory. */
   readonly scope?: string;
+  /**
+   * It holds the directory only to keep writers out while it reads (`verify`): it vouches for no
+   * page, so a reader beside it checks every page itself.
+   */
+  readonly readsOnly?: boolean;
 }
 
 /** A held claim on a data directory; `release` is idempotent. */
@@ -66,6 +71,7 @@ function readOwner(file: string): DataDirOwner | undefined {
           command: parsed.command ?? '?',
           since: parsed.since ?? '?',
           ...(parsed.scope === undefined ? {} : { scope: parsed.scope }),
+          ...(parsed.readsOnly === true ? { readsOnly: true } : {}),
         }
       : undefined;
   } catch {
@@ -88,7 +94,12 @@ function writeOwner(fd: number, owner: DataDirOwner): void {
  * a shared lock on `cml.lock` plus an exclusive one on its own file. The files' content (pid,
  * command, time) only names the holder.
  */
-export function claimDataDir(dataDir: string, command: string, scope?: string): DataDirClaim {
+export function claimDataDir(
+  dataDir: string,
+  command: string,
+  scope?: string,
+  options: { readonly readsOnly?: boolean } = {},
+): DataDirClaim {
   mkdirSync(dataDir, { recursive: true });
   const dir = realpathSync(dataDir);
   const key = `${dir}\u0000${scope ?? WHOLE}`;
@@ -105,6 +116,7 @@ export function claimDataDir(dataDir: string, command: string, scope?: string): 
     command,
     since: new Date().toISOString(),
     ...(scope === undefined ? {} : { scope }),
+    ...(options.readsOnly === true ? { readsOnly: true } : {}),
   };
   const main = openSync(join(dir, LOCK_FILE), 'a+');
   if (!lockWithin(main, scope !== undefined)) {

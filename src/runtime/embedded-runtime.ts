@@ -33,7 +33,11 @@ export function openEmbeddedRuntime(config: Config, options: OpenEmbeddedOptions
   const path = resolve(config.dataDir, 'embedded');
   if (options.access === 'read') {
     const owner = dataDirOwner(config.dataDir);
-    const store = EmbeddedStore.open(path, { readOnly: true, walk: owner === undefined });
+    // Beside a writer, which walked the pages when it opened them, the headers suffice.
+    const store = EmbeddedStore.open(path, {
+      readOnly: true,
+      walk: owner === undefined || owner.readsOnly === true,
+    });
     return runtimeOf(config, store, () => Promise.resolve(), owner);
   }
   const claim = claimDataDir(config.dataDir, options.command ?? process.argv.slice(2).join(' '));

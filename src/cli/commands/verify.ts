@@ -185,14 +185,19 @@ export function verifyCommand(context: () => CommandContext): Command {
         process.exitCode = 1;
         return;
       }
-      const writers = dataDirWriters(config.dataDir);
+      const holders = dataDirWriters(config.dataDir);
+      // Another verify holds the directory only to read: it vouches for no page.
+      const writers = holders.filter((holder) => holder.readsOnly !== true);
       for (const writer of writers)
         console.log(
           `pid ${writer.pid} (${writer.command}) writes to ${config.dataDir}${writer.scope === undefined ? '' : ` (its ${writer.scope} store)`}: ` +
             'checking beside it read-only, headers only (it walked the pages when it opened them)',
         );
       // Held, the lock keeps a writer from starting (and writing) in the middle of the walk.
-      const claim = writers.length === 0 ? claimDataDir(config.dataDir, 'verify') : undefined;
+      const claim =
+        holders.length === 0
+          ? claimDataDir(config.dataDir, 'verify', undefined, { readsOnly: true })
+          : undefined;
       try {
         const { problems } = await verifyDataDir(config, writers.length > 0);
         console.log(

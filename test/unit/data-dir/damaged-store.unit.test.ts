@@ -2,6 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliOutcome } from '../../support/cli-process.ts';
 
@@ -30,6 +32,8 @@ const overwrite = (file: string, page: number, bytes: Buffer): void => {
   bytes.copy(content, page * PAGE);
   writeFileSync(file, content);
 };
+
+const HOLDER = fileURLToPath(new URL('../../support/hold-data-dir.ts', import.meta.url));
 
 const DAMAGES: Record<string, (file: string) => void> = {
   'truncated to half': (file) => truncateSync(file, Math.floor(statSync(file).size / 2 / PAGE) * PAGE),
@@ -158,6 +162,32 @@ describe('damaged stores', () => {
       const again = await runCli(['verify'], env);
       expect(again.stdout).toContain('verify: no damage found');
       expect(again.code).toBe(0);
+    },
+  );
+
+  it(
+    'a reader beside a process that holds the directory only to read (verify) still checks every page (regression: status beside verify read a replaced page and crashed)',
+    { timeout: 120_000 },
+    async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'cml-damaged-'));
+      cpSync(pristine, dataDir, { recursive: true });
+      const log = join(dataDir, 'embedded', 'ledger.mdb');
+      DAMAGES['a page replaced by another page']?.(log);
+      const holder = spawn(process.execPath, ['--import', 'tsx', HOLDER, dataDir, '--reads-only'], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          holder.stdout.on('data', (chunk: Buffer) => {
+            if (chunk.toString().includes('claimed')) resolve();
+          });
+          holder.on('exit', (code) => reject(new Error(`holder exited (${code})`)));
+        });
+        const status = await runCli(['status'], { CML_DATA_DIR: dataDir });
+        expectClearRefusal(['status'], status, 'CML_STORE_DAMAGED');
+      } finally {
+        holder.kill('SIGKILL');
+      }
     },
   );
 });
