@@ -13,6 +13,7 @@ import { partitionFor } from '../log/partitioner.ts';
 import { streamClock, type ValidationClock } from '../messaging/clocks.ts';
 import type { ModelArtifact } from '../ml/index.ts';
 import {
+  byExitThenOrderId,
   catchUpPortfolio,
   foldPortfolio,
   initialPortfolio,
@@ -201,10 +202,10 @@ export interface TradeResult {
  * the exchange's state at once. This is the order in which the log processors meet their inputs,
  * so the order events are the ones they append.
  */
-export function tradeTape(
+export function tradeOrders(
   tape: SignalTape,
   settings: { readonly decision: DecisionSettings; readonly exchange: ExchangeSettings },
-): TradeResult {
+): OrderEvent[] {
   let exchange = initialExchangeState(settings.exchange);
   let decision: DecisionState = initialDecisionState();
   /** The portfolio the decisions read, once the first one read it. */
@@ -244,7 +245,15 @@ export function tradeTape(
       }
     }
   }
+  return orders;
+}
 
+/** `tradeOrders`, and the portfolio, trades and state hash its order events fold to. */
+export function tradeTape(
+  tape: SignalTape,
+  settings: { readonly decision: DecisionSettings; readonly exchange: ExchangeSettings },
+): TradeResult {
+  const orders = tradeOrders(tape, settings);
   let folded = initialPortfolio(settings.exchange.initialCash).state;
   const trades: ClosedTrade[] = [];
   for (const event of orders) {
@@ -252,10 +261,7 @@ export function tradeTape(
     folded = step.state;
     if (step.rows.trade !== undefined) trades.push(step.rows.trade);
   }
-  // As the portfolio read model lists them: by exit time, then order id.
-  trades.sort(
-    (a, b) => a.exitTime - b.exitTime || (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0),
-  );
+  trades.sort(byExitThenOrderId);
   return { orders, portfolio: folded, trades, hash: portfolioStateHash(folded) };
 }
 
