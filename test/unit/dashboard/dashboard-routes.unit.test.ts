@@ -86,7 +86,30 @@ describe('the dashboard routes', () => {
   it('reports the pipeline health it is given', async () => {
     expect((await app.inject('/pipeline')).json()).toEqual({
       groups: [{ group: 'virtual-exchange', topic: 'crypto.orders', lag: 2 }],
+      services: [
+        {
+          service: 'virtual-exchange',
+          lag: 2,
+          topics: ['crypto.orders'],
+          groups: [{ group: 'virtual-exchange', name: '', topic: 'crypto.orders', lag: 2 }],
+        },
+      ],
       deadLetters: [{ topic: 'crypto.market_data', count: 1 }],
     });
+  });
+
+  it('reads the snapshot of portfolio, equity curve and orders together, stamped with the portfolio time', async () => {
+    const snapshot = (await app.inject('/dashboard/snapshot?orders=3')).json<{
+      asOf: number;
+      portfolio: { asOf: number };
+      equity: Array<{ time: number }>;
+      orders: Array<{ orderId: string; events: unknown[] }>;
+    }>();
+    const portfolio = (await app.inject('/portfolio')).json<{ asOf: number }>();
+    expect(snapshot.asOf).toBe(portfolio.asOf);
+    expect(snapshot.portfolio).toEqual(portfolio);
+    expect(snapshot.equity.every((point) => point.time <= snapshot.asOf)).toBe(true);
+    expect(snapshot.orders).toEqual((await app.inject('/orders/recent?limit=3')).json());
+    expect((await app.inject('/dashboard/snapshot?orders=0')).statusCode).toBe(400);
   });
 });
