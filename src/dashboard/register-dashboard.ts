@@ -17,7 +17,7 @@ export function registerDashboard(app: FastifyInstance, ctx: ApiContext, deps: D
   pageRoutes(app);
   candleRoutes(app, deps);
   recentOrderRoutes(app, ctx);
-  snapshotRoutes(app, ctx);
+  snapshotRoutes(app, ctx, deps);
   pipelineRoutes(app, deps);
   eventRoutes(app, ctx, deps);
 }

@@ -51,7 +51,8 @@ const pipelineHealth = {
 export function pipelineRoutes(app: FastifyInstance, deps: DashboardDependencies): void {
   app.get('/pipeline', {
     schema: {
-      summary: 'Lag of every consumer group per topic (also grouped by service), and dead letters per data topic',
+      summary:
+        'Lag of every consumer group per topic (also grouped by service), and dead letters per data topic',
       response: { 200: pipelineHealth },
     },
     handler: async () => {

@@ -17,12 +17,14 @@ const candle = (time: number): Candle => ({
 describe('the dashboard routes', () => {
   let app: FastifyInstance;
   const asked: unknown[] = [];
+  /** The newest bar the candle read model holds. */
+  let latestBar = 2_000;
 
   beforeAll(async () => {
     const dashboard: DashboardDependencies = {
       candles: (query) => {
         asked.push(query);
-        return [candle(1_000), candle(2_000)];
+        return query.limit === 1 ? [candle(latestBar)] : [candle(1_000), candle(2_000)];
       },
       symbols: () => ['BTCUSDT'],
       pipeline: () =>
@@ -108,8 +110,23 @@ describe('the dashboard routes', () => {
     const portfolio = (await app.inject('/portfolio')).json<{ asOf: number }>();
     expect(snapshot.asOf).toBe(portfolio.asOf);
     expect(snapshot.portfolio).toEqual(portfolio);
-    expect(snapshot.equity.every((point) => point.time <= snapshot.asOf)).toBe(true);
+    expect(snapshot.equity).toEqual((await app.inject('/equity')).json());
     expect(snapshot.orders).toEqual((await app.inject('/orders/recent?limit=3')).json());
     expect((await app.inject('/dashboard/snapshot?orders=0')).statusCode).toBe(400);
+  });
+
+  it('stamps the snapshot with the newest bar when the portfolio, holding nothing moving, is behind it', async () => {
+    const portfolio = (await app.inject('/portfolio')).json<{ asOf: number }>();
+    latestBar = portfolio.asOf + 3 * 60_000;
+    try {
+      const snapshot = (await app.inject('/dashboard/snapshot')).json<{
+        asOf: number;
+        portfolio: { asOf: number };
+      }>();
+      expect(snapshot.asOf).toBe(latestBar);
+      expect(snapshot.portfolio.asOf).toBe(portfolio.asOf);
+    } finally {
+      latestBar = 2_000;
+    }
   });
 });
