@@ -53,7 +53,14 @@ describe('the dashboard routes', () => {
     expect((await app.inject('/dashboard/secret.txt')).statusCode).toBe(400);
     const paths = Object.keys((await app.inject('/docs/json')).json<{ paths: object }>().paths);
     expect(paths).toEqual(
-      expect.arrayContaining(['/candles', '/candles/symbols', '/orders/recent', '/pipeline', '/events']),
+      expect.arrayContaining([
+        '/candles',
+        '/candles/symbols',
+        '/orders/recent',
+        '/dashboard/snapshot',
+        '/pipeline',
+        '/events',
+      ]),
     );
     expect(paths).not.toContain('/');
   });
