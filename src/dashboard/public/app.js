@@ -238,7 +238,7 @@ function onPortfolio(portfolio) {
   const previous = state.portfolio;
   state.portfolio = portfolio;
   drawPortfolio();
-  if (previous === undefined || portfolio.asOf > previous.asOf) {
+  if (portfolio.asOf > 0 && (previous === undefined || portfolio.asOf > previous.asOf)) {
     equity.add({ time: portfolio.asOf, equity: portfolio.equity, drawdown: portfolio.drawdown });
     drawEmptyStates(1);
   }
