@@ -210,7 +210,10 @@ export const configSchema = z.strictObject({
       /** The application's Ed25519 public key (64 hex characters); with it the API serves /discord/interactions. */
       publicKey: z
         .string()
-        .regex(/^[0-9a-fA-F]{64}$/, 'expected the 64 hexadecimal characters of the public key (developer portal, General Information)')
+        .regex(
+          /^[0-9a-fA-F]{64}$/,
+          'expected the 64 hexadecimal characters of the public key (developer portal, General Information)',
+        )
         .optional(),
       applicationId: snowflake.optional(),
       /** The bot's token, for `cml discord register`: a secret, best kept in DISCORD_BOT_TOKEN. */

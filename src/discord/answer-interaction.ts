@@ -36,7 +36,10 @@ export interface BotDependencies {
 }
 
 /** Answers one verified interaction: the plan is pure, this only reads or asks the controls. */
-export async function answerInteraction(interaction: Interaction, deps: BotDependencies): Promise<InteractionResponse> {
+export async function answerInteraction(
+  interaction: Interaction,
+  deps: BotDependencies,
+): Promise<InteractionResponse> {
   const plan = planInteraction(interaction, deps.operators);
   switch (plan.kind) {
     case 'answer':
@@ -102,7 +105,9 @@ async function control(request: ControlRequest, deps: BotDependencies): Promise<
     }
   } catch (error) {
     deps.logger?.warn({ request, err: (error as Error).message }, 'Discord operator request refused');
-    const message = isCmlError(error) ? error.describe() : 'the pipeline could not take the request; see its log';
+    const message = isCmlError(error)
+      ? error.describe()
+      : 'the pipeline could not take the request; see its log';
     return controlRefusedReply(request, message);
   }
   deps.logger?.info({ request }, 'Discord operator request accepted');

@@ -105,7 +105,10 @@ export function positionsReply(view: PortfolioView, now: number): InteractionRes
   const shown = positions.slice(0, MAX_FIELDS);
   const unrealized = positions.reduce((sum, p) => sum + p.unrealizedPnl, 0);
   return embedReply({
-    title: positions.length === 0 ? 'No open positions' : `${positions.length} open position${positions.length === 1 ? '' : 's'}`,
+    title:
+      positions.length === 0
+        ? 'No open positions'
+        : `${positions.length} open position${positions.length === 1 ? '' : 's'}`,
     ...(positions.length > shown.length ? { description: `the first ${shown.length} shown` } : {}),
     color: positions.length === 0 ? EmbedColors.flat : pnlColor(unrealized),
     timestamp: iso(view.asOf > 0 ? view.asOf : now),
@@ -126,10 +129,15 @@ export function positionsReply(view: PortfolioView, now: number): InteractionRes
 }
 
 export function tradesReply(trades: readonly ClosedTrade[], now: number): InteractionResponse {
-  const latest = [...trades].sort((a, b) => b.exitTime - a.exitTime || b.orderId.localeCompare(a.orderId)).slice(0, TRADES_SHOWN);
+  const latest = [...trades]
+    .sort((a, b) => b.exitTime - a.exitTime || b.orderId.localeCompare(a.orderId))
+    .slice(0, TRADES_SHOWN);
   const pnl = latest.reduce((sum, t) => sum + t.realizedPnl, 0);
   return embedReply({
-    title: trades.length === 0 ? 'No closed trades yet' : `The latest ${latest.length} of ${trades.length} closed trades`,
+    title:
+      trades.length === 0
+        ? 'No closed trades yet'
+        : `The latest ${latest.length} of ${trades.length} closed trades`,
     color: latest.length === 0 ? EmbedColors.flat : pnlColor(pnl),
     timestamp: iso(latest[0]?.exitTime ?? now),
     fields: latest.map((t) => {
@@ -156,7 +164,10 @@ export function profitReply(report: ProfitReport, unrealizedPnl: number, now: nu
       {
         name: `Per day (UTC, last ${report.days.length})`,
         value: lines(
-          report.days.map((d) => `${d.day}: ${formatUsdt(d.realizedPnl, true)} (${d.trades} trade${d.trades === 1 ? '' : 's'})`),
+          report.days.map(
+            (d) =>
+              `${d.day}: ${formatUsdt(d.realizedPnl, true)} (${d.trades} trade${d.trades === 1 ? '' : 's'})`,
+          ),
           'no days',
         ),
       },
@@ -178,7 +189,8 @@ export function controlDoneReply(request: ControlRequest, now: number): Interact
   const fields: DiscordEmbedField[] = [{ name: 'By', value: request.by, inline: true }];
   if (request.action === 'pause' && request.reason !== undefined)
     fields.push({ name: 'Reason', value: truncate(request.reason, FIELD_MAX), inline: true });
-  if (request.action === 'pause') fields.push({ name: 'Open positions', value: 'keep their stop-loss and take-profit' });
+  if (request.action === 'pause')
+    fields.push({ name: 'Open positions', value: 'keep their stop-loss and take-profit' });
   return embedReply({
     title,
     color: request.action === 'resume' ? HEALTHY : WARNING,
@@ -189,7 +201,9 @@ export function controlDoneReply(request: ControlRequest, now: number): Interact
 }
 
 export const controlsUnavailableReply = (): InteractionResponse =>
-  ephemeralReply('Operator controls are not available in this process: pause, resume and close cannot be asked here.');
+  ephemeralReply(
+    'Operator controls are not available in this process: pause, resume and close cannot be asked here.',
+  );
 
 export const controlRefusedReply = (request: ControlRequest, message: string): InteractionResponse =>
   ephemeralReply(truncate(`/${request.action} refused: ${message}`, 2_000));

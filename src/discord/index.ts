@@ -4,7 +4,12 @@
  */
 export { interactionsRoute, INTERACTIONS_PATH, type DiscordBotOptions } from './interactions-route.ts';
 export { answerInteraction, type BotReads, type BotDependencies } from './answer-interaction.ts';
-export { planInteraction, type InteractionPlan, type ControlRequest, type BotView } from './plan-interaction.ts';
+export {
+  planInteraction,
+  type InteractionPlan,
+  type ControlRequest,
+  type BotView,
+} from './plan-interaction.ts';
 export {
   verifyInteraction,
   interactionPublicKey,

@@ -9,9 +9,7 @@ export const MAX_INTERACTION_AGE_S = 300;
 export const MAX_INTERACTION_LEAD_S = 60;
 
 /** Why a request is refused; every refusal is answered 401, as Discord expects. */
-export type SignatureVerdict =
-  | { readonly valid: true }
-  | { readonly valid: false; readonly reason: string };
+export type SignatureVerdict = { readonly valid: true } | { readonly valid: false; readonly reason: string };
 
 const HEX_32 = /^[0-9a-f]{64}$/i;
 const HEX_64 = /^[0-9a-f]{128}$/i;
@@ -42,10 +40,14 @@ export function verifyInteraction(request: {
   if (signature === undefined || timestamp === undefined)
     return { valid: false, reason: 'X-Signature-Ed25519 and X-Signature-Timestamp are required' };
   if (!HEX_64.test(signature)) return { valid: false, reason: 'the signature is not 64 hexadecimal bytes' };
-  if (!/^\d{1,12}$/.test(timestamp)) return { valid: false, reason: 'the timestamp is not seconds since the epoch' };
+  if (!/^\d{1,12}$/.test(timestamp))
+    return { valid: false, reason: 'the timestamp is not seconds since the epoch' };
   const age = request.now / 1_000 - Number(timestamp);
   if (age > MAX_INTERACTION_AGE_S)
-    return { valid: false, reason: `the request was signed ${Math.round(age)} s ago (at most ${MAX_INTERACTION_AGE_S} s)` };
+    return {
+      valid: false,
+      reason: `the request was signed ${Math.round(age)} s ago (at most ${MAX_INTERACTION_AGE_S} s)`,
+    };
   if (age < -MAX_INTERACTION_LEAD_S)
     return { valid: false, reason: `the request is signed ${Math.round(-age)} s in the future` };
   const signed = Buffer.concat([Buffer.from(timestamp, 'utf8'), request.body]);

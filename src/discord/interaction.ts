@@ -42,12 +42,18 @@ export interface InteractionMessage {
 
 export type InteractionResponse =
   | { readonly type: typeof InteractionResponseType.PONG }
-  | { readonly type: typeof InteractionResponseType.CHANNEL_MESSAGE_WITH_SOURCE; readonly data: InteractionMessage };
+  | {
+      readonly type: typeof InteractionResponseType.CHANNEL_MESSAGE_WITH_SOURCE;
+      readonly data: InteractionMessage;
+    };
 
 export const PONG: InteractionResponse = { type: InteractionResponseType.PONG };
 
 /** A message in the channel, seen by everyone there. */
-export const publicReply = (message: { content?: string; embeds?: readonly DiscordEmbed[] }): InteractionResponse => ({
+export const publicReply = (message: {
+  content?: string;
+  embeds?: readonly DiscordEmbed[];
+}): InteractionResponse => ({
   type: InteractionResponseType.CHANNEL_MESSAGE_WITH_SOURCE,
   data: { ...message, allowed_mentions: { parse: [] } },
 });

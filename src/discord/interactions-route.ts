@@ -99,7 +99,8 @@ async function pipelineWithin(ctx: ApiContext): Promise<PipelineHealth | string>
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<string>((resolve) => {
     timer = setTimeout(
-      () => resolve(`consumer lag and dead letters did not answer within ${PIPELINE_READ_BUDGET_MS / 1_000} s`),
+      () =>
+        resolve(`consumer lag and dead letters did not answer within ${PIPELINE_READ_BUDGET_MS / 1_000} s`),
       PIPELINE_READ_BUDGET_MS,
     );
   });

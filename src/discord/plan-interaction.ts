@@ -9,8 +9,10 @@ import {
 import { invokerOf, isOperator, type Operators } from './operators.ts';
 import { COMMAND_NAMES, OPERATOR_COMMANDS, type CommandName } from './slash-commands.ts';
 
+type OperatorCommand = 'pause' | 'resume' | 'close';
+
 /** A read-only command's view. */
-export type BotView = Exclude<CommandName, 'pause' | 'resume' | 'close'>;
+export type BotView = Exclude<CommandName, OperatorCommand>;
 
 /** What an operator asked, with who asked (`discord:<name> (<id>)`), for the controls and the log. */
 export type ControlRequest =
@@ -28,6 +30,7 @@ const answer = (response: InteractionResponse): InteractionPlan => ({ kind: 'ans
 
 const isCommandName = (name: string): name is CommandName =>
   (COMMAND_NAMES as readonly string[]).includes(name);
+const isOperatorCommand = (name: CommandName): name is OperatorCommand => OPERATOR_COMMANDS.has(name);
 
 /**
  * Decides what an interaction asks for, from the interaction and the operators alone (pure):
@@ -40,7 +43,7 @@ export function planInteraction(interaction: Interaction, operators: Operators):
   if (interaction.type !== InteractionType.APPLICATION_COMMAND || name === undefined)
     return answer(ephemeralReply('This bot answers slash commands only.'));
   if (!isCommandName(name)) return answer(ephemeralReply(`Unknown command /${name}.`));
-  if (!OPERATOR_COMMANDS.has(name)) return { kind: 'show', view: name as BotView };
+  if (!isOperatorCommand(name)) return { kind: 'show', view: name };
 
   const invoker = invokerOf(interaction);
   if (invoker === undefined || !isOperator(interaction, operators))
@@ -61,7 +64,10 @@ export function planInteraction(interaction: Interaction, operators: Operators):
   switch (name) {
     case 'pause': {
       const reason = option('reason');
-      return { kind: 'control', request: { action: 'pause', ...scope, ...(reason === undefined ? {} : { reason }), by } };
+      return {
+        kind: 'control',
+        request: { action: 'pause', ...scope, ...(reason === undefined ? {} : { reason }), by },
+      };
     }
     case 'resume':
       return { kind: 'control', request: { action: 'resume', ...scope, by } };
@@ -69,7 +75,9 @@ export function planInteraction(interaction: Interaction, operators: Operators):
       return symbolText === undefined
         ? answer(ephemeralReply('/close needs a symbol, e.g. /close symbol:BTCUSDT.'))
         : { kind: 'control', request: { action: 'close', symbol: symbolText, by } };
-    default:
-      return answer(ephemeralReply(`Unknown command /${name}.`));
+    default: {
+      const unhandled: never = name;
+      return unhandled;
+    }
   }
 }

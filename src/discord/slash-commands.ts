@@ -54,7 +54,13 @@ export const SLASH_COMMANDS: readonly SlashCommandDefinition[] = [
     description: 'Stop new entries, for one symbol or all (operators only)',
     options: [
       symbolOption(false, 'e.g. BTCUSDT; all symbols when left out'),
-      { name: 'reason', description: 'why, for the log', type: STRING_OPTION, required: false, max_length: 200 },
+      {
+        name: 'reason',
+        description: 'why, for the log',
+        type: STRING_OPTION,
+        required: false,
+        max_length: 200,
+      },
     ],
   },
   {
