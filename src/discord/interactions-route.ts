@@ -23,6 +23,8 @@ export interface DiscordBotOptions {
   readonly publicKey: string;
   readonly operators: Operators;
   readonly controls?: OperatorControls;
+  /** The wall clock the signature's timestamp is checked against (default Date.now). */
+  readonly clock?: () => number;
 }
 
 /**
@@ -49,7 +51,7 @@ export function interactionsRoute(app: FastifyInstance, ctx: ApiContext, options
         signature: header('x-signature-ed25519'),
         timestamp: header('x-signature-timestamp'),
         body,
-        now: ctx.now(),
+        now: (options.clock ?? Date.now)(),
       });
       if (!verdict.valid) {
         request.log.warn({ reason: verdict.reason }, 'Discord interaction refused');
