@@ -2,6 +2,7 @@ import type { ClosedTrade } from '../../projections/portfolio/portfolio-fold.ts'
 import type { PortfolioView } from '../api/portfolio-view.ts';
 import { EmbedColors, type DiscordEmbed, type DiscordEmbedField } from '../notify/discord-message.ts';
 import { formatPct, formatPrice, formatQuantity, formatUsdt, truncate } from '../notify/format.ts';
+import { closeReasonText } from '../notify/order-embed.ts';
 import type { BotStatus } from './bot-status.ts';
 import { publicReply, ephemeralReply, type InteractionResponse } from './interaction.ts';
 import type { ControlRequest } from './plan-interaction.ts';
@@ -137,14 +138,16 @@ export function tradesReply(trades: readonly ClosedTrade[], now: number): Intera
     title:
       trades.length === 0
         ? 'No closed trades yet'
-        : `The latest ${latest.length} of ${trades.length} closed trades`,
+        : trades.length === latest.length
+          ? `${trades.length} closed trade${trades.length === 1 ? '' : 's'}`
+          : `The latest ${latest.length} of ${trades.length} closed trades`,
     color: latest.length === 0 ? EmbedColors.flat : pnlColor(pnl),
     timestamp: iso(latest[0]?.exitTime ?? now),
     fields: latest.map((t) => {
       const cost = t.quantity * t.entryPrice;
       return {
         name: `${t.symbol} ${formatUsdt(t.realizedPnl, true)}${cost > 0 ? ` (${formatPct((t.realizedPnl / cost) * 100)})` : ''}`,
-        value: `${formatQuantity(t.quantity)}: ${formatPrice(t.entryPrice)} → ${formatPrice(t.exitPrice)}, ${t.reason}\n${iso(t.exitTime).slice(0, 16).replace('T', ' ')} · ${t.orderId}`,
+        value: `${formatQuantity(t.quantity)}: ${formatPrice(t.entryPrice)} → ${formatPrice(t.exitPrice)}, ${closeReasonText(t.reason)}\n${iso(t.exitTime).slice(0, 16).replace('T', ' ')} · ${t.orderId}`,
       };
     }),
     footer: { text: 'trades' },

@@ -3,7 +3,7 @@
  * rules (pure), the webhook over fetch, the runner that posts crypto.orders in log order with
  * its progress committed after every post, and the signal notifier (crypto.ml_signals, best effort).
  */
-export { embedFor, notificationKey } from './order-embed.ts';
+export { embedFor, notificationKey, closeReasonText } from './order-embed.ts';
 export {
   messageOf,
   EmbedColors,

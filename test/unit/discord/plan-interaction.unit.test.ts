@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ClosedTrade } from '../../../projections/portfolio/portfolio-fold.ts';
-import { EPHEMERAL, planInteraction, profitReport, type Interaction } from '../../../src/discord/index.ts';
+import { EPHEMERAL, planInteraction, type Interaction } from '../../../src/discord/index.ts';
 import { commandPayload, type CommandInvocation } from '../../support/discord-signer.ts';
 
 const operators = { userIds: ['200000000000000002'], roleIds: ['300000000000000003'] };
@@ -49,46 +48,5 @@ describe('planInteraction (given an interaction and the operators, then a plan)'
       kind: 'answer',
       response: { data: { flags: EPHEMERAL } },
     });
-  });
-});
-
-const trade = (exitTime: string, realizedPnl: number, fees = 1): ClosedTrade => ({
-  orderId: `ORD-${exitTime}`,
-  symbol: 'BTCUSDT',
-  quantity: 1,
-  entryTime: Date.parse(exitTime) - 60_000,
-  entryPrice: 100,
-  exitTime: Date.parse(exitTime),
-  exitPrice: 100 + realizedPnl,
-  fees,
-  realizedPnl,
-  reason: 'TAKE_PROFIT',
-});
-
-describe('profitReport', () => {
-  it('sums per UTC day up to the ledger’s latest time, days without trades included', () => {
-    const trades = [
-      trade('2024-03-01T23:59:00Z', 10),
-      trade('2024-03-02T00:01:00Z', -4),
-      trade('2024-03-02T12:00:00Z', 6),
-      trade('2024-02-20T12:00:00Z', 100),
-    ];
-    const report = profitReport(trades, Date.parse('2024-03-03T08:00:00Z'), 3);
-    expect(report).toEqual({
-      realizedPnl: 112,
-      trades: 4,
-      wins: 3,
-      fees: 4,
-      days: [
-        { day: '2024-03-01', realizedPnl: 10, trades: 1 },
-        { day: '2024-03-02', realizedPnl: 2, trades: 2 },
-        { day: '2024-03-03', realizedPnl: 0, trades: 0 },
-      ],
-    });
-  });
-
-  it('ends at the last exit when the portfolio’s time is earlier (a store before its first mark)', () => {
-    const report = profitReport([trade('2024-03-05T10:00:00Z', 1)], 0, 1);
-    expect(report.days).toEqual([{ day: '2024-03-05', realizedPnl: 1, trades: 1 }]);
   });
 });
