@@ -10,7 +10,7 @@ import type { Runtime } from '../runtime/index.ts';
 import type { AvroSerde } from '../serde/index.ts';
 import type { Services } from './services.ts';
 import type { OperatorControls } from '../controls/operator-controls.ts';
-import type { DiscordBotOptions } from '../discord/index.ts';
+import { INTERACTIONS_PATH, type DiscordBotOptions } from '../discord/index.ts';
 
 export interface ServedApi {
   readonly app: FastifyInstance;
@@ -93,6 +93,16 @@ export async function serveApi(options: {
     ...(bot === undefined ? {} : { discord: bot }),
   });
   const address = await app.listen({ host: config.api.host, port: config.api.port });
+  if (bot !== undefined)
+    options.logger.info(
+      {
+        path: INTERACTIONS_PATH,
+        operatorUsers: bot.operators.userIds.length,
+        operatorRoles: bot.operators.roleIds.length,
+        controls: bot.controls !== undefined,
+      },
+      'Discord interactions served',
+    );
   return {
     app,
     url: `${address.replace('[::1]', 'localhost')}/`,
