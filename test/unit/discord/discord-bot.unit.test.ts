@@ -51,6 +51,9 @@ const pipeline: PipelineHealth = {
   ],
 };
 
+/** What the dashboard's pipeline read does; a test makes it hang. */
+let readPipeline = (): Promise<PipelineHealth> => Promise.resolve(pipeline);
+
 interface Served {
   readonly app: FastifyInstance;
   readonly url: string;
@@ -74,7 +77,7 @@ describe('Discord bot over HTTP interactions', () => {
       dashboard: {
         candles: () => [],
         symbols: () => [],
-        pipeline: () => Promise.resolve(pipeline),
+        pipeline: () => readPipeline(),
         feed: { subscribe: () => () => undefined },
       },
       discord: {
@@ -164,6 +167,19 @@ describe('Discord bot over HTTP interactions', () => {
       expect(field(embed, 'Projections')).toBe('… portfolio: 7 to fold');
       expect(field(embed, 'Consumer lag (42 in all)')).toBe('virtual-exchange on crypto.market_data: 42');
       expect(field(embed, 'Dead letters')).toBe('crypto.market_data: 3 (1 unreadable)\ncrypto.ml_signals: 0');
+    });
+
+    it("/status answers within Discord's 3 s when the pipeline read hangs, saying so", async () => {
+      readPipeline = () => new Promise<PipelineHealth>(() => undefined);
+      try {
+        const started = Date.now();
+        const embed = embedOf(await run({ name: 'status' }));
+        expect(Date.now() - started).toBeLessThan(3_000);
+        expect(field(embed, 'Pipeline')).toBe('consumer lag and dead letters did not answer within 2 s');
+        expect(field(embed, 'Processors')).toContain('✗ exchange');
+      } finally {
+        readPipeline = () => Promise.resolve(pipeline);
+      }
     });
 
     it('/portfolio: the figures GET /portfolio serves', async () => {
