@@ -297,24 +297,31 @@ export interface TrainedModel {
   readonly path: string;
 }
 
-/** Trains each model spec on the bars and saves each as the next version of its slot. */
-export function trainModels(options: TrainModelsOptions): TrainedModel[] {
+/**
+ * Trains each model spec on the bars, without saving: the trainer service trains in a worker thread
+ * and publishes the artifacts from its own thread.
+ */
+export function fitModels(options: Omit<TrainModelsOptions, 'modelsDir'>): Omit<ModelArtifact, 'version'>[] {
   const settings = { ...DEFAULT_TRAIN_SETTINGS, ...options.settings };
   const specs = options.specs ?? DEFAULT_MODEL_SPECS;
   const data = prepareData(options.bars, settings);
   const total = specs.reduce((s, spec) => s + unitsOf(spec, settings), 0);
   let before = 0;
-  const trained: TrainedModel[] = [];
+  const fitted: Omit<ModelArtifact, 'version'>[] = [];
   for (const spec of specs) {
     const slot = slotOf(spec.model, spec.target, settings.horizonBars);
     options.onProgress?.({ slot, done: before, total });
-    const artifact = trainModel(spec, data, settings, (done) =>
-      options.onProgress?.({ slot, done: before + done, total }),
+    fitted.push(
+      trainModel(spec, data, settings, (done) => options.onProgress?.({ slot, done: before + done, total })),
     );
     before += unitsOf(spec, settings);
-    trained.push(saveArtifact(options.modelsDir, artifact));
   }
-  return trained;
+  return fitted;
+}
+
+/** Trains each model spec on the bars and saves each as the next version of its slot. */
+export function trainModels(options: TrainModelsOptions): TrainedModel[] {
+  return fitModels(options).map((artifact) => saveArtifact(options.modelsDir, artifact));
 }
 
 /** What `npm start` calls when no model exists: the default models with the default settings. */

@@ -1,4 +1,10 @@
-import { MARKET_DATA, ML_SIGNALS, TOPIC_CONTRACTS, describeViolation } from '../../src/contracts/index.ts';
+import {
+  MARKET_DATA,
+  ML_SIGNALS,
+  TOPIC_CONTRACTS,
+  describeViolation,
+  type MarketData,
+} from '../../src/contracts/index.ts';
 import { CmlError, ErrorCodes } from '../../src/errors/index.ts';
 import type { AppendRecord, BatchOutcome, LogPort, LogRecord } from '../../src/log/port.ts';
 import {
@@ -42,6 +48,8 @@ export interface SignalsProcessorOptions {
   readonly snapshotIntervalMs?: number;
   /** Least time between two looks at the models directory, ms (default 5,000; 0: before every batch). */
   readonly reloadIntervalMs?: number;
+  /** A version whose newest training bar is more than this (ms, event time) before a bar says HOLD, "model expired" (0: never). */
+  readonly expiryMs?: number;
   /** Topics to read and write instead of the contract's (isolated tests). */
   readonly readFrom?: string;
   readonly writeTo?: string;
@@ -80,7 +88,8 @@ const READ_CHUNK = 10_000;
  * a snapshot is only ever taken of committed batches, and on start the records between it and
  * the group's committed offsets are read to bring the windows level (no signals for them: they
  * were written before). A new artifact version in the models directory is picked up between
- * batches, without a restart.
+ * batches, without a restart; of several versions of a slot, each bar is served by the one live at
+ * its time (`activeFrom`), so the signals do not depend on when the processor saw a version.
  */
 export async function startSignalsProcessor(options: SignalsProcessorOptions): Promise<SignalsProcessor> {
   const group = options.group ?? DEFAULT_SIGNALS_GROUP;
@@ -90,12 +99,20 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
   const signalClock = options.signalClock ?? recordClock((record: LogRecord) => record.timestamp);
   const source = new ModelSource(options.modelsDir, options.models);
   const artifacts = source.load();
+  /** Each symbol's latest bar time: versions no longer live at the earliest of them are let go. */
+  const lastBarTimes = new Map<string, number>();
+  const seen = (bar: MarketData): void => {
+    if (bar.timestamp > (lastBarTimes.get(bar.symbol) ?? -Infinity))
+      lastBarTimes.set(bar.symbol, bar.timestamp);
+  };
+  const servedSince = (): number =>
+    lastBarTimes.size === 0 ? -Infinity : Math.min(...lastBarTimes.values());
   if (artifacts.length === 0)
     throw new CmlError(ErrorCodes.USAGE, `No model to serve in ${options.modelsDir}`, {
       details: { modelsDir: options.modelsDir, models: options.models },
       hint: 'Train one first: `npm run cli -- train <bars.csv>` (or check the configured model list).',
     });
-  const engine = createSignalEngine(artifacts);
+  const engine = createSignalEngine(artifacts, { expiryMs: options.expiryMs ?? 0 });
   const stats: SignalsProcessorStats = {
     bars: 0,
     signals: 0,
@@ -111,7 +128,7 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
     engine.restore(saved.snapshot);
     offsets = new Map(saved.offsets);
   }
-  await catchUp(options, engine, offsets, inputTopic, group, stats);
+  await catchUp(options, engine, offsets, inputTopic, group, stats, seen);
   options.logger.info(
     { group, models: engine.versions(), restored: saved !== undefined, warmupBars: stats.warmupBars },
     'signals processor starting',
@@ -143,8 +160,8 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
     }
     if (now() - lastReload >= (options.reloadIntervalMs ?? 5_000)) {
       lastReload = now();
-      if (source.changed()) {
-        engine.setModels(source.load());
+      if (source.changed(servedSince())) {
+        engine.setModels(source.load(servedSince()));
         stats.reloads++;
         options.logger.info({ models: engine.versions() }, 'models reloaded');
       }
@@ -161,6 +178,7 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
       if (record.offset < (offsets.get(positionOf(record)) ?? 0)) continue;
       offsets.set(positionOf(record), record.offset + 1);
       stats.bars++;
+      seen(value);
       const clockNow = signalClock.contextOf(record);
       for (const signal of engine.onBar(value)) {
         const violations = contract.validate(signal, clockNow);
@@ -226,6 +244,7 @@ async function catchUp(
   topic: string,
   group: string,
   stats: SignalsProcessorStats,
+  seen: (bar: MarketData) => void,
 ): Promise<void> {
   const committed = await options.log.committedOffsets(group, topic);
   // Bars the live consumer dead-lettered must not reach the windows now: refused here the same way.
@@ -244,6 +263,7 @@ async function catchUp(
           if (contract.validate(bar, clock.contextOf(record)).length > 0) continue;
           clock.accepted(record);
           engine.onBar(bar);
+          seen(bar);
           stats.warmupBars++;
         } catch {
           // Undecodable records went to the dead letters when they were consumed.
