@@ -85,3 +85,4 @@ export { codeVersion, type CodeVersion } from './code-version.ts';
 export { modelSpecsOf, modelsDirOf, servedSlotsOf, trainSettingsOf } from './ml-config.ts';
 export { RULE_MODEL, chooseModels } from './model-choice.ts';
 export { renderModelReport } from './report.ts';
+export { versionRows, type VersionRow, type VersionStatus } from './model-versions.ts';
