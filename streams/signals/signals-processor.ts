@@ -17,6 +17,7 @@ import {
 } from '../../src/messaging/index.ts';
 import type { Logger } from '../../src/observability/logger.ts';
 import type { AvroSerde } from '../../src/serde/index.ts';
+import { activeFromOf, type ModelArtifact } from '../../src/ml/index.ts';
 import { ModelSource } from './model-source.ts';
 import { createSignalEngine, type EngineSnapshot, type SignalEngine } from './signal-engine.ts';
 import { WindowStore } from './window-store.ts';
@@ -66,6 +67,8 @@ export interface SignalsProcessorStats {
   warmupBars: number;
   reloads: number;
   snapshots: number;
+  /** Versions loaded after a bar at or past their activeFrom was served (a replay serves that bar otherwise). */
+  lateVersions: number;
 }
 
 export interface SignalsProcessor {
@@ -120,6 +123,7 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
     warmupBars: 0,
     reloads: 0,
     snapshots: 0,
+    lateVersions: 0,
   };
   const store = options.snapshotDir === undefined ? undefined : WindowStore.open(options.snapshotDir);
   let offsets = new Map<string, number>();
@@ -161,9 +165,12 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
     if (now() - lastReload >= (options.reloadIntervalMs ?? 5_000)) {
       lastReload = now();
       if (source.changed(servedSince())) {
-        engine.setModels(source.load(servedSince()));
+        const known = new Set(engine.versions());
+        const loaded = source.load(servedSince());
+        engine.setModels(loaded);
         stats.reloads++;
         options.logger.info({ models: engine.versions() }, 'models reloaded');
+        warnLate(loaded, known, lastBarTimes, stats, options.logger);
       }
     }
     // Everything handled so far is committed (batches are committed before the next one comes).
@@ -234,6 +241,34 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
     stuck: () => subscription.stalled() !== undefined,
     stuckReason: () => subscription.stalled(),
   };
+}
+
+/**
+ * Says so when a new version came in after the stream had passed its activeFrom: the bars between
+ * were served by the version before it, and a replay, which has it from the start, serves them with
+ * it (the trainer's activation delay was shorter than the time the stream moved before the reload).
+ */
+function warnLate(
+  loaded: readonly ModelArtifact[],
+  known: ReadonlySet<string>,
+  lastBarTimes: ReadonlyMap<string, number>,
+  stats: SignalsProcessorStats,
+  logger: Logger,
+): void {
+  const servedUpTo = Math.max(-Infinity, ...lastBarTimes.values());
+  for (const artifact of loaded) {
+    const activeFrom = activeFromOf(artifact);
+    if (known.has(artifact.version) || !Number.isFinite(activeFrom) || activeFrom > servedUpTo) continue;
+    stats.lateVersions++;
+    logger.warn(
+      {
+        version: artifact.version,
+        activeFrom: new Date(activeFrom).toISOString(),
+        servedUpTo: new Date(servedUpTo).toISOString(),
+      },
+      'model version loaded after the stream passed its activeFrom: the bars between were served by the version before it, and a replay will serve them with this one (raise ml.trainer.activationDelayMs or lower ml.reloadIntervalMs)',
+    );
+  }
 }
 
 /** Reads the records between the windows' offsets and the group's committed ones into the engine. */

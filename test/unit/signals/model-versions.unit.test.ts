@@ -138,6 +138,52 @@ describe('model versions live by event time', () => {
     },
   );
 
+  it('the processor counts and reports a version that arrives after the stream passed its activeFrom', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cml-late-'));
+    saveArtifact(dir, { ...v1, provenance: provenance(0, v1.training.dataTo) });
+    const input = await createTestTopic(runtime, 3, -1);
+    const output = await createTestTopic(runtime, 3, -1);
+    const append = (list: readonly MarketData[]) =>
+      runtime.log.append([
+        {
+          topic: input,
+          records: list.map((bar) => ({
+            key: bar.symbol,
+            value: serde.encode(MARKET_DATA, bar),
+            timestamp: bar.timestamp,
+          })),
+        },
+      ]);
+    await append(bars.slice(0, 400));
+    const processor = await startSignalsProcessor({
+      log: runtime.log,
+      serde,
+      logger: silentLogger,
+      clock: streamClock(),
+      modelsDir: dir,
+      group: uniqueName('late'),
+      reloadIntervalMs: 0,
+      readFrom: input,
+      writeTo: output,
+    });
+    await eventually(
+      () => processor.stats().bars,
+      (n) => n === 400,
+    );
+    // Active from bar 300, but published once bar 399 was served.
+    saveArtifact(dir, {
+      ...v2,
+      provenance: provenance((bars[300] as MarketData).timestamp, v2.training.dataTo),
+    });
+    await append(bars.slice(400, 410));
+    await eventually(
+      () => processor.stats().bars,
+      (n) => n === 410,
+    );
+    await processor.stop();
+    expect(processor.stats()).toMatchObject({ reloads: 1, lateVersions: 1 });
+  });
+
   it('a version older than the expiry says HOLD with the reason, through the log too', async () => {
     // v1 only: its newest training bar is days before these bars.
     const age = (bars[0] as MarketData).timestamp - v1.training.dataTo;
