@@ -119,8 +119,12 @@ export function startTrainer(options: TrainerOptions): Trainer {
   let tooFewAt: number | undefined;
   let lastFailure: string | undefined;
 
+  /** Each partition's end offset when last read to it: a partition whose end has not moved is not read again. */
+  const readEnds = new Map<number, number>();
   const readNew = async (): Promise<void> => {
     for (const [partition, end] of await options.log.endOffsets(topic)) {
+      // On Kafka a read is a consumer of its own, and the end counts transaction markers, which no read returns.
+      if (end <= (readEnds.get(partition) ?? 0)) continue;
       let from = window.offsets.get(partition) ?? 0;
       while (from < end && !stopped) {
         const records = await options.log.read(topic, partition, from, Math.min(READ_CHUNK, end - from));
@@ -140,6 +144,7 @@ export function startTrainer(options: TrainerOptions): Trainer {
         from = (records.at(-1)?.offset ?? from) + 1;
         window.readUpTo(partition, from);
       }
+      if (!stopped) readEnds.set(partition, end);
     }
   };
 
