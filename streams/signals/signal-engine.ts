@@ -120,6 +120,11 @@ export function createSignalEngine(
       slotVersions.push(served);
       group.models.push(served);
     }
+    // A definition no version uses at the moment keeps its windows warm (without models), so a
+    // later version of it serves its first bar as if it had always been loaded.
+    for (const [key, group] of groups)
+      if (!rebuilt.has(key))
+        rebuilt.set(key, { definition: group.definition, symbols: group.symbols, models: [] });
     // Signals keep the order the artifacts were given in (oldest version first within a slot).
     const rank = new Map(next.map((artifact, n) => [artifact.version, n]));
     for (const group of rebuilt.values())

@@ -1,10 +1,4 @@
-import {
-  MARKET_DATA,
-  ML_SIGNALS,
-  TOPIC_CONTRACTS,
-  describeViolation,
-  type MarketData,
-} from '../../src/contracts/index.ts';
+import { MARKET_DATA, ML_SIGNALS, TOPIC_CONTRACTS, describeViolation } from '../../src/contracts/index.ts';
 import { CmlError, ErrorCodes } from '../../src/errors/index.ts';
 import type { AppendRecord, BatchOutcome, LogPort, LogRecord } from '../../src/log/port.ts';
 import {
@@ -17,8 +11,7 @@ import {
 } from '../../src/messaging/index.ts';
 import type { Logger } from '../../src/observability/logger.ts';
 import type { AvroSerde } from '../../src/serde/index.ts';
-import { activeFromOf, type ModelArtifact } from '../../src/ml/index.ts';
-import { ModelSource } from './model-source.ts';
+import { ModelSource, type FoundVersion } from './model-source.ts';
 import { createSignalEngine, type EngineSnapshot, type SignalEngine } from './signal-engine.ts';
 import { WindowStore } from './window-store.ts';
 
@@ -101,15 +94,11 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
   const now = options.now ?? (() => performance.now());
   const signalClock = options.signalClock ?? recordClock((record: LogRecord) => record.timestamp);
   const source = new ModelSource(options.modelsDir, options.models);
+  // The newest version of each slot to start with (the warm-up needs only their feature
+  // definitions); each batch then gets the versions live at its bars' times.
   const artifacts = source.load();
-  /** Each symbol's latest bar time: versions no longer live at the earliest of them are let go. */
-  const lastBarTimes = new Map<string, number>();
-  const seen = (bar: MarketData): void => {
-    if (bar.timestamp > (lastBarTimes.get(bar.symbol) ?? -Infinity))
-      lastBarTimes.set(bar.symbol, bar.timestamp);
-  };
-  const servedSince = (): number =>
-    lastBarTimes.size === 0 ? -Infinity : Math.min(...lastBarTimes.values());
+  /** The latest bar time served: a version found later whose activeFrom is before it came late. */
+  let servedUpTo = -Infinity;
   if (artifacts.length === 0)
     throw new CmlError(ErrorCodes.USAGE, `No model to serve in ${options.modelsDir}`, {
       details: { modelsDir: options.modelsDir, models: options.models },
@@ -132,7 +121,7 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
     engine.restore(saved.snapshot);
     offsets = new Map(saved.offsets);
   }
-  await catchUp(options, engine, offsets, inputTopic, group, stats, seen);
+  await catchUp(options, engine, offsets, inputTopic, group, stats);
   options.logger.info(
     { group, models: engine.versions(), restored: saved !== undefined, warmupBars: stats.warmupBars },
     'signals processor starting',
@@ -164,14 +153,21 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
     }
     if (now() - lastReload >= (options.reloadIntervalMs ?? 5_000)) {
       lastReload = now();
-      if (source.changed(servedSince())) {
-        const known = new Set(engine.versions());
-        const loaded = source.load(servedSince());
-        engine.setModels(loaded);
-        stats.reloads++;
-        options.logger.info({ models: engine.versions() }, 'models reloaded');
-        warnLate(loaded, known, lastBarTimes, stats, options.logger);
-      }
+      for (const found of source.refresh())
+        // A version with no activeFrom (trained by hand) is meant to take over at once.
+        if (Number.isFinite(found.activeFrom) && found.activeFrom <= servedUpTo)
+          warnLate(found, servedUpTo, stats, options.logger);
+    }
+    let since = Infinity;
+    let until = -Infinity;
+    for (const { value } of messages) {
+      since = Math.min(since, value.timestamp);
+      until = Math.max(until, value.timestamp);
+    }
+    if (source.changed(since, until)) {
+      engine.setModels(source.load(since, until));
+      stats.reloads++;
+      options.logger.info({ models: engine.versions() }, 'models reloaded');
     }
     // Everything handled so far is committed (batches are committed before the next one comes).
     const snapshot = engine.snapshot();
@@ -185,7 +181,7 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
       if (record.offset < (offsets.get(positionOf(record)) ?? 0)) continue;
       offsets.set(positionOf(record), record.offset + 1);
       stats.bars++;
-      seen(value);
+      servedUpTo = Math.max(servedUpTo, value.timestamp);
       const clockNow = signalClock.contextOf(record);
       for (const signal of engine.onBar(value)) {
         const violations = contract.validate(signal, clockNow);
@@ -244,31 +240,25 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
 }
 
 /**
- * Says so when a new version came in after the stream had passed its activeFrom: the bars between
+ * Says so when a new version is found after the stream had passed its activeFrom: the bars between
  * were served by the version before it, and a replay, which has it from the start, serves them with
- * it (the trainer's activation delay was shorter than the time the stream moved before the reload).
+ * it (the trainer's activation delay was shorter than the time the stream moved before the look).
  */
 function warnLate(
-  loaded: readonly ModelArtifact[],
-  known: ReadonlySet<string>,
-  lastBarTimes: ReadonlyMap<string, number>,
+  found: FoundVersion,
+  servedUpTo: number,
   stats: SignalsProcessorStats,
   logger: Logger,
 ): void {
-  const servedUpTo = Math.max(-Infinity, ...lastBarTimes.values());
-  for (const artifact of loaded) {
-    const activeFrom = activeFromOf(artifact);
-    if (known.has(artifact.version) || !Number.isFinite(activeFrom) || activeFrom > servedUpTo) continue;
-    stats.lateVersions++;
-    logger.warn(
-      {
-        version: artifact.version,
-        activeFrom: new Date(activeFrom).toISOString(),
-        servedUpTo: new Date(servedUpTo).toISOString(),
-      },
-      'model version loaded after the stream passed its activeFrom: the bars between were served by the version before it, and a replay will serve them with this one (raise ml.trainer.activationDelayMs or lower ml.reloadIntervalMs)',
-    );
-  }
+  stats.lateVersions++;
+  logger.warn(
+    {
+      version: found.version,
+      activeFrom: new Date(found.activeFrom).toISOString(),
+      servedUpTo: new Date(servedUpTo).toISOString(),
+    },
+    'model version found after the stream passed its activeFrom: the bars between were served by the version before it, and a replay will serve them with this one (raise ml.trainer.activationDelayMs or lower ml.reloadIntervalMs)',
+  );
 }
 
 /** Reads the records between the windows' offsets and the group's committed ones into the engine. */
@@ -279,7 +269,6 @@ async function catchUp(
   topic: string,
   group: string,
   stats: SignalsProcessorStats,
-  seen: (bar: MarketData) => void,
 ): Promise<void> {
   const committed = await options.log.committedOffsets(group, topic);
   // Bars the live consumer dead-lettered must not reach the windows now: refused here the same way.
@@ -298,7 +287,6 @@ async function catchUp(
           if (contract.validate(bar, clock.contextOf(record)).length > 0) continue;
           clock.accepted(record);
           engine.onBar(bar);
-          seen(bar);
           stats.warmupBars++;
         } catch {
           // Undecodable records went to the dead letters when they were consumed.

@@ -13,7 +13,7 @@ import {
 } from '../../../src/ml/index.ts';
 import type { Runtime } from '../../../src/runtime/index.ts';
 import { AvroSerde } from '../../../src/serde/index.ts';
-import { createSignalEngine, startSignalsProcessor } from '../../../streams/signals/index.ts';
+import { ModelSource, createSignalEngine, startSignalsProcessor } from '../../../streams/signals/index.ts';
 import {
   createTestTopic,
   embeddedHarness,
@@ -75,6 +75,18 @@ describe('model versions live by event time', () => {
   });
   afterAll(async () => {
     await runtime.close();
+  });
+
+  it('the model source holds only the versions that can serve the bars between two times', () => {
+    const source = new ModelSource(modelsDir);
+    const versions = (since?: number, until?: number) => source.load(since, until).map((a) => a.version);
+    expect(versions()).toEqual([v2.version]);
+    expect(versions(-Infinity)).toEqual([v1.version, v2.version]);
+    expect(versions(activeFrom - 1, activeFrom - 1)).toEqual([v1.version]);
+    expect(versions(activeFrom - 1, activeFrom)).toEqual([v1.version, v2.version]);
+    expect(versions(activeFrom, activeFrom + 1)).toEqual([v2.version]);
+    expect(source.changed(activeFrom, activeFrom + 1)).toBe(false);
+    expect(source.changed(activeFrom - 1, activeFrom)).toBe(true);
   });
 
   it('a backtest serves each bar with the newest version whose activeFrom is at or before it', () => {
