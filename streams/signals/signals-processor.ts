@@ -60,7 +60,7 @@ export interface SignalsProcessorStats {
   warmupBars: number;
   reloads: number;
   snapshots: number;
-  /** Versions loaded after a bar at or past their activeFrom was served (a replay serves that bar otherwise). */
+  /** Versions found after a bar at or past their activeFrom was served (a replay serves that bar otherwise). */
   lateVersions: number;
 }
 
