@@ -60,7 +60,9 @@ export {
 export {
   DEFAULT_MODEL_SPECS,
   DEFAULT_TRAIN_SETTINGS,
+  MIN_TRAINING_ROWS,
   fitModels,
+  labelledRowsAtMost,
   lastPriceBaseline,
   prepareData,
   scoreOn,

@@ -3,7 +3,9 @@ import type { LogPort } from '../../src/log/port.ts';
 import { streamClock } from '../../src/messaging/index.ts';
 import {
   codeVersion,
+  MIN_TRAINING_ROWS,
   fitModels,
+  labelledRowsAtMost,
   latestArtifacts,
   readArtifact,
   reportedScores,
@@ -176,6 +178,17 @@ export function startTrainer(options: TrainerOptions): Trainer {
     if (stopped || !retrainDue(window.newest, trainedTo, options.intervalMs)) return;
     if (tooFewAt !== undefined && window.newest <= tooFewAt) return;
     const bars = window.bars();
+    const rows = labelledRowsAtMost(bars, options.settings);
+    if (rows < MIN_TRAINING_ROWS) {
+      // Not worth a worker thread: the warm-up and the horizon leave too few rows yet.
+      if (lastFailure !== 'too few bars')
+        options.logger.info(
+          { bars: bars.length, rows, needed: MIN_TRAINING_ROWS },
+          "trainer: waiting for bars (the features' warm-up and the horizon leave too few labelled rows)",
+        );
+      lastFailure = 'too few bars';
+      return;
+    }
     const offsets = Object.fromEntries([...window.offsets].map(([p, o]) => [String(p), o]));
     const started = performance.now();
     const reply = await fit(bars);

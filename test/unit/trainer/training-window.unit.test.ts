@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { MarketData } from '../../../src/contracts/index.ts';
+import { DEFAULT_TRAIN_SETTINGS, labelledRowsAtMost, prepareData } from '../../../src/ml/index.ts';
 import { TrainingWindow, retrainDue } from '../../../streams/trainer/index.ts';
+import { fixtureBars } from '../ml/fixture-bars.ts';
 import { marketDataAt } from '../../support/messages.ts';
 
 const HOUR = 3_600_000;
@@ -34,5 +36,16 @@ describe("the trainer's window of bars", () => {
     expect(retrainDue(10 * HOUR, undefined, HOUR)).toBe(true);
     expect(retrainDue(10 * HOUR, 9.5 * HOUR, HOUR)).toBe(false);
     expect(retrainDue(10 * HOUR, 9 * HOUR, HOUR)).toBe(true);
+  });
+
+  it('counts the labelled rows bars can give before fitting (the rows a fit would get, or fewer)', () => {
+    const btc = fixtureBars().slice(0, 400);
+    const eth = btc.map((b) => ({ ...b, symbol: 'ETHUSDT' }));
+    const bars = [...btc, ...eth.slice(0, 350)].sort((a, b) => a.timestamp - b.timestamp);
+    expect(labelledRowsAtMost(bars, DEFAULT_TRAIN_SETTINGS)).toBe(400 - 288 - 48 + (350 - 288 - 48));
+    expect(prepareData(bars, DEFAULT_TRAIN_SETTINGS).rows.length).toBe(
+      labelledRowsAtMost(bars, DEFAULT_TRAIN_SETTINGS),
+    );
+    expect(labelledRowsAtMost(btc.slice(0, 300), DEFAULT_TRAIN_SETTINGS)).toBe(0);
   });
 });
