@@ -145,6 +145,8 @@ export function startTrainer(options: TrainerOptions): Trainer {
         }
         from = (records.at(-1)?.offset ?? from) + 1;
         window.readUpTo(partition, from);
+        // A long history is read chunk by chunk without ever holding more than the window.
+        window.trim();
       }
       if (!stopped) readEnds.set(partition, end);
     }

@@ -28,16 +28,20 @@ export class TrainingWindow {
     this.offsets.set(partition, Math.max(this.offsets.get(partition) ?? 0, offset));
   }
 
-  /** The bars within the window (event time after newest - windowMs), in time order; older ones are let go. */
-  bars(): MarketData[] {
+  /** Lets go of the bars before the window (event time at or before newest - windowMs). */
+  trim(): void {
     const from = this.newest - this.windowMs;
-    const kept: MarketData[] = [];
     for (const [symbol, series] of this.bySymbol) {
       const first = series.findIndex((bar) => bar.timestamp > from);
-      const inWindow = first < 0 ? [] : first === 0 ? series : series.slice(first);
-      this.bySymbol.set(symbol, inWindow);
-      kept.push(...inWindow);
+      if (first < 0) this.bySymbol.delete(symbol);
+      else if (first > 0) this.bySymbol.set(symbol, series.slice(first));
     }
+  }
+
+  /** The bars within the window (event time after newest - windowMs), in time order. */
+  bars(): MarketData[] {
+    this.trim();
+    const kept = [...this.bySymbol.values()].flat();
     return kept.sort((a, b) => a.timestamp - b.timestamp || a.symbol.localeCompare(b.symbol));
   }
 }
