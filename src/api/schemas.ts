@@ -157,6 +157,7 @@ export const mlSignal = {
       },
     },
     metadata: { type: 'object', properties: { model_version: string, r2_score: number, mae: number } },
+    hold_reason: { type: ['string', 'null'] },
   },
 } as const;
 

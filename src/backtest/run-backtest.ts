@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import {
   declaredTopics,
   deadLetterTopicOf,
@@ -16,6 +16,7 @@ import { CmlError, ErrorCodes } from '../errors/index.ts';
 import { encodeValidated } from '../messaging/index.ts';
 import {
   featureDefinitionFor,
+  listArtifacts,
   modelSpecsOf,
   modelsDirOf,
   readArtifact,
@@ -79,6 +80,12 @@ export interface BacktestOptions {
    * `pipeline`: the bars replayed through the live processors on a fresh log.
    */
   readonly engine?: BacktestEngine;
+  /**
+   * A models directory (e.g. a live run's) whose versions are served instead of training any: every
+   * version of the served slots, each bar with the one live at its time (its `activeFrom`), so the
+   * backtest of a live run's bars serves what the live run served. Every bar after the warm-up is traded.
+   */
+  readonly modelVersions?: string;
   readonly onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -122,6 +129,10 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       'Walk-forward retraining runs on the lockstep engine only: the live processors pick up a new model version on the wall clock, not at a bar time',
       { hint: 'Drop --engine pipeline, or --train-window and --retrain-every (a single split).' },
     );
+  if (options.modelVersions !== undefined && options.walkForward !== undefined)
+    throw new CmlError(ErrorCodes.USAGE, '--model-versions and walk-forward retraining exclude each other', {
+      hint: 'Serve the versions of a models directory, or train walk-forward: drop one of them.',
+    });
   const inputs = resolveInputs(options.files, options.symbols);
   const { bars, symbols, intervalMs } = readBacktestBars(inputs, options.timeUnit);
   const dataDir = resolve(options.outDir, 'data');
@@ -145,13 +156,19 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     topics: { [MARKET_DATA]: RETAIN_FOREVER, [ML_SIGNALS]: RETAIN_FOREVER, [ORDERS]: RETAIN_FOREVER },
   };
   const warmup = warmupBars(featureDefinitionFor(intervalMs));
-  const windows = planWindows(bars, intervalMs, warmup, options);
+  const windows =
+    options.modelVersions === undefined
+      ? planWindows(bars, intervalMs, warmup, options)
+      : [wholeAfterWarmup(bars, warmup)];
   const first = windows[0] as TradeWindow;
 
   // A run's store and models are its own: a previous run's log in the same --out would be replayed again.
   const replacedPrevious = existsSync(dataDir) || existsSync(join(options.outDir, 'report.html'));
   rmSync(dataDir, { recursive: true, force: true });
-  const generations = trainGenerations(config, bars, windows, options);
+  const generations =
+    options.modelVersions === undefined
+      ? trainGenerations(config, bars, windows, options)
+      : [servedVersions(config, options.modelVersions, first)];
 
   const logBars = withWarmup(bars, first.from, warmup);
   const traded = logBars.filter((bar) => bar.timestamp >= first.from);
@@ -203,9 +220,11 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       symbols: symbols.length,
       'bars traded': traded.length,
       models:
-        wf === undefined
-          ? `trained once on the first ${Math.round(options.trainShare * 100)} % (${generations[0]?.trainedOn} bars)`
-          : `walk-forward: trained on ${describeSpan(wf.trainWindow)}, retrained every ${describeSpan(wf.retrainEvery)} (${generations.length} windows)`,
+        options.modelVersions !== undefined
+          ? `${generations[0]?.artifacts.length} versions from ${options.modelVersions}, each bar served by the one live at its time`
+          : wf === undefined
+            ? `trained once on the first ${Math.round(options.trainShare * 100)} % (${generations[0]?.trainedOn} bars)`
+            : `walk-forward: trained on ${describeSpan(wf.trainWindow)}, retrained every ${describeSpan(wf.retrainEvery)} (${generations.length} windows)`,
       signals: replayed.signals,
       engine,
       'order events': orders.length,
@@ -284,6 +303,39 @@ function planWindows(
       { hint: 'Use a shorter --train-window or a longer file.' },
     );
   return windows;
+}
+
+/** Every bar after each symbol's warm-up: what a backtest of given model versions trades. */
+function wholeAfterWarmup(bars: readonly MarketData[], warmup: number): TradeWindow {
+  const times = [...new Set(bars.map((b) => b.timestamp))];
+  const from = times[Math.min(warmup, times.length - 1)] as number;
+  if (times.length < warmup + 10)
+    throw new CmlError(
+      ErrorCodes.USAGE,
+      `${times.length} bar times: the features need ${warmup} to warm up and the backtest at least 10 more`,
+      { hint: 'Use a longer file.' },
+    );
+  return { trainFrom: times[0] as number, trainTo: from, from, to: (times.at(-1) as number) + 1 };
+}
+
+/**
+ * The versions of the served slots in a models directory, copied into the run's own (where the
+ * pipeline engine's processor reads them): one generation holding them all, the engine choosing per bar.
+ */
+function servedVersions(config: Config, dir: string, window: TradeWindow): Generation {
+  const served = new Set(servedSlotsOf(config));
+  const stored = listArtifacts(resolve(dir)).filter((s) => served.has(s.slot));
+  if (stored.length === 0)
+    throw new CmlError(ErrorCodes.USAGE, `No version of ${[...served].join(', ')} in ${resolve(dir)}`, {
+      hint: 'Give the models directory of the run to replay (ml.modelsDir, or <data-dir>/models), and its --models.',
+    });
+  const modelsDir = modelsDirOf(config);
+  mkdirSync(modelsDir, { recursive: true });
+  for (const s of stored) copyFileSync(s.path, join(modelsDir, basename(s.path)));
+  const artifacts = stored
+    .sort((a, b) => a.slot.localeCompare(b.slot) || a.version - b.version)
+    .map((s) => readArtifact(s.path));
+  return { window, artifacts, trainedOn: 0 };
 }
 
 /** Trains the models of every window on the bars before it, each a new version of its slot. */

@@ -21,6 +21,7 @@ import { topicsCommand } from './commands/topics.ts';
 import { trainCommand } from './commands/train.ts';
 import { verifyCommand } from './commands/verify.ts';
 import { modelReportCommand } from './commands/model-report.ts';
+import { modelsCommand } from './commands/models.ts';
 import { createContext, type CommandContext, type GlobalOptions } from './context.ts';
 import { describeFailure } from './describe-failure.ts';
 
@@ -66,6 +67,7 @@ program.addCommand(copyCommand(() => program.opts<GlobalOptions>()));
 program.addCommand(configCommand(getContext));
 program.addCommand(trainCommand(getContext));
 program.addCommand(modelReportCommand(getContext));
+program.addCommand(modelsCommand(getContext));
 
 try {
   await program.parseAsync(process.argv);

@@ -270,6 +270,39 @@ export const configSchema = z.strictObject({
       group: z.string().min(1).default('signals-processor'),
       snapshotIntervalMs: decimal(z.number().int().nonnegative().max(DAY_MS)).default(5_000),
       reloadIntervalMs: decimal(z.number().int().nonnegative().max(DAY_MS)).default(5_000),
+      /** A version whose newest training bar is more than this before a bar (event time) says HOLD, "model expired"; 0: never. */
+      expiryMs: decimal(
+        z
+          .number()
+          .int()
+          .nonnegative()
+          .max(365 * DAY_MS),
+      ).default(0),
+      /** The trainer service: retrains the served models from the bars in the log on a schedule. */
+      trainer: z
+        .strictObject({
+          /** The bars it trains on: those within this much event time of the newest bar. */
+          windowMs: decimal(
+            z
+              .number()
+              .int()
+              .min(3_600_000, 'must be at least an hour (3600000)')
+              .max(365 * DAY_MS),
+          ).default(7 * DAY_MS),
+          /** It retrains once the newest bar is this much event time past the last version's data. */
+          intervalMs: decimal(
+            z
+              .number()
+              .int()
+              .min(60_000, 'must be at least a minute (60000)')
+              .max(365 * DAY_MS),
+          ).default(6 * 3_600_000),
+          /** A new version serves from the newest bar in the log at publication plus this much event time. */
+          activationDelayMs: decimal(z.number().int().nonnegative().max(DAY_MS)).default(900_000),
+          /** How often (wall clock) it reads new bars and checks whether a retrain is due. */
+          checkMs: decimal(z.number().int().min(100).max(DAY_MS)).default(5_000),
+        })
+        .prefault({}),
     })
     .prefault({}),
 });
@@ -339,6 +372,11 @@ export const configEnv = {
   'ml.trees': 'ML_TREES',
   'ml.maxDepth': 'ML_MAX_DEPTH',
   'ml.group': 'SIGNALS_GROUP',
+  'ml.expiryMs': 'ML_EXPIRY_MS',
+  'ml.trainer.windowMs': 'ML_TRAINER_WINDOW_MS',
+  'ml.trainer.intervalMs': 'ML_TRAINER_INTERVAL_MS',
+  'ml.trainer.activationDelayMs': 'ML_TRAINER_ACTIVATION_DELAY_MS',
+  'ml.trainer.checkMs': 'ML_TRAINER_CHECK_MS',
 } as const;
 
 export type ConfigKey = keyof typeof configEnv;

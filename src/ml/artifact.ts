@@ -87,12 +87,54 @@ export interface ModelArtifact {
   readonly importances?: number[];
   readonly evaluation: EvaluationPoints;
   readonly serialized: SerializedModel;
+  /** Where a version published by the trainer service comes from and when it goes live; absent on `cml train`'s. */
+  readonly provenance?: ArtifactProvenance;
+}
+
+/**
+ * What trained a version and from when it acts. A version with no `activeFrom` (trained by hand,
+ * or on first run) is live for every bar from the moment the processor loads it.
+ */
+export interface ArtifactProvenance {
+  /**
+   * Event time (ms) from which the version serves: for each bar, the signals processor and the
+   * backtests use the newest version of the slot whose `activeFrom` <= the bar's time.
+   */
+  readonly activeFrom: number;
+  /** First and last bar open time (ms) of the bars trained on. */
+  readonly dataFrom: number;
+  readonly dataTo: number;
+  readonly bars: number;
+  /** The topic the bars were read from, and per partition the offset read up to (exclusive). */
+  readonly topic: string;
+  readonly offsets: Record<string, number>;
+  /** The code that trained it: package version and git commit (when the checkout has one). */
+  readonly code: { readonly packageVersion: string; readonly gitCommit?: string };
+  /** Its out-of-sample scores, as its signals report them, with the signal's accuracy against always-HOLD's. */
+  readonly scores: {
+    readonly r2: number;
+    readonly mae: number;
+    readonly accuracy: number;
+    readonly baselineAccuracy: number;
+  };
+  /** The trainer's schedule when it was trained (ms). */
+  readonly trainer: { readonly windowMs: number; readonly intervalMs: number };
 }
 
 /**
  * The rule has one slot whatever the horizon (its signals do not depend on it; only the horizon its
  * scores were measured at does, which the artifact records), so its versions read `ma_rsi_rule.v<N>`.
  */
+/** The `N` of a `<slot>.v<N>` version (0 for a name without one). */
+export function versionNumberOf(version: string): number {
+  const match = /\.v(\d+)$/.exec(version);
+  return match === null ? 0 : Number(match[1]);
+}
+
+/** From when a version serves: its `provenance.activeFrom`, or always. */
+export const activeFromOf = (artifact: Pick<ModelArtifact, 'provenance'>): number =>
+  artifact.provenance?.activeFrom ?? -Infinity;
+
 export const slotOf = (model: ModelKind, target: Target, horizonBars: number): string =>
   model === 'ma_rsi_rule' ? model : `${model}-${target}-h${horizonBars}`;
 

@@ -30,8 +30,11 @@ export {
 export { classificationMetrics, meanAbsoluteError, r2Score, type ClassificationMetrics } from './metrics.ts';
 export {
   MODEL_KINDS,
+  activeFromOf,
   reportedScores,
   slotOf,
+  versionNumberOf,
+  type ArtifactProvenance,
   type ModelArtifact,
   type ModelKind,
   type SerializedModel,
@@ -57,6 +60,9 @@ export {
 export {
   DEFAULT_MODEL_SPECS,
   DEFAULT_TRAIN_SETTINGS,
+  MIN_TRAINING_ROWS,
+  fitModels,
+  labelledRowsAtMost,
   lastPriceBaseline,
   prepareData,
   scoreOn,
@@ -77,6 +83,8 @@ export { MlRandomForest } from './models/forest/ml-forest.ts';
 export { LogisticRegression } from './models/logistic-regression.ts';
 export { LinearSvm, fitPlatt } from './models/linear-svm.ts';
 export { readBarsFile } from './bars-file.ts';
+export { codeVersion, type CodeVersion } from './code-version.ts';
 export { modelSpecsOf, modelsDirOf, servedSlotsOf, trainSettingsOf } from './ml-config.ts';
 export { RULE_MODEL, chooseModels } from './model-choice.ts';
 export { renderModelReport } from './report.ts';
+export { versionRows, type VersionRow, type VersionStatus } from './model-versions.ts';

@@ -120,6 +120,21 @@ function metricsRows(name: string, m: ValueMetrics): string {
   return `<tr><th>${esc(name)}</th><td>${fmt(m.r2)}</td><td>${fmt(m.maeChangePct)}</td><td>${fmt(m.r2Price)}</td><td>${fmt(m.mae, 1)}</td><td>${fmt(m.signal.accuracy)}</td>${cls(2)}${cls(0)}${cls(1)}</tr>`;
 }
 
+/** Where a trainer-made version comes from and when it serves; nothing for one trained by hand. */
+function provenanceSection(artifact: ModelArtifact): string {
+  const p = artifact.provenance;
+  if (p === undefined) return '';
+  const offsets = Object.entries(p.offsets)
+    .map(([partition, offset]) => `${esc(partition)}: ${offset}`)
+    .join(', ');
+  return (
+    `<h2>Provenance</h2><p>Published by the trainer service; serves bars from <b>${iso(p.activeFrom)}</b> on. ` +
+    `Trained on ${p.bars} bars of ${esc(p.topic)} (${iso(p.dataFrom)} .. ${iso(p.dataTo)}), read up to offsets ${offsets}, ` +
+    `by code ${esc(p.code.packageVersion)}${p.code.gitCommit === undefined ? '' : ` (${esc(p.code.gitCommit)})`}; ` +
+    `window ${fmt(p.trainer.windowMs / 3_600_000, 1)} h, retrained every ${fmt(p.trainer.intervalMs / 3_600_000, 1)} h.</p>`
+  );
+}
+
 /** A self-contained HTML report of an artifact: what it is, how it did out of sample, against what. */
 export function renderModelReport(artifact: ModelArtifact): string {
   const e = artifact.evaluation;
@@ -136,6 +151,7 @@ export function renderModelReport(artifact: ModelArtifact): string {
       `(${iso(artifact.training.trainFrom)} .. ${iso(artifact.training.trainTo)}), tested out of sample on ${artifact.training.testRows} bars ` +
       `(${iso(artifact.training.testFrom)} .. ${iso(artifact.training.testTo)}) of ${esc(artifact.training.symbols.join(', '))}. ` +
       `Signals carry r2_score ${fmt(scores.r2)} and mae ${fmt(scores.mae)} (${scores.unit}).</p>`,
+    provenanceSection(artifact),
     `<h2>Out-of-sample scores against the naive baseline</h2>`,
     `<table><tr><th></th><th>R² of change</th><th>MAE change (pp)</th><th>R² of price</th><th>MAE price (USDT)</th><th>signal accuracy</th><th>BUY precision</th><th>BUY recall</th><th>SELL precision</th><th>SELL recall</th><th>HOLD precision</th><th>HOLD recall</th></tr>` +
       metricsRows('this model', artifact.metrics) +

@@ -13,6 +13,7 @@ import {
   FEATURE_DESCRIPTIONS,
   featureDefinitionFor,
   inferIntervalMs,
+  warmupBars,
   type FeatureDefinition,
 } from './features/feature-definition.ts';
 import { classificationMetrics, meanAbsoluteError, r2Score } from './metrics.ts';
@@ -107,6 +108,30 @@ export interface PreparedData {
   readonly dataTo: number;
 }
 
+/** The fewest labelled rows a model is trained on. */
+export const MIN_TRAINING_ROWS = 50;
+
+/**
+ * How many labelled rows bars give at most: per symbol, its bars after the features' warm-up and
+ * before the horizon's end (a cheap count, to skip a fit that cannot happen).
+ */
+export function labelledRowsAtMost(bars: readonly MarketData[], settings: TrainSettings): number {
+  const perSymbol = new Map<string, number[]>();
+  for (const bar of bars) {
+    const times = perSymbol.get(bar.symbol) ?? [];
+    times.push(bar.timestamp);
+    perSymbol.set(bar.symbol, times);
+  }
+  const first = [...perSymbol.values()][0];
+  if (first === undefined) return 0;
+  const definition = featureDefinitionFor(
+    inferIntervalMs(first),
+    settings.maxVolatilityBars === undefined ? {} : { maxVolatilityBars: settings.maxVolatilityBars },
+  );
+  const lost = warmupBars(definition) - 1 + settings.horizonBars;
+  return [...perSymbol.values()].reduce((sum, times) => sum + Math.max(0, times.length - lost), 0);
+}
+
 export function prepareData(bars: readonly MarketData[], settings: TrainSettings): PreparedData {
   if (bars.length === 0) throw new RangeError('no bars to train on');
   const symbols = [...new Set(bars.map((b) => b.symbol))];
@@ -116,7 +141,7 @@ export function prepareData(bars: readonly MarketData[], settings: TrainSettings
     settings.maxVolatilityBars === undefined ? {} : { maxVolatilityBars: settings.maxVolatilityBars },
   );
   const rows = labelBars(bars, definition, settings);
-  if (rows.length < 50)
+  if (rows.length < MIN_TRAINING_ROWS)
     throw new RangeError(`only ${rows.length} labelled rows: give more bars (warm-up and horizon take some)`);
   const { train, test } = walkForwardSplit(rows, settings.testShare);
   let dataFrom = Infinity;
@@ -297,24 +322,31 @@ export interface TrainedModel {
   readonly path: string;
 }
 
-/** Trains each model spec on the bars and saves each as the next version of its slot. */
-export function trainModels(options: TrainModelsOptions): TrainedModel[] {
+/**
+ * Trains each model spec on the bars, without saving: the trainer service trains in a worker thread
+ * and publishes the artifacts from its own thread.
+ */
+export function fitModels(options: Omit<TrainModelsOptions, 'modelsDir'>): Omit<ModelArtifact, 'version'>[] {
   const settings = { ...DEFAULT_TRAIN_SETTINGS, ...options.settings };
   const specs = options.specs ?? DEFAULT_MODEL_SPECS;
   const data = prepareData(options.bars, settings);
   const total = specs.reduce((s, spec) => s + unitsOf(spec, settings), 0);
   let before = 0;
-  const trained: TrainedModel[] = [];
+  const fitted: Omit<ModelArtifact, 'version'>[] = [];
   for (const spec of specs) {
     const slot = slotOf(spec.model, spec.target, settings.horizonBars);
     options.onProgress?.({ slot, done: before, total });
-    const artifact = trainModel(spec, data, settings, (done) =>
-      options.onProgress?.({ slot, done: before + done, total }),
+    fitted.push(
+      trainModel(spec, data, settings, (done) => options.onProgress?.({ slot, done: before + done, total })),
     );
     before += unitsOf(spec, settings);
-    trained.push(saveArtifact(options.modelsDir, artifact));
   }
-  return trained;
+  return fitted;
+}
+
+/** Trains each model spec on the bars and saves each as the next version of its slot. */
+export function trainModels(options: TrainModelsOptions): TrainedModel[] {
+  return fitModels(options).map((artifact) => saveArtifact(options.modelsDir, artifact));
 }
 
 /** What `npm start` calls when no model exists: the default models with the default settings. */

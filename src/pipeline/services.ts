@@ -6,7 +6,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Runtime } from '../runtime/index.ts';
 import type { Metrics } from '../api/index.ts';
 import type { AvroSerde } from '../serde/index.ts';
-import { modelsDirOf, servedSlotsOf } from '../ml/index.ts';
+import { modelSpecsOf, modelsDirOf, servedSlotsOf, trainSettingsOf } from '../ml/index.ts';
 import { PortfolioAtTime } from '../../projections/portfolio/portfolio-at-time.ts';
 import { PortfolioProjection } from '../../projections/portfolio/portfolio-projection.ts';
 import { PortfolioStore } from '../../projections/portfolio/portfolio-store.ts';
@@ -15,8 +15,9 @@ import { CandleProjection, CandleStore } from '../../projections/candles/index.t
 import { DecisionRunner, decisionSettingsOf } from '../../streams/decision/index.ts';
 import { openExchange, watermarkOf, type OpenedExchange } from '../../streams/exchange/open-exchange.ts';
 import { startSignalsProcessor, type SignalsProcessor } from '../../streams/signals/index.ts';
+import { startTrainer, type Trainer } from '../../streams/trainer/index.ts';
 
-export const SERVICE_NAMES = ['signals', 'decision', 'exchange', 'projections'] as const;
+export const SERVICE_NAMES = ['signals', 'decision', 'exchange', 'projections', 'trainer'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** The three topics the pipeline runs on: the contract's, or isolated copies (tests). */
@@ -53,6 +54,7 @@ export interface Services {
   readonly portfolio?: { readonly projection: PortfolioProjection; readonly store: PortfolioStore };
   readonly signalHistory?: { readonly projection: SignalProjection; readonly store: SignalStore };
   readonly candles?: { readonly projection: CandleProjection; readonly store: CandleStore };
+  readonly trainer?: Trainer;
   /** Whether every running service has processed everything in the log. */
   caughtUp(): Promise<boolean>;
   stop(): Promise<void>;
@@ -146,6 +148,9 @@ export async function startServices(options: ServicesOptions): Promise<Services>
       group: config.ml.group,
       fromBeginning: true,
       snapshotDir: resolve(config.dataDir, 'streams', 'signals'),
+      snapshotIntervalMs: config.ml.snapshotIntervalMs,
+      reloadIntervalMs: config.ml.reloadIntervalMs,
+      expiryMs: config.ml.expiryMs,
       readFrom: topics.marketData,
       writeTo: topics.signals,
     });
@@ -214,6 +219,23 @@ export async function startServices(options: ServicesOptions): Promise<Services>
     started.exchange = exchange;
     stops.push(() => exchange.stop());
     probes.push(() => exchange.runner.caughtUp());
+  }
+  if (wanted.has('trainer')) {
+    const trainer = startTrainer({
+      log: runtime.log,
+      serde,
+      logger,
+      modelsDir: modelsDirOf(config),
+      specs: modelSpecsOf(config),
+      settings: trainSettingsOf(config),
+      windowMs: config.ml.trainer.windowMs,
+      intervalMs: config.ml.trainer.intervalMs,
+      activationDelayMs: config.ml.trainer.activationDelayMs,
+      checkMs: config.ml.trainer.checkMs,
+      readFrom: topics.marketData,
+    });
+    started.trainer = trainer;
+    stops.push(() => trainer.stop());
   }
   return {
     ...started,

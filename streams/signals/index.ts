@@ -9,8 +9,10 @@
  *   uses that bar's close, so an order from it can only fill at the next bar.
  * - `startSignalsProcessor({ log, serde, logger, clock, modelsDir, group, snapshotDir, ... })`: the
  *   runner on the log port. Signals are appended atomically with the batch's offsets; the windows
- *   are kept in LMDB (`snapshotDir`) with the offsets they cover; the newest artifact version of
- *   each served slot is picked up between batches. Returns `{ stop(), stats(), versions() }`.
+ *   are kept in LMDB (`snapshotDir`) with the offsets they cover; new artifact versions are picked
+ *   up between batches, each bar served by the version of its slot live at its time (the newest
+ *   whose `activeFrom` is at or before it). Returns `{ stop(), stats(), versions() }`.
+ * - `ModelSource`: the versions in the models directory that can serve the bars between two times.
  */
 export { createSignalEngine, type EngineSnapshot, type SignalEngine } from './signal-engine.ts';
 export {
@@ -21,4 +23,4 @@ export {
   type SignalsProcessorStats,
 } from './signals-processor.ts';
 export { WindowStore, type SavedWindows } from './window-store.ts';
-export { ModelSource } from './model-source.ts';
+export { ModelSource, type FoundVersion } from './model-source.ts';

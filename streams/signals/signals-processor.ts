@@ -11,7 +11,7 @@ import {
 } from '../../src/messaging/index.ts';
 import type { Logger } from '../../src/observability/logger.ts';
 import type { AvroSerde } from '../../src/serde/index.ts';
-import { ModelSource } from './model-source.ts';
+import { ModelSource, type FoundVersion } from './model-source.ts';
 import { createSignalEngine, type EngineSnapshot, type SignalEngine } from './signal-engine.ts';
 import { WindowStore } from './window-store.ts';
 
@@ -42,6 +42,8 @@ export interface SignalsProcessorOptions {
   readonly snapshotIntervalMs?: number;
   /** Least time between two looks at the models directory, ms (default 5,000; 0: before every batch). */
   readonly reloadIntervalMs?: number;
+  /** A version whose newest training bar is more than this (ms, event time) before a bar says HOLD, "model expired" (0: never). */
+  readonly expiryMs?: number;
   /** Topics to read and write instead of the contract's (isolated tests). */
   readonly readFrom?: string;
   readonly writeTo?: string;
@@ -58,6 +60,8 @@ export interface SignalsProcessorStats {
   warmupBars: number;
   reloads: number;
   snapshots: number;
+  /** Versions found after a bar at or past their activeFrom was served (a replay serves that bar otherwise). */
+  lateVersions: number;
 }
 
 export interface SignalsProcessor {
@@ -80,7 +84,8 @@ const READ_CHUNK = 10_000;
  * a snapshot is only ever taken of committed batches, and on start the records between it and
  * the group's committed offsets are read to bring the windows level (no signals for them: they
  * were written before). A new artifact version in the models directory is picked up between
- * batches, without a restart.
+ * batches, without a restart; of several versions of a slot, each bar is served by the one live at
+ * its time (`activeFrom`), so the signals do not depend on when the processor saw a version.
  */
 export async function startSignalsProcessor(options: SignalsProcessorOptions): Promise<SignalsProcessor> {
   const group = options.group ?? DEFAULT_SIGNALS_GROUP;
@@ -89,13 +94,17 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
   const now = options.now ?? (() => performance.now());
   const signalClock = options.signalClock ?? recordClock((record: LogRecord) => record.timestamp);
   const source = new ModelSource(options.modelsDir, options.models);
+  // The newest version of each slot to start with (the warm-up needs only their feature
+  // definitions); each batch then gets the versions live at its bars' times.
   const artifacts = source.load();
+  /** The latest bar time served: a version found later whose activeFrom is before it came late. */
+  let servedUpTo = -Infinity;
   if (artifacts.length === 0)
     throw new CmlError(ErrorCodes.USAGE, `No model to serve in ${options.modelsDir}`, {
       details: { modelsDir: options.modelsDir, models: options.models },
       hint: 'Train one first: `npm run cli -- train <bars.csv>` (or check the configured model list).',
     });
-  const engine = createSignalEngine(artifacts);
+  const engine = createSignalEngine(artifacts, { expiryMs: options.expiryMs ?? 0 });
   const stats: SignalsProcessorStats = {
     bars: 0,
     signals: 0,
@@ -103,6 +112,7 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
     warmupBars: 0,
     reloads: 0,
     snapshots: 0,
+    lateVersions: 0,
   };
   const store = options.snapshotDir === undefined ? undefined : WindowStore.open(options.snapshotDir);
   let offsets = new Map<string, number>();
@@ -143,11 +153,21 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
     }
     if (now() - lastReload >= (options.reloadIntervalMs ?? 5_000)) {
       lastReload = now();
-      if (source.changed()) {
-        engine.setModels(source.load());
-        stats.reloads++;
-        options.logger.info({ models: engine.versions() }, 'models reloaded');
-      }
+      for (const found of source.refresh())
+        // A version with no activeFrom (trained by hand) is meant to take over at once.
+        if (Number.isFinite(found.activeFrom) && found.activeFrom <= servedUpTo)
+          warnLate(found, servedUpTo, stats, options.logger);
+    }
+    let since = Infinity;
+    let until = -Infinity;
+    for (const { value } of messages) {
+      since = Math.min(since, value.timestamp);
+      until = Math.max(until, value.timestamp);
+    }
+    if (source.changed(since, until)) {
+      engine.setModels(source.load(since, until));
+      stats.reloads++;
+      options.logger.info({ models: engine.versions() }, 'models reloaded');
     }
     // Everything handled so far is committed (batches are committed before the next one comes).
     const snapshot = engine.snapshot();
@@ -161,6 +181,7 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
       if (record.offset < (offsets.get(positionOf(record)) ?? 0)) continue;
       offsets.set(positionOf(record), record.offset + 1);
       stats.bars++;
+      servedUpTo = Math.max(servedUpTo, value.timestamp);
       const clockNow = signalClock.contextOf(record);
       for (const signal of engine.onBar(value)) {
         const violations = contract.validate(signal, clockNow);
@@ -216,6 +237,28 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
     stuck: () => subscription.stalled() !== undefined,
     stuckReason: () => subscription.stalled(),
   };
+}
+
+/**
+ * Says so when a new version is found after the stream had passed its activeFrom: the bars between
+ * were served by the version before it, and a replay, which has it from the start, serves them with
+ * it (the trainer's activation delay was shorter than the time the stream moved before the look).
+ */
+function warnLate(
+  found: FoundVersion,
+  servedUpTo: number,
+  stats: SignalsProcessorStats,
+  logger: Logger,
+): void {
+  stats.lateVersions++;
+  logger.warn(
+    {
+      version: found.version,
+      activeFrom: new Date(found.activeFrom).toISOString(),
+      servedUpTo: new Date(servedUpTo).toISOString(),
+    },
+    'model version found after the stream passed its activeFrom: the bars between were served by the version before it, and a replay will serve them with this one (raise ml.trainer.activationDelayMs or lower ml.reloadIntervalMs)',
+  );
 }
 
 /** Reads the records between the windows' offsets and the group's committed ones into the engine. */

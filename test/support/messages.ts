@@ -31,6 +31,7 @@ export const signalAt = (timestamp = T0, overrides: Partial<MlSignal> = {}): MlS
   signal: 'BUY',
   features: { ma_7: 67900, ma_25: 67000, rsi_14: 61.2, volatility_7d: 0.42, volume_change_pct: 3.1 },
   metadata: { model_version: '1.0.0', r2_score: 0.31, mae: 245.32 },
+  hold_reason: null,
   ...overrides,
 });
 

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startTsWorker } from '../../runtime/ts-worker.ts';
 import { RowEvaluator, type RowResult, type SweepContext } from './sweep-evaluate.ts';
 import type { SweepRow } from './sweep-plan.ts';
 
@@ -32,16 +33,8 @@ export function inThreadRunner(context: SweepContext): RowRunner {
   };
 }
 
-/**
- * The worker thread's module loaded through tsx (the project runs its TypeScript without a build),
- * from an inline bootstrap: a worker does not inherit the loader hooks of its parent.
- */
-function startWorker(): Worker {
-  const api = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./sweep-worker.ts', import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(api)}).then((tsx) => tsx.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}))`;
-  return new Worker(bootstrap, { eval: true });
-}
+/** The worker thread's module, loaded through tsx. */
+const startWorker = (): Worker => startTsWorker(new URL('./sweep-worker.ts', import.meta.url), undefined);
 
 /** Worker threads started ahead of the sweep's context, so that they boot while the models train. */
 export interface WorkerPool {

@@ -42,6 +42,7 @@ interface BacktestCliOptions {
   out?: string;
   engine: BacktestEngine;
   timeUnit?: TimeUnit;
+  modelVersions?: string;
 }
 
 /** `cml backtest <files...>`: the whole pipeline over history files sharing one account, with a report. */
@@ -83,6 +84,10 @@ export function backtestCommand(context: () => CommandContext): Command {
       engineOf,
       'lockstep' as BacktestEngine,
     )
+    .option(
+      '--model-versions <dir>',
+      "serve the model versions of this models directory (e.g. a live run's) instead of training: each bar with the version live at its time (activeFrom); trades every bar after the warm-up",
+    )
     .addOption(timeUnitOption())
     .action(async (files: string[], opts: BacktestCliOptions, command: Command) => {
       const ctx = context();
@@ -93,6 +98,10 @@ export function backtestCommand(context: () => CommandContext): Command {
       if (opts.trainWindow !== undefined && command.getOptionValueSource('trainShare') === 'cli')
         throw new CmlError(ErrorCodes.USAGE, '--train-share and --train-window exclude each other', {
           hint: 'Walk-forward trains on --train-window before each --retrain-every; drop --train-share.',
+        });
+      if (opts.modelVersions !== undefined && command.getOptionValueSource('trainShare') === 'cli')
+        throw new CmlError(ErrorCodes.USAGE, '--train-share and --model-versions exclude each other', {
+          hint: 'The versions given are served as they are: nothing is trained, every bar after the warm-up is traded.',
         });
       const models = chooseModels(ctx.config.ml.models, {
         ...(opts.models === undefined ? {} : { models: opts.models.split(',') }),
@@ -115,6 +124,7 @@ export function backtestCommand(context: () => CommandContext): Command {
           ? {}
           : { walkForward: { trainWindow: opts.trainWindow, retrainEvery: opts.retrainEvery } }),
         engine: opts.engine,
+        ...(opts.modelVersions === undefined ? {} : { modelVersions: opts.modelVersions }),
         onProgress: (name, done, total) => {
           const next = name as keyof typeof bars;
           if (stage !== next) bars[stage ?? next].stop();

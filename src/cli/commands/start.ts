@@ -47,14 +47,15 @@ const STOP_WITHIN_MS = 30_000;
 /**
  * `npm start`: the whole system in one process on the configured runtime (embedded by default):
  * the market simulator, a model trained on first run when none exists, the signals processor, the
- * decision engine, the virtual exchange, the projections and the HTTP API with the dashboard.
+ * trainer that retrains the models from the log, the decision engine, the virtual exchange, the
+ * projections and the HTTP API with the dashboard.
  * Ctrl-C stops it cleanly; the next start resumes where it stopped. With `--services` and
  * `--feed none --no-api` one process runs one service, as on Kafka (`--runtime kafka`).
  */
 export function startCommand(context: () => CommandContext): Command {
   return new Command('start')
     .description(
-      'run the pipeline: simulator feed, signals, decisions, exchange, projections, API and dashboard',
+      'run the pipeline: simulator feed, signals, trainer, decisions, exchange, projections, API and dashboard',
     )
     .addOption(
       new Option('--feed <feed>', 'where market data comes from')

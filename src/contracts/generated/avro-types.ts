@@ -72,6 +72,8 @@ export interface MlSignal {
   signal: Signal;
   features: SignalFeatures;
   metadata: SignalMetadata;
+  /** Why the signal is HOLD whatever the model would say (e.g. model expired); null when the model decided. */
+  hold_reason: null | string;
 }
 
 export const OrderActionValues = ['BUY', 'SELL'] as const;
