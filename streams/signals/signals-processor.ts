@@ -1,9 +1,10 @@
 import { MARKET_DATA, ML_SIGNALS, TOPIC_CONTRACTS, describeViolation } from '../../src/contracts/index.ts';
 import { CmlError, ErrorCodes } from '../../src/errors/index.ts';
-import type { AppendRecord, BatchOutcome, LogPort, LogRecord } from '../../src/log/port.ts';
+import { partitionFor } from '../../src/log/partitioner.ts';
+import type { AppendRecord, BatchOutcome, LogPort, LogRecord, TopicAssignment } from '../../src/log/port.ts';
+import { warmupBars, type ModelArtifact } from '../../src/ml/index.ts';
 import {
   recordClock,
-  streamClock,
   subscribeValidated,
   type ValidatedSubscription,
   type ValidationClock,
@@ -13,6 +14,7 @@ import type { Logger } from '../../src/observability/logger.ts';
 import type { AvroSerde } from '../../src/serde/index.ts';
 import { ModelSource } from './model-source.ts';
 import { createSignalEngine, type EngineSnapshot, type SignalEngine } from './signal-engine.ts';
+import { restorePartition } from './partition-restore.ts';
 import { WindowStore } from './window-store.ts';
 
 export const DEFAULT_SIGNALS_GROUP = 'signals-processor';
@@ -47,6 +49,13 @@ export interface SignalsProcessorOptions {
   readonly writeTo?: string;
   /** Monotonic time for the intervals above. */
   readonly now?: () => number;
+  /**
+   * Records re-read first, back from the committed offset, to rebuild an assigned partition's
+   * windows (default: 200 windows' worth); a gap this short after the windows is read forward.
+   */
+  readonly restoreSpan?: number;
+  /** Most records re-read to rebuild one partition's windows (default 200,000). */
+  readonly restoreMaxRecords?: number;
 }
 
 export interface SignalsProcessorStats {
@@ -54,8 +63,12 @@ export interface SignalsProcessorStats {
   signals: number;
   /** Signals that broke the contract (e.g. stale against a wall clock) and were not written. */
   rejectedSignals: number;
-  /** Bars read to rebuild the windows at start (not turned into signals). */
+  /** Bars read to rebuild the windows of assigned partitions (not turned into signals). */
   warmupBars: number;
+  /** Assigned partitions whose windows were read forward or rebuilt before processing. */
+  restores: number;
+  /** Time those restores took, ms. */
+  restoreMs: number;
   reloads: number;
   snapshots: number;
 }
@@ -71,16 +84,19 @@ export interface SignalsProcessor {
 }
 
 const positionOf = (record: LogRecord): string => `${record.topic}/${record.partition}`;
-const READ_CHUNK = 10_000;
+const widestWindow = (artifacts: readonly ModelArtifact[]): number =>
+  Math.max(...artifacts.map((artifact) => warmupBars(artifact.features)));
 
 /**
  * The signals processor: consumes crypto.market_data, runs the engine, appends the signals in the
  * same atomic step as the batch's offsets (returned as `{ append }`), so each bar's signals are
- * written once. The feature windows are saved in LMDB between batches with the offsets they cover;
- * a snapshot is only ever taken of committed batches, and on start the records between it and
- * the group's committed offsets are read to bring the windows level (no signals for them: they
- * were written before). A new artifact version in the models directory is picked up between
- * batches, without a restart.
+ * written once. Several instances share the partitions as members of one group: each time the
+ * group assigns partitions, the first batch of each waits until its windows are level with the
+ * committed offset (restorePartition: read forward from the windows, or rebuilt by a bounded
+ * re-read of the input), and the windows of partitions taken away are dropped. The windows are
+ * also saved in LMDB between batches with the offsets they cover (a snapshot is only ever taken of
+ * committed batches), so a restarted instance usually has little to read. A new artifact version
+ * in the models directory is picked up between batches, without a restart.
  */
 export async function startSignalsProcessor(options: SignalsProcessorOptions): Promise<SignalsProcessor> {
   const group = options.group ?? DEFAULT_SIGNALS_GROUP;
@@ -101,6 +117,8 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
     signals: 0,
     rejectedSignals: 0,
     warmupBars: 0,
+    restores: 0,
+    restoreMs: 0,
     reloads: 0,
     snapshots: 0,
   };
@@ -111,11 +129,56 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
     engine.restore(saved.snapshot);
     offsets = new Map(saved.offsets);
   }
-  await catchUp(options, engine, offsets, inputTopic, group, stats);
   options.logger.info(
-    { group, models: engine.versions(), restored: saved !== undefined, warmupBars: stats.warmupBars },
+    { group, models: engine.versions(), snapshot: saved !== undefined },
     'signals processor starting',
   );
+
+  let barsPerSymbol = widestWindow(artifacts);
+  const restoreSpan = options.restoreSpan ?? barsPerSymbol * 200;
+  const partitions = await options.log.partitionCount(inputTopic);
+  /** Partitions assigned whose windows are not yet known to be level with the committed offset. */
+  const unchecked = new Set<number>();
+  const onAssigned = (assignment: readonly TopicAssignment[]): void => {
+    const mine = new Set(assignment.find((a) => a.topic === inputTopic)?.partitions ?? []);
+    for (let partition = 0; partition < partitions; partition++) {
+      if (mine.has(partition)) unchecked.add(partition);
+      else if (offsets.delete(`${inputTopic}/${partition}`)) {
+        unchecked.delete(partition);
+        engine.forget((symbol) => partitionFor(symbol, partitions) === partition);
+      }
+    }
+    options.logger.info({ group, partitions: [...mine] }, 'partitions assigned');
+  };
+  const restore = async (partition: number): Promise<void> => {
+    const started = now();
+    const position = `${inputTopic}/${partition}`;
+    const committed = (await options.log.committedOffsets(group, inputTopic)).get(partition);
+    const done = await restorePartition(
+      {
+        log: options.log,
+        serde: options.serde,
+        engine,
+        topic: inputTopic,
+        partitions,
+        barsPerSymbol,
+        span: restoreSpan,
+        maxRecords: options.restoreMaxRecords ?? 200_000,
+      },
+      partition,
+      offsets.get(position),
+      committed,
+    );
+    if (committed !== undefined) offsets.set(position, committed);
+    if (done.kind === 'current') return;
+    stats.restores++;
+    stats.warmupBars += done.bars;
+    stats.restoreMs += now() - started;
+    options.logger.info(
+      { group, partition, ...done, ms: Math.round(now() - started) },
+      'partition windows restored',
+    );
+  };
 
   let lastSnapshot = now();
   let lastReload = now();
@@ -132,6 +195,7 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
   const handle = async (messages: readonly ValidMessage<typeof MARKET_DATA>[]): Promise<BatchOutcome> => {
     const first = messages[0]?.record as LogRecord;
     const position = positionOf(first);
+    if (unchecked.delete(first.partition)) await restore(first.partition);
     if (first.offset < (offsets.get(position) ?? 0)) {
       // The last batch's commit failed and it comes again: rewind the windows to before it.
       const rewind = before?.position === position && first.offset >= (before.offsets.get(position) ?? 0);
@@ -144,7 +208,9 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
     if (now() - lastReload >= (options.reloadIntervalMs ?? 5_000)) {
       lastReload = now();
       if (source.changed()) {
-        engine.setModels(source.load());
+        const reloaded = source.load();
+        engine.setModels(reloaded);
+        barsPerSymbol = widestWindow(reloaded);
         stats.reloads++;
         options.logger.info({ models: engine.versions() }, 'models reloaded');
       }
@@ -198,6 +264,12 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
       fromBeginning: options.fromBeginning ?? true,
       clock: options.clock,
       logger: options.logger,
+      onAssigned,
+      // Past the batch's dead letters and transaction markers: what the group commits for it.
+      onDelivered: (partition, next) => {
+        const position = `${inputTopic}/${partition}`;
+        offsets.set(position, Math.max(offsets.get(position) ?? 0, next));
+      },
       handler: handle,
     });
   } catch (error) {
@@ -216,41 +288,4 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
     stuck: () => subscription.stalled() !== undefined,
     stuckReason: () => subscription.stalled(),
   };
-}
-
-/** Reads the records between the windows' offsets and the group's committed ones into the engine. */
-async function catchUp(
-  options: SignalsProcessorOptions,
-  engine: SignalEngine,
-  offsets: Map<string, number>,
-  topic: string,
-  group: string,
-  stats: SignalsProcessorStats,
-): Promise<void> {
-  const committed = await options.log.committedOffsets(group, topic);
-  // Bars the live consumer dead-lettered must not reach the windows now: refused here the same way.
-  const clock = streamClock();
-  const contract = TOPIC_CONTRACTS[MARKET_DATA];
-  for (const [partition, target] of committed) {
-    const position = `${topic}/${partition}`;
-    let from = offsets.get(position) ?? 0;
-    while (from < target) {
-      const records = await options.log.read(topic, partition, from, Math.min(READ_CHUNK, target - from));
-      if (records.length === 0) break;
-      for (const record of records) {
-        if (record.offset >= target) break;
-        try {
-          const bar = await options.serde.decode(MARKET_DATA, record.value);
-          if (contract.validate(bar, clock.contextOf(record)).length > 0) continue;
-          clock.accepted(record);
-          engine.onBar(bar);
-          stats.warmupBars++;
-        } catch {
-          // Undecodable records went to the dead letters when they were consumed.
-        }
-      }
-      from = (records.at(-1) as LogRecord).offset + 1;
-    }
-    offsets.set(position, Math.max(offsets.get(position) ?? 0, target));
-  }
 }

@@ -272,6 +272,13 @@ export class KafkaLog implements LogPort {
     await consumer.connect();
     await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning });
     const transactions = this.transactionalProducer(options.group);
+    // kafkajs rejoins only between batches, each committed by then, so a revoked partition has no
+    // batch half done; fetches of the previous assignment are dropped as stale.
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
+      options.onAssigned?.(
+        Object.entries(payload.memberAssignment).map(([topic, partitions]) => ({ topic, partitions })),
+      ),
+    );
     // Fetches that held only transaction markers or aborted records: handed over empty, so the
     // handler sees the position move, and committed. Queued, so a later batch's commit can never
     // be overtaken by an earlier one.
