@@ -13,7 +13,7 @@ import {
 import type { Logger } from '../../src/observability/logger.ts';
 import type { AvroSerde } from '../../src/serde/index.ts';
 import { ModelSource } from './model-source.ts';
-import { createSignalEngine, type EngineSnapshot, type SignalEngine } from './signal-engine.ts';
+import { createSignalEngine, type EngineSnapshot } from './signal-engine.ts';
 import { restorePartition } from './partition-restore.ts';
 import { WindowStore } from './window-store.ts';
 
