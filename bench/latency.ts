@@ -13,6 +13,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { createMetrics, type Metrics } from '../src/api/metrics.ts';
 import { loadConfig, type Config } from '../src/config/index.ts';
 import { MARKET_DATA, ORDERS, type MarketData } from '../src/contracts/index.ts';
 import { MarketSimulator, type SimulatedSymbol } from '../src/ingest/simulator/market-simulator.ts';
@@ -120,6 +121,26 @@ interface LatencyResult {
   readonly stages: ReadonlyArray<[string, Percentiles]>;
   readonly orders: number;
   readonly load: string;
+  /** Bar closed -> order, p50 ms, for the orders of the first and of the last third of the rounds. */
+  readonly trend: readonly [number, number];
+  /** From the last round's append until every service had processed everything, ms. */
+  readonly drainMs: number;
+  /** Per processor: steps taken and the seconds spent in them (waits inside a step included). */
+  readonly busy: ReadonlyArray<[string, number, number]>;
+  readonly seconds: number;
+}
+
+/** Steps and seconds per processor so far, from the services' processing histogram. */
+async function stepTotals(metrics: Metrics): Promise<Map<string, { count: number; seconds: number }>> {
+  const totals = new Map<string, { count: number; seconds: number }>();
+  for (const { labels, value, metricName } of (await metrics.processingSeconds.get()).values) {
+    const processor = String(labels.processor);
+    const entry = totals.get(processor) ?? { count: 0, seconds: 0 };
+    if (metricName?.endsWith('_sum') === true) entry.seconds += value;
+    if (metricName?.endsWith('_count') === true) entry.count += value;
+    totals.set(processor, entry);
+  }
+  return totals;
 }
 
 /** The pipeline in one process on a runtime: history to warm it, then paced rounds, then back-to-back rounds. */
@@ -141,7 +162,9 @@ async function measureLatency(
     for (let k = 0; k < 20; k++) bars.push(...sim.next());
     await appendBars(runtime.log, serde, topics.marketData, bars);
   }
+  const metrics = createMetrics({ defaultMetrics: false });
   const services = await startServices({
+    metrics,
     config,
     runtime,
     serde,
@@ -197,6 +220,8 @@ async function measureLatency(
     [`${SYMBOLS} symbols, rounds back to back (as fast as they go)`, false],
   ] as const) {
     const keys = new Set<string>();
+    const roundOf = new Map<string, number>();
+    const stepsBefore = await stepTotals(metrics);
     const startedAt = now();
     for (let round = 0; round < ROUNDS; round++) {
       const bars = sim.next();
@@ -206,6 +231,7 @@ async function measureLatency(
       for (const bar of bars) {
         const key = `${bar.symbol}/${bar.timestamp}`;
         keys.add(key);
+        roundOf.set(key, round);
         closedAt.set(key, closed);
         visibleAt.set(key, visible);
       }
@@ -213,6 +239,9 @@ async function measureLatency(
     }
     const fedIn = now() - startedAt;
     await until(() => services.caughtUp(), 600_000, `${kind}: ${phase}`);
+    const drainMs = now() - startedAt - fedIn;
+    const seconds = (now() - startedAt) / 1000;
+    const stepsAfter = await stepTotals(metrics);
     await sleep(2_000);
     const span = (from: Map<string, number>, to: Map<string, number>): number[] =>
       [...keys].flatMap((key) => {
@@ -227,7 +256,22 @@ async function measureLatency(
       const next = visibleAt.get(`${order.symbol}/${order.timestamp + INTERVAL_MS}`);
       return filled === undefined || next === undefined || !keys.has(order.key) ? [] : [filled - next];
     });
+    const closedToOrder = (from: number, to: number): number =>
+      percentiles(
+        orders.flatMap((o) => {
+          const round = roundOf.get(o.key) ?? -1;
+          const c = closedAt.get(o.key);
+          return round < from || round >= to || c === undefined ? [] : [o.at - c];
+        }),
+      ).p50;
     results.push({
+      trend: [closedToOrder(0, ROUNDS / 3), closedToOrder((2 * ROUNDS) / 3, ROUNDS)],
+      drainMs,
+      seconds,
+      busy: [...stepsAfter].map(([processor, after]) => {
+        const before = stepsBefore.get(processor) ?? { count: 0, seconds: 0 };
+        return [processor, after.count - before.count, after.seconds - before.seconds];
+      }),
       phase: `${phase}; ${ROUNDS} rounds fed in ${(fedIn / 1000).toFixed(1)} s`,
       rounds: ROUNDS,
       orders: orders.length,
@@ -443,7 +487,16 @@ function latencyTable(title: string, results: readonly LatencyResult[]): string[
     lines.push('| stage | samples | p50 ms | p99 ms | max ms |', '|---|---|---|---|---|');
     for (const [stage, p] of result.stages)
       lines.push(`| ${stage} | ${p.count} | ${ms(p.p50)} | ${ms(p.p99)} | ${ms(p.max)} |`);
-    lines.push('');
+    lines.push(
+      '',
+      `Bar closed -> order p50: ${ms(result.trend[0])} ms for the first third of the rounds, ${ms(result.trend[1])} ms for the last;`,
+      `${ms(result.drainMs)} ms from the last append until every service was caught up. Steps in the ${result.seconds.toFixed(1)} s of the phase`,
+      `(a step is a batch for the signals processor, a signal for the decision engine, a bar for the exchange; waits inside a step count):`,
+      result.busy
+        .map(([processor, count, secs]) => `${processor} ${count} steps, ${secs.toFixed(1)} s`)
+        .join('; ') + '.',
+      '',
+    );
   }
   return lines;
 }
