@@ -324,7 +324,7 @@ interface Instance {
 function spawnInstance(input: string, output: string, group: string, modelsDir: string): Instance {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'bench/latency/signals-instance.ts', input, output, group, modelsDir],
+    ['--import', 'tsx', 'test/support/signals-instance.ts', input, output, group, modelsDir],
     {
       // The logger writes JSON lines to stderr.
       stdio: ['ignore', 'inherit', 'pipe'],

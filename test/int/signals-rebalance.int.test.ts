@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MARKET_DATA, ML_SIGNALS, type MarketData, type MlSignal } from '../../src/contracts/index.ts';
 import { loadConfig } from '../../src/config/index.ts';
@@ -42,9 +43,10 @@ function marketBars(): MarketData[] {
 }
 
 /**
- * Stateful instances sharing the input's partitions: each instance runs on its own connections
- * and transactional ids, as separate processes would, and keeps no local snapshot, so every window
- * it needs after a rebalance comes from Kafka.
+ * Stateful instances sharing the input's partitions: each instance runs on its own connections, as
+ * separate processes would, with the client id of its service (transactional ids per input
+ * partition, so the member given a partition fences the one that had it), and keeps no local
+ * snapshot, so every window it needs after a rebalance comes from Kafka.
  */
 describe('signals processor: instances sharing partitions on Kafka', () => {
   const brokers = inject('kafkaBrokers');
@@ -56,13 +58,14 @@ describe('signals processor: instances sharing partitions on Kafka', () => {
   let serde: AvroSerde;
   let input: string;
 
-  const openInstance = async (name: string): Promise<Runtime> => {
+  /** A runtime of its own, as a process has; instances of one service share the client id. */
+  const openInstance = async (clientId: string): Promise<Runtime> => {
     const config = loadConfig({
       env: {
         CML_RUNTIME: 'kafka',
         KAFKA_BROKERS: brokers,
         SCHEMA_REGISTRY_URL: registryUrl,
-        KAFKA_CLIENT_ID: uniqueName(name),
+        KAFKA_CLIENT_ID: clientId,
         KAFKA_SESSION_TIMEOUT_MS: '6000',
       },
     });
@@ -72,7 +75,7 @@ describe('signals processor: instances sharing partitions on Kafka', () => {
   };
 
   beforeAll(async () => {
-    runtime = await openInstance('signals-test');
+    runtime = await openInstance(uniqueName('signals-test'));
     serde = await AvroSerde.create(runtime.registry);
     input = await createTestTopic(runtime, 3, -1);
   });
@@ -80,10 +83,10 @@ describe('signals processor: instances sharing partitions on Kafka', () => {
     for (const instance of opened) await instance.close();
   });
 
-  const appendBars = async (list: readonly MarketData[]): Promise<void> => {
+  const appendBars = async (list: readonly MarketData[], topic = input): Promise<void> => {
     await runtime.log.append([
       {
-        topic: input,
+        topic,
         records: list.map((bar) => ({
           key: bar.symbol,
           value: serde.encode(MARKET_DATA, bar),
@@ -99,9 +102,9 @@ describe('signals processor: instances sharing partitions on Kafka', () => {
         signals.push(await serde.decode(ML_SIGNALS, record.value));
     return signals;
   };
-  const start = async (group: string, output: string): Promise<SignalsProcessor> =>
+  const start = async (group: string, output: string, from = input): Promise<SignalsProcessor> =>
     startSignalsProcessor({
-      log: (await openInstance('signals')).log,
+      log: (await openInstance(`${group}-client`)).log,
       serde,
       logger: silentLogger,
       clock: streamClock(),
@@ -109,15 +112,15 @@ describe('signals processor: instances sharing partitions on Kafka', () => {
       group,
       reloadIntervalMs: 60_000,
       restoreSpan: RESTORE_SPAN,
-      readFrom: input,
+      readFrom: from,
       writeTo: output,
     });
   /** Resolves once the group has committed every bar appended so far. */
-  const caughtUp = (group: string): Promise<unknown> =>
+  const caughtUp = (group: string, topic = input): Promise<unknown> =>
     eventually(
       async () => {
-        const ends = await runtime.log.endOffsets(input);
-        const committed = await runtime.log.committedOffsets(group, input);
+        const ends = await runtime.log.endOffsets(topic);
+        const committed = await runtime.log.committedOffsets(group, topic);
         return [...ends].every(([partition, end]) => committed.get(partition) === end);
       },
       (done) => done,
@@ -126,6 +129,40 @@ describe('signals processor: instances sharing partitions on Kafka', () => {
   const keyOf = (s: MlSignal): string => `${s.symbol}/${s.timestamp}/${s.metadata.model_version}`;
   const byKey = (signals: readonly MlSignal[]): Map<string, MlSignal> =>
     new Map(signals.map((s) => [keyOf(s), s]));
+
+  /** The reference: one instance over all the bars at once, never disturbed (run once, for both cases). */
+  let reference: Promise<MlSignal[]> | undefined;
+  const singleInstance = (): Promise<MlSignal[]> =>
+    (reference ??= (async () => {
+      const source = await createTestTopic(runtime, 3, -1);
+      await appendBars(bars, source);
+      const alone = await createTestTopic(runtime, 3, -1);
+      const group = uniqueName('signals-alone');
+      const single = await start(group, alone, source);
+      await caughtUp(group, source);
+      await single.stop();
+      return written(alone);
+    })());
+
+  const expectSameSignals = (together: readonly MlSignal[], expected: readonly MlSignal[]): void => {
+    expect(together.length).toBe(expected.length);
+    expect(new Set(together.map(keyOf)).size).toBe(together.length);
+    const got = byKey(together);
+    for (const [key, want] of byKey(expected)) {
+      const signal = got.get(key);
+      expect(signal, key).toBeDefined();
+      // Rebuilt windows restart their running sums: values agree to rounding, not to the last bit.
+      expect([key, signal!.signal, signal!.features.rsi_14]).toEqual([
+        key,
+        want.signal,
+        want.features.rsi_14,
+      ]);
+      expect(signal!.confidence).toBeCloseTo(want.confidence, 9);
+      expect(signal!.predicted_value).toBeCloseTo(want.predicted_value, 9);
+      expect(signal!.features.ma_25).toBeCloseTo(want.features.ma_25, 6);
+    }
+  };
+  const rows = (n: number): number => n * SYMBOLS.length;
 
   it(
     'a second instance joins mid-stream and the first leaves: the signals equal a single instance run',
@@ -137,7 +174,6 @@ describe('signals processor: instances sharing partitions on Kafka', () => {
         perPartition.set(partition, (perPartition.get(partition) ?? 0) + 1);
       }
       expect([...perPartition.values()]).toEqual([2, 2, 2]);
-      const rows = (n: number): number => n * SYMBOLS.length;
       const shared = await createTestTopic(runtime, 3, -1);
       const group = uniqueName('signals-shared');
 
@@ -158,14 +194,7 @@ describe('signals processor: instances sharing partitions on Kafka', () => {
       await caughtUp(group);
       await second.stop();
       const together = await written(shared);
-
-      // The reference: one instance over all the bars, never disturbed.
-      const alone = await createTestTopic(runtime, 3, -1);
-      const aloneGroup = uniqueName('signals-alone');
-      const single = await start(aloneGroup, alone);
-      await caughtUp(aloneGroup);
-      await single.stop();
-      const reference = await written(alone);
+      const expected = await singleInstance();
 
       expect(phase1).toBeGreaterThan(0);
       expect(secondStats.restores).toBeGreaterThan(0);
@@ -175,23 +204,59 @@ describe('signals processor: instances sharing partitions on Kafka', () => {
       const { restores, warmupBars } = second.stats();
       expect(warmupBars).toBeLessThanOrEqual(restores * RESTORE_SPAN);
       expect(warmupBars).toBeGreaterThanOrEqual(restores * 2 * 289);
-      expect(reference.length).toBe(first.stats().signals + second.stats().signals);
-      expect(together.length).toBe(reference.length);
-      expect(new Set(together.map(keyOf)).size).toBe(together.length);
-      const got = byKey(together);
-      for (const [key, expected] of byKey(reference)) {
-        const signal = got.get(key);
-        expect(signal, key).toBeDefined();
-        // Rebuilt windows restart their running sums: values agree to rounding, not to the last bit.
-        expect([key, signal!.signal, signal!.features.rsi_14]).toEqual([
-          key,
-          expected.signal,
-          expected.features.rsi_14,
-        ]);
-        expect(signal!.confidence).toBeCloseTo(expected.confidence, 9);
-        expect(signal!.predicted_value).toBeCloseTo(expected.predicted_value, 9);
-        expect(signal!.features.ma_25).toBeCloseTo(expected.features.ma_25, 6);
+      expect(expected.length).toBe(first.stats().signals + second.stats().signals);
+      expectSameSignals(together, expected);
+    },
+  );
+
+  it(
+    'an instance SIGKILLed mid-stream: the survivor takes its partitions and the signals equal a single instance run',
+    { timeout: 300_000 },
+    async () => {
+      const source = await createTestTopic(runtime, 3, -1);
+      const shared = await createTestTopic(runtime, 3, -1);
+      const group = uniqueName('signals-killed');
+      await appendBars(bars.slice(0, rows(600)), source);
+      const doomed = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'test/support/signals-instance.ts', source, shared, group, modelsDir],
+        {
+          stdio: 'ignore',
+          env: {
+            ...process.env,
+            KAFKA_BROKERS: brokers,
+            SCHEMA_REGISTRY_URL: registryUrl,
+            KAFKA_SESSION_TIMEOUT_MS: '6000',
+            KAFKA_CLIENT_ID: `${group}-client`,
+            LOG_LEVEL: 'warn',
+          },
+        },
+      );
+      const exited = new Promise((resolve) => doomed.once('exit', resolve));
+      try {
+        await caughtUp(group, source);
+        // A second member joins while bars keep coming; once it holds partitions of its own, the
+        // first is killed mid-stream, and its partitions move after the session timeout.
+        const survivor = await start(group, shared, source);
+        let at = 600;
+        let restoresAtKill: number | undefined;
+        for (; at < 900; at += 10) {
+          await appendBars(bars.slice(rows(at), rows(at + 10)), source);
+          if (restoresAtKill === undefined && survivor.stats().restores > 0) {
+            restoresAtKill = survivor.stats().restores;
+            doomed.kill('SIGKILL');
+            await exited;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        await caughtUp(group, source);
+        await survivor.stop();
+        expect(restoresAtKill).toBeDefined();
+        expect(survivor.stats().restores).toBeGreaterThan(restoresAtKill!);
+      } finally {
+        doomed.kill('SIGKILL');
       }
+      expectSameSignals(await written(shared), await singleInstance());
     },
   );
 });

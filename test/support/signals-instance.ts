@@ -1,10 +1,12 @@
 /**
- * One signals-processor instance in its own process, for the throughput runs of bench/latency.ts:
+ * One signals-processor instance in its own process (the rebalance test kills one; bench/latency.ts
+ * runs 1 to 3):
  *
- *   tsx bench/latency/signals-instance.ts <input> <output> <group> <modelsDir>
+ *   node --import tsx test/support/signals-instance.ts <input> <output> <group> <modelsDir>
  *
- * Kafka from KAFKA_BROKERS / SCHEMA_REGISTRY_URL; a client id of its own, so its transactional
- * ids are its own. Logs JSON lines (pino) on stderr; stops cleanly on SIGTERM.
+ * Kafka from KAFKA_BROKERS / SCHEMA_REGISTRY_URL / KAFKA_CLIENT_ID (default: one of its own) and
+ * KAFKA_SESSION_TIMEOUT_MS. Logs JSON lines (pino, LOG_LEVEL, default info)
+ * on stderr; stops cleanly on SIGTERM.
  */
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config/index.ts';
@@ -15,9 +17,12 @@ import { AvroSerde } from '../../src/serde/index.ts';
 import { startSignalsProcessor } from '../../streams/signals/index.ts';
 
 const [input, output, group, modelsDir] = process.argv.slice(2) as [string, string, string, string];
-const logger = createLogger('info');
+const logger = createLogger((process.env.LOG_LEVEL as 'info' | undefined) ?? 'info');
 const config = loadConfig({
-  overrides: { runtime: 'kafka', 'kafka.clientId': `bench-signals-${randomUUID().slice(0, 8)}` },
+  overrides: {
+    runtime: 'kafka',
+    'kafka.clientId': process.env.KAFKA_CLIENT_ID ?? `signals-${randomUUID().slice(0, 8)}`,
+  },
 });
 const runtime = await openKafkaRuntime(config, logger);
 const serde = await AvroSerde.create(runtime.registry);
