@@ -67,6 +67,19 @@ export interface BatchOutcome {
 
 export type BatchHandler = (batch: RecordBatch) => Promise<BatchOutcome | void>;
 
+/** The partitions of one topic a group member is given. */
+export interface TopicAssignment {
+  readonly topic: string;
+  readonly partitions: readonly number[];
+}
+
+/**
+ * Told the member's whole assignment each time the group hands it one (at the first join and at
+ * every rebalance), before the first batch of that assignment. Partitions missing from it are no
+ * longer this member's: each batch of them was committed before the group moved them.
+ */
+export type AssignmentListener = (assignment: readonly TopicAssignment[]) => void;
+
 export interface SubscribeOptions {
   /** Consumer group: committed offsets are kept per group, so a restarted member resumes. */
   readonly group: string;
@@ -79,6 +92,8 @@ export interface SubscribeOptions {
    * keeps the offsets it covers with its own state (undefined: the group's offset applies).
    */
   readonly startAt?: (topic: string, partition: number) => number | undefined;
+  /** Told each new assignment (the embedded log's one member is assigned every partition once). */
+  readonly onAssigned?: AssignmentListener;
 }
 
 export interface Subscription {

@@ -2,6 +2,7 @@ import type { DataTopic, TopicValues } from '../contracts/index.ts';
 import { TOPIC_CONTRACTS, ValidationError } from '../contracts/index.ts';
 import { CmlError, ErrorCodes, isCmlError } from '../errors/index.ts';
 import {
+  type AssignmentListener,
   UNREADABLE_HEADER,
   type BatchOutcome,
   type LogPort,
@@ -30,6 +31,8 @@ export interface ValidatedSubscribeOptions<K extends DataTopic> {
   readonly fromBeginning: boolean;
   /** Start offsets that override the group's (see SubscribeOptions.startAt). */
   readonly startAt?: (topic: string, partition: number) => number | undefined;
+  /** Told each new assignment of partitions (see SubscribeOptions.onAssigned). */
+  readonly onAssigned?: AssignmentListener;
   readonly clock: ValidationClock;
   readonly logger: Logger;
   /**
@@ -64,6 +67,7 @@ export async function subscribeValidated<K extends DataTopic>(
     topics: [options.readFrom ?? options.topic],
     fromBeginning: options.fromBeginning,
     startAt: options.startAt,
+    onAssigned: options.onAssigned,
     handler: async (batch) => {
       const valid: ValidMessage<K>[] = [];
       const deadLetters: TopicAppend[] = [];

@@ -39,6 +39,7 @@ export async function openKafkaRuntime(config: Config, logger: Logger): Promise<
   const log = await KafkaLog.connect(kafka, {
     compression: config.kafka.compression,
     transactionalIdPrefix: `${config.kafka.clientId}.${hostname()}`,
+    partitionTransactionalIdPrefix: config.kafka.clientId,
     logger,
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
   });

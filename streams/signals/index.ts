@@ -8,10 +8,12 @@
  *   in-process, bar by bar, in event-time order: a signal's timestamp is its bar's open time and
  *   uses that bar's close, so an order from it can only fill at the next bar.
  * - `startSignalsProcessor({ log, serde, logger, clock, modelsDir, group, snapshotDir, ... })`: the
- *   runner on the log port. Signals are appended atomically with the batch's offsets; the windows
- *   are kept in LMDB (`snapshotDir`) with the offsets they cover; new artifact versions are picked
- *   up between batches, each bar served by the version of its slot live at its time (the newest
- *   whose `activeFrom` is at or before it). Returns `{ stop(), stats(), versions() }`.
+ *   runner on the log port. Signals are appended atomically with the batch's offsets; instances
+ *   share the partitions as one group, each restoring an assigned partition's windows from the
+ *   log before its first batch (`restorePartition`: read forward, or a bounded re-read); the
+ *   windows are kept in LMDB (`snapshotDir`) with the offsets they cover; new artifact versions
+ *   are picked up between batches, each bar served by the version of its slot live at its time
+ *   (the newest whose `activeFrom` is at or before it). Returns `{ stop(), stats(), versions() }`.
  * - `ModelSource`: the versions in the models directory that can serve the bars between two times.
  */
 export { createSignalEngine, type EngineSnapshot, type SignalEngine } from './signal-engine.ts';
@@ -23,4 +25,5 @@ export {
   type SignalsProcessorStats,
 } from './signals-processor.ts';
 export { WindowStore, type SavedWindows } from './window-store.ts';
+export { restorePartition, type PartitionRestore, type RestoreContext } from './partition-restore.ts';
 export { ModelSource, type FoundVersion } from './model-source.ts';

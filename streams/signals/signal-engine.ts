@@ -75,6 +75,8 @@ export interface SignalEngine {
   snapshot(): EngineSnapshot;
   /** Replaces the feature windows by a snapshot's. */
   restore(snapshot: EngineSnapshot): void;
+  /** Drops the windows of the symbols `which` selects (those of a partition handed to another instance). */
+  forget(which: (symbol: string) => boolean): void;
   /**
    * Swaps the models (a new artifact version); windows of unchanged feature definitions stay warm.
    * Several versions of a slot may be given: each bar is served by the one live at its time.
@@ -207,6 +209,10 @@ export function createSignalEngine(
       // Definitions the snapshot did not have warm up from those it had.
       for (const group of groups.values())
         if (group.symbols.size === 0) warmFrom(restoredOnly(snapshot), group);
+    },
+    forget(which) {
+      for (const group of groups.values())
+        for (const symbol of [...group.symbols.keys()]) if (which(symbol)) group.symbols.delete(symbol);
     },
     setModels,
     versions: () => [...groups.values()].flatMap((g) => g.models.map((m) => m.model.artifact.version)),

@@ -1,9 +1,10 @@
 import { MARKET_DATA, ML_SIGNALS, TOPIC_CONTRACTS, describeViolation } from '../../src/contracts/index.ts';
 import { CmlError, ErrorCodes } from '../../src/errors/index.ts';
-import type { AppendRecord, BatchOutcome, LogPort, LogRecord } from '../../src/log/port.ts';
+import { partitionFor } from '../../src/log/partitioner.ts';
+import type { AppendRecord, BatchOutcome, LogPort, LogRecord, TopicAssignment } from '../../src/log/port.ts';
+import { warmupBars, type ModelArtifact } from '../../src/ml/index.ts';
 import {
   recordClock,
-  streamClock,
   subscribeValidated,
   type ValidatedSubscription,
   type ValidationClock,
@@ -12,7 +13,8 @@ import {
 import type { Logger } from '../../src/observability/logger.ts';
 import type { AvroSerde } from '../../src/serde/index.ts';
 import { ModelSource, type FoundVersion } from './model-source.ts';
-import { createSignalEngine, type EngineSnapshot, type SignalEngine } from './signal-engine.ts';
+import { createSignalEngine, type EngineSnapshot } from './signal-engine.ts';
+import { restorePartition } from './partition-restore.ts';
 import { WindowStore } from './window-store.ts';
 
 export const DEFAULT_SIGNALS_GROUP = 'signals-processor';
@@ -42,13 +44,20 @@ export interface SignalsProcessorOptions {
   readonly snapshotIntervalMs?: number;
   /** Least time between two looks at the models directory, ms (default 5,000; 0: before every batch). */
   readonly reloadIntervalMs?: number;
-  /** A version whose newest training bar is more than this (ms, event time) before a bar says HOLD, "model expired" (0: never). */
-  readonly expiryMs?: number;
   /** Topics to read and write instead of the contract's (isolated tests). */
   readonly readFrom?: string;
   readonly writeTo?: string;
   /** Monotonic time for the intervals above. */
   readonly now?: () => number;
+  /** A version whose newest training bar is more than this (ms, event time) before a bar says HOLD, "model expired" (0: never). */
+  readonly expiryMs?: number;
+  /**
+   * Records re-read first, back from the committed offset, to rebuild an assigned partition's
+   * windows (default: 200 windows' worth); a gap this short after the windows is read forward.
+   */
+  readonly restoreSpan?: number;
+  /** Most records re-read to rebuild one partition's windows (default 200,000). */
+  readonly restoreMaxRecords?: number;
 }
 
 export interface SignalsProcessorStats {
@@ -56,8 +65,12 @@ export interface SignalsProcessorStats {
   signals: number;
   /** Signals that broke the contract (e.g. stale against a wall clock) and were not written. */
   rejectedSignals: number;
-  /** Bars read to rebuild the windows at start (not turned into signals). */
+  /** Bars read to rebuild the windows of assigned partitions (not turned into signals). */
   warmupBars: number;
+  /** Assigned partitions whose windows were read forward or rebuilt before processing. */
+  restores: number;
+  /** Time those restores took, ms. */
+  restoreMs: number;
   reloads: number;
   snapshots: number;
   /** Versions found after a bar at or past their activeFrom was served (a replay serves that bar otherwise). */
@@ -75,17 +88,21 @@ export interface SignalsProcessor {
 }
 
 const positionOf = (record: LogRecord): string => `${record.topic}/${record.partition}`;
-const READ_CHUNK = 10_000;
+const widestWindow = (artifacts: readonly ModelArtifact[]): number =>
+  Math.max(...artifacts.map((artifact) => warmupBars(artifact.features)));
 
 /**
  * The signals processor: consumes crypto.market_data, runs the engine, appends the signals in the
  * same atomic step as the batch's offsets (returned as `{ append }`), so each bar's signals are
- * written once. The feature windows are saved in LMDB between batches with the offsets they cover;
- * a snapshot is only ever taken of committed batches, and on start the records between it and
- * the group's committed offsets are read to bring the windows level (no signals for them: they
- * were written before). A new artifact version in the models directory is picked up between
- * batches, without a restart; of several versions of a slot, each bar is served by the one live at
- * its time (`activeFrom`), so the signals do not depend on when the processor saw a version.
+ * written once. Several instances share the partitions as members of one group: each time the
+ * group assigns partitions, the first batch of each waits until its windows are level with the
+ * committed offset (restorePartition: read forward from the windows, or rebuilt by a bounded
+ * re-read of the input), and the windows of partitions taken away are dropped. The windows are
+ * also saved in LMDB between batches with the offsets they cover (a snapshot is only ever taken of
+ * committed batches), so a restarted instance usually has little to read. A new artifact version
+ * in the models directory is picked up between batches, without a restart; of several versions of
+ * a slot, each bar is served by the one live at its time (`activeFrom`), so the signals do not
+ * depend on when the processor saw a version.
  */
 export async function startSignalsProcessor(options: SignalsProcessorOptions): Promise<SignalsProcessor> {
   const group = options.group ?? DEFAULT_SIGNALS_GROUP;
@@ -94,7 +111,7 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
   const now = options.now ?? (() => performance.now());
   const signalClock = options.signalClock ?? recordClock((record: LogRecord) => record.timestamp);
   const source = new ModelSource(options.modelsDir, options.models);
-  // The newest version of each slot to start with (the warm-up needs only their feature
+  // The newest version of each slot to start with (a restore needs only their feature
   // definitions); each batch then gets the versions live at its bars' times.
   const artifacts = source.load();
   /** The latest bar time served: a version found later whose activeFrom is before it came late. */
@@ -110,6 +127,8 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
     signals: 0,
     rejectedSignals: 0,
     warmupBars: 0,
+    restores: 0,
+    restoreMs: 0,
     reloads: 0,
     snapshots: 0,
     lateVersions: 0,
@@ -121,11 +140,56 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
     engine.restore(saved.snapshot);
     offsets = new Map(saved.offsets);
   }
-  await catchUp(options, engine, offsets, inputTopic, group, stats);
   options.logger.info(
-    { group, models: engine.versions(), restored: saved !== undefined, warmupBars: stats.warmupBars },
+    { group, models: engine.versions(), snapshot: saved !== undefined },
     'signals processor starting',
   );
+
+  let barsPerSymbol = widestWindow(artifacts);
+  const restoreSpan = options.restoreSpan ?? barsPerSymbol * 200;
+  const partitions = await options.log.partitionCount(inputTopic);
+  /** Partitions assigned whose windows are not yet known to be level with the committed offset. */
+  const unchecked = new Set<number>();
+  const onAssigned = (assignment: readonly TopicAssignment[]): void => {
+    const mine = new Set(assignment.find((a) => a.topic === inputTopic)?.partitions ?? []);
+    for (let partition = 0; partition < partitions; partition++) {
+      if (mine.has(partition)) unchecked.add(partition);
+      else if (offsets.delete(`${inputTopic}/${partition}`)) {
+        unchecked.delete(partition);
+        engine.forget((symbol) => partitionFor(symbol, partitions) === partition);
+      }
+    }
+    options.logger.info({ group, partitions: [...mine] }, 'partitions assigned');
+  };
+  const restore = async (partition: number): Promise<void> => {
+    const started = now();
+    const position = `${inputTopic}/${partition}`;
+    const committed = (await options.log.committedOffsets(group, inputTopic)).get(partition);
+    const done = await restorePartition(
+      {
+        log: options.log,
+        serde: options.serde,
+        engine,
+        topic: inputTopic,
+        partitions,
+        barsPerSymbol,
+        span: restoreSpan,
+        maxRecords: options.restoreMaxRecords ?? 200_000,
+      },
+      partition,
+      offsets.get(position),
+      committed,
+    );
+    if (committed !== undefined) offsets.set(position, committed);
+    if (done.kind === 'current') return;
+    stats.restores++;
+    stats.warmupBars += done.bars;
+    stats.restoreMs += now() - started;
+    options.logger.info(
+      { group, partition, ...done, ms: Math.round(now() - started) },
+      'partition windows restored',
+    );
+  };
 
   let lastSnapshot = now();
   let lastReload = now();
@@ -142,6 +206,7 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
   const handle = async (messages: readonly ValidMessage<typeof MARKET_DATA>[]): Promise<BatchOutcome> => {
     const first = messages[0]?.record as LogRecord;
     const position = positionOf(first);
+    if (unchecked.delete(first.partition)) await restore(first.partition);
     if (first.offset < (offsets.get(position) ?? 0)) {
       // The last batch's commit failed and it comes again: rewind the windows to before it.
       const rewind = before?.position === position && first.offset >= (before.offsets.get(position) ?? 0);
@@ -165,7 +230,9 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
       until = Math.max(until, value.timestamp);
     }
     if (source.changed(since, until)) {
-      engine.setModels(source.load(since, until));
+      const reloaded = source.load(since, until);
+      engine.setModels(reloaded);
+      barsPerSymbol = widestWindow(reloaded);
       stats.reloads++;
       options.logger.info({ models: engine.versions() }, 'models reloaded');
     }
@@ -219,6 +286,12 @@ export async function startSignalsProcessor(options: SignalsProcessorOptions): P
       fromBeginning: options.fromBeginning ?? true,
       clock: options.clock,
       logger: options.logger,
+      onAssigned,
+      // Past the batch's dead letters and transaction markers: what the group commits for it.
+      onDelivered: (partition, next) => {
+        const position = `${inputTopic}/${partition}`;
+        offsets.set(position, Math.max(offsets.get(position) ?? 0, next));
+      },
       handler: handle,
     });
   } catch (error) {
@@ -259,41 +332,4 @@ function warnLate(
     },
     'model version found after the stream passed its activeFrom: the bars between were served by the version before it, and a replay will serve them with this one (raise ml.trainer.activationDelayMs or lower ml.reloadIntervalMs)',
   );
-}
-
-/** Reads the records between the windows' offsets and the group's committed ones into the engine. */
-async function catchUp(
-  options: SignalsProcessorOptions,
-  engine: SignalEngine,
-  offsets: Map<string, number>,
-  topic: string,
-  group: string,
-  stats: SignalsProcessorStats,
-): Promise<void> {
-  const committed = await options.log.committedOffsets(group, topic);
-  // Bars the live consumer dead-lettered must not reach the windows now: refused here the same way.
-  const clock = streamClock();
-  const contract = TOPIC_CONTRACTS[MARKET_DATA];
-  for (const [partition, target] of committed) {
-    const position = `${topic}/${partition}`;
-    let from = offsets.get(position) ?? 0;
-    while (from < target) {
-      const records = await options.log.read(topic, partition, from, Math.min(READ_CHUNK, target - from));
-      if (records.length === 0) break;
-      for (const record of records) {
-        if (record.offset >= target) break;
-        try {
-          const bar = await options.serde.decode(MARKET_DATA, record.value);
-          if (contract.validate(bar, clock.contextOf(record)).length > 0) continue;
-          clock.accepted(record);
-          engine.onBar(bar);
-          stats.warmupBars++;
-        } catch {
-          // Undecodable records went to the dead letters when they were consumed.
-        }
-      }
-      from = (records.at(-1) as LogRecord).offset + 1;
-    }
-    offsets.set(position, Math.max(offsets.get(position) ?? 0, target));
-  }
 }

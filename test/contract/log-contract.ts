@@ -191,6 +191,34 @@ export function describeLogContract(harness: () => RuntimeHarness): void {
     expect([...seen].sort()).toEqual(Array.from({ length: 15 }, (_, n) => `k${n % 4}:${n}`).sort());
   });
 
+  it('tells a sole member it holds every partition before handing it the first batch', async () => {
+    const topic = await createTestTopic(runtime, 3);
+    await runtime.log.append([{ topic, records: [record('k0', 0), record('k1', 1), record('k2', 2)] }]);
+    const events: string[] = [];
+    const subscription = await runtime.log.subscribe({
+      group: uniqueName('group'),
+      topics: [topic],
+      fromBeginning: true,
+      onAssigned: (assignment) =>
+        events.push(
+          `assigned ${assignment
+            .flatMap((a) => [...a.partitions])
+            .sort()
+            .join(',')}`,
+        ),
+      handler: (batch) => {
+        if (batch.records.length > 0) events.push('batch');
+        return Promise.resolve();
+      },
+    });
+    await eventually(
+      () => events.filter((e) => e === 'batch').length,
+      (n) => n > 0,
+    );
+    await subscription.stop();
+    expect(events[0]).toBe('assigned 0,1,2');
+  });
+
   it('commits a batch together with what its handler appends (consume-transform-append)', async () => {
     const source = await createTestTopic(runtime, 1);
     const sink = await createTestTopic(runtime, 1);

@@ -175,6 +175,14 @@ export class EmbeddedLog implements LogPort {
         );
       }
     }
+    options.onAssigned?.(
+      await Promise.all(
+        options.topics.map(async (topic) => ({
+          topic,
+          partitions: [...(await this.endOffsets(topic)).keys()],
+        })),
+      ),
+    );
     const stopping = new AbortController();
     const loop = this.consume(options, positions, stopping.signal).finally(() =>
       this.activeGroups.delete(options.group),

@@ -32,8 +32,15 @@ import { TransactionalProducer } from './transactional-producer.ts';
 
 export interface KafkaLogOptions {
   readonly compression: 'gzip' | 'none';
-  /** Prefix of transactional ids: `<prefix>.<group>` for subscriptions, `<prefix>.append` for appends. */
+  /** Prefix of transactional ids: `<prefix>.commit.<group>` for appends with offsets, `<prefix>.append` for appends. */
   readonly transactionalIdPrefix: string;
+  /**
+   * Prefix of the transactional ids a subscription commits its batches with, one per input
+   * partition (`<prefix>.<group>.<topic>.<partition>`). It is the same in every instance of a
+   * service, so the member the group gives a partition fences the one that had it, aborting any
+   * transaction that one left open, before its first commit there (default: transactionalIdPrefix).
+   */
+  readonly partitionTransactionalIdPrefix?: string;
   readonly logger: Logger;
   /** How long a silent group member keeps its partitions (kafkajs default 30 s). */
   readonly sessionTimeoutMs?: number;
@@ -247,17 +254,35 @@ export class KafkaLog implements LogPort {
     return this.producer;
   }
 
-  private transactionalProducer(name: string): TransactionalProducer {
-    let producer = this.transactional.get(name);
+  private transactionalProducer(
+    name: string,
+    prefix = this.options.transactionalIdPrefix,
+  ): TransactionalProducer {
+    const id = `${prefix}.${name}`;
+    let producer = this.transactional.get(id);
     if (producer === undefined) {
-      producer = new TransactionalProducer(
-        this.kafka,
-        `${this.options.transactionalIdPrefix}.${name}`,
-        this.compression,
-      );
-      this.transactional.set(name, producer);
+      producer = new TransactionalProducer(this.kafka, id, this.compression);
+      this.transactional.set(id, producer);
     }
     return producer;
+  }
+
+  /** The producer that commits a group's batches of one input partition (see partitionTransactionalIdPrefix). */
+  private partitionProducer(group: string, topic: string, partition: number): TransactionalProducer {
+    return this.transactionalProducer(
+      `${group}.${topic}.${partition}`,
+      this.options.partitionTransactionalIdPrefix ?? this.options.transactionalIdPrefix,
+    );
+  }
+
+  /**
+   * Drops the producer of a partition this member no longer holds, or whose transaction failed
+   * (another member may have fenced it): the next commit there starts a new one, which fences in turn.
+   */
+  private dropPartitionProducer(group: string, topic: string, partition: number): void {
+    const producer = this.partitionProducer(group, topic, partition);
+    this.transactional.delete(producer.transactionalId);
+    void producer.disconnect().catch(() => undefined);
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
@@ -271,7 +296,25 @@ export class KafkaLog implements LogPort {
     this.consumers.add(consumer);
     await consumer.connect();
     await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning });
-    const transactions = this.transactionalProducer(options.group);
+    // kafkajs rejoins only between batches, each committed by then, so a revoked partition has no
+    // batch half done; fetches of the previous assignment are dropped as stale.
+    let held = new Set<string>();
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assignment = Object.entries(payload.memberAssignment).map(([topic, partitions]) => ({
+        topic,
+        partitions,
+      }));
+      const now = new Set(
+        assignment.flatMap(({ topic, partitions }) => partitions.map((p) => `${topic}\u0000${p}`)),
+      );
+      for (const position of held) {
+        if (now.has(position)) continue;
+        const [topic, partition] = position.split('\u0000') as [string, string];
+        this.dropPartitionProducer(options.group, topic, Number(partition));
+      }
+      held = now;
+      options.onAssigned?.(assignment);
+    });
     // Fetches that held only transaction markers or aborted records: handed over empty, so the
     // handler sees the position move, and committed. Queued, so a later batch's commit can never
     // be overtaken by an earlier one.
@@ -291,15 +334,7 @@ export class KafkaLog implements LogPort {
             records: [],
             next,
           });
-          await this.commitBatch(
-            consumer,
-            transactions,
-            options.group,
-            payload.topic,
-            payload.partition,
-            next,
-            outcome,
-          );
+          await this.commitBatch(consumer, options.group, payload.topic, payload.partition, next, outcome);
         })
         .catch((error: unknown) =>
           this.options.logger.warn(
@@ -324,15 +359,7 @@ export class KafkaLog implements LogPort {
           records,
           next,
         });
-        await this.commitBatch(
-          consumer,
-          transactions,
-          options.group,
-          batch.topic,
-          batch.partition,
-          next,
-          outcome,
-        );
+        await this.commitBatch(consumer, options.group, batch.topic, batch.partition, next, outcome);
         payload.resolveOffset(batch.lastOffset());
         await payload.heartbeat();
       },
@@ -357,7 +384,6 @@ export class KafkaLog implements LogPort {
   /** Commits a handled batch: with its outputs in one transaction, or the offset alone. */
   private async commitBatch(
     consumer: Consumer,
-    transactions: TransactionalProducer,
     group: string,
     topic: string,
     partition: number,
@@ -367,7 +393,15 @@ export class KafkaLog implements LogPort {
     const outputs = await this.toTopicMessages(outcome?.append ?? []);
     if (outputs.length > 0) {
       const offsets = { topic, partitions: [{ partition, offset: String(next) }] };
-      await transactions.run(outputs, { consumerGroupId: group, topics: [offsets] });
+      try {
+        await this.partitionProducer(group, topic, partition).run(outputs, {
+          consumerGroupId: group,
+          topics: [offsets],
+        });
+      } catch (error) {
+        this.dropPartitionProducer(group, topic, partition);
+        throw error;
+      }
     } else {
       await consumer.commitOffsets([{ topic, partition, offset: String(next) }]);
     }

@@ -21,7 +21,7 @@ export class TransactionalProducer {
 
   constructor(
     private readonly kafka: Kafka,
-    private readonly transactionalId: string,
+    readonly transactionalId: string,
     private readonly compression: CompressionTypes,
   ) {}
 
