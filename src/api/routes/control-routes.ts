@@ -57,8 +57,9 @@ function controlsOf(ctx: ApiContext): ControlsAccess {
  * decides; GET /controls shows whether it has and from which signal time it applies.
  */
 export function controlRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  // The key is checked before the body: a caller without it learns nothing of what a body needs.
   const guarded = {
-    preHandler: requireApiKey(ctx.settings.key),
+    preValidation: requireApiKey(ctx.settings.key),
     config: { rateLimit: { max: ctx.settings.rateLimit.max, timeWindow: ctx.settings.rateLimit.windowMs } },
   };
 
