@@ -6,6 +6,7 @@ import {
   ValidationError,
   type MarketData,
   type MlSignal,
+  type OperatorControl,
   type OrderEvent,
 } from '../contracts/index.ts';
 import type { LogRecord } from '../log/port.ts';
@@ -25,6 +26,7 @@ import {
   evolveDecision,
   initialDecisionState,
   needsFreshPortfolio,
+  recordControl,
   type DecisionSettings,
   type DecisionState,
 } from '../../streams/decision/index.ts';
@@ -203,10 +205,20 @@ export interface TradeResult {
  */
 export function tradeTape(
   tape: SignalTape,
-  settings: { readonly decision: DecisionSettings; readonly exchange: ExchangeSettings },
+  settings: {
+    readonly decision: DecisionSettings;
+    readonly exchange: ExchangeSettings;
+    /**
+     * Operators' controls as the decision engine recorded them in a log (records, applied_from
+     * set; requests are ignored): applied at the same signals as in the run that recorded them.
+     */
+    readonly controls?: readonly OperatorControl[];
+  },
 ): TradeResult {
   let exchange = initialExchangeState(settings.exchange);
   let decision: DecisionState = initialDecisionState();
+  for (const control of settings.controls ?? [])
+    decision = { ...decision, controls: recordControl(decision.controls, control) };
   /** The portfolio the decisions read, once the first one read it. */
   let portfolio: PortfolioState | undefined;
   const orders: OrderEvent[] = [];
@@ -227,7 +239,7 @@ export function tradeTape(
       barsUnfolded.push(bar);
     }
     for (const signal of step.signals) {
-      if (needsFreshPortfolio(portfolio, signal, settings.decision)) {
+      if (needsFreshPortfolio(portfolio, signal, settings.decision, decision)) {
         portfolio = catchUpPortfolio(
           portfolio ?? initialPortfolio(settings.exchange.initialCash).state,
           barsUnfolded,
@@ -262,6 +274,8 @@ export function tradeTape(
 export interface LockstepOptions extends TapeOptions {
   readonly decision: DecisionSettings;
   readonly exchange: ExchangeSettings;
+  /** Operators' controls recorded in a log, to trade the bars as that run did (none in a backtest). */
+  readonly controls?: readonly OperatorControl[];
 }
 
 export interface LockstepResult extends TradeResult {

@@ -5,9 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config/index.ts';
 import { FORCE_CLOSE_STRATEGY, MARKET_DATA, ML_SIGNALS, ORDERS } from '../../../src/contracts/index.ts';
-import { readBarsFile } from '../../../src/ml/index.ts';
+import { runLockstep } from '../../../src/backtest/lockstep-engine.ts';
+import { modelsDirOf, readBarsFile, servedSlotsOf } from '../../../src/ml/index.ts';
 import { openEmbeddedRuntime, prepareRuntime } from '../../../src/runtime/index.ts';
 import { AvroSerde } from '../../../src/serde/index.ts';
+import { decisionSettingsOf } from '../../../streams/decision/index.ts';
+import { exchangeSettingsOf } from '../../../streams/exchange/open-exchange.ts';
+import { ModelSource } from '../../../streams/signals/model-source.ts';
 import { replayWithControls, runWithControls, type RunOptions } from '../../support/controlled-run.ts';
 import { looseSettings, trainedWindow } from '../../support/pipeline-runs.ts';
 
@@ -61,6 +65,17 @@ describe('controls replay', () => {
 
       expect(replay.orders).toEqual(live.orders);
       expect(replay.hash).toBe(live.hash);
+
+      // The research engine, given the run's records, decides the same too.
+      const lockstep = runLockstep({
+        bars: window,
+        artifacts: new ModelSource(modelsDirOf(config), servedSlotsOf(config)).load(),
+        decision: decisionSettingsOf(config.decision),
+        exchange: exchangeSettingsOf(config),
+        controls: live.controls,
+      });
+      expect(lockstep.orders).toEqual(live.orders);
+      expect(lockstep.hash).toBe(live.hash);
 
       // While paused: no BUY placed, and the position open at the pause still reached its exit.
       const [pausedFrom, resumedFrom] = records.map((c) => c.applied_from as number);
