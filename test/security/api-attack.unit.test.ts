@@ -51,6 +51,7 @@ describe('the API under attack, as deployed (key set, defaults otherwise)', () =
         expect(leaksIn(await response.text())).toEqual([]);
       }
     expect(api.appended).toEqual([]);
+    expect(api.controlRequests).toEqual([]);
   });
 
   it('rate-limits mutating routes by default: the request after the limit gets 429, key or not', async () => {

@@ -1,9 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ControlActionValues } from '../../contracts/index.ts';
 import { isCmlError, ErrorCodes } from '../../errors/index.ts';
 import type { ApiContext, ControlsAccess } from '../api-context.ts';
 import { requireApiKey } from '../api-key.ts';
-import { HttpError } from '../http-error.ts';
+import { badRequest, HttpError } from '../http-error.ts';
 import { errors, symbolParam } from '../schemas.ts';
 
 const byParam = {
@@ -45,6 +45,19 @@ const accepted = {
   202: { type: 'object', required: ['accepted'], properties: { accepted: { type: 'boolean' } } },
 } as const;
 
+/**
+ * Ajv's type coercion (right for query strings) would take `"by": false` in a JSON body as the
+ * text "false": a body's fields must already be strings. Checked before validation coerces them.
+ */
+function requireStringFields(request: FastifyRequest): Promise<void> {
+  const body = request.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return Promise.resolve();
+  for (const [name, value] of Object.entries(body))
+    if (value !== undefined && typeof value !== 'string')
+      return Promise.reject(badRequest(`body/${name} must be string`));
+  return Promise.resolve();
+}
+
 function controlsOf(ctx: ApiContext): ControlsAccess {
   if (ctx.controls === undefined)
     throw new HttpError(503, ErrorCodes.API_UNAVAILABLE, 'operator controls are not served by this process');
@@ -59,7 +72,7 @@ function controlsOf(ctx: ApiContext): ControlsAccess {
 export function controlRoutes(app: FastifyInstance, ctx: ApiContext): void {
   // The key is checked before the body: a caller without it learns nothing of what a body needs.
   const guarded = {
-    preValidation: requireApiKey(ctx.settings.key),
+    preValidation: [requireApiKey(ctx.settings.key), requireStringFields],
     config: { rateLimit: { max: ctx.settings.rateLimit.max, timeWindow: ctx.settings.rateLimit.windowMs } },
   };
 
@@ -71,7 +84,7 @@ export function controlRoutes(app: FastifyInstance, ctx: ApiContext): void {
     handler: () => controlsOf(ctx).view(),
   });
 
-  app.post<{ Body: { symbol?: string; by?: string; reason?: string } | undefined }>('/controls/pause', {
+  app.post<{ Body: { symbol?: string; by?: string; reason?: string } }>('/controls/pause', {
     ...guarded,
     schema: {
       summary: 'Pause new entries (BUYs) of one symbol, or of every symbol without one',
@@ -79,14 +92,14 @@ export function controlRoutes(app: FastifyInstance, ctx: ApiContext): void {
         'Needs the API key (x-api-key). Appends a PAUSE_ENTRIES request to crypto.controls; open positions keep their exits.',
       security: [{ apiKey: [] }],
       body: {
-        type: ['object', 'null'],
+        type: 'object',
         additionalProperties: false,
         properties: { symbol: symbolParam, by: byParam, reason: reasonParam },
       },
       response: { ...accepted, ...errors(400, 401, 429, 503) },
     },
     handler: async (request, reply) => {
-      const body = request.body ?? {};
+      const body = request.body;
       await controlsOf(ctx).operator.pauseEntries({
         by: body.by ?? 'api',
         ...(body.symbol === undefined ? {} : { symbol: body.symbol }),
@@ -96,21 +109,21 @@ export function controlRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
   });
 
-  app.post<{ Body: { symbol?: string; by?: string } | undefined }>('/controls/resume', {
+  app.post<{ Body: { symbol?: string; by?: string } }>('/controls/resume', {
     ...guarded,
     schema: {
       summary: 'Lift a pause of the same scope: one symbol, or every symbol without one',
       description: 'Needs the API key (x-api-key). Appends a RESUME_ENTRIES request to crypto.controls.',
       security: [{ apiKey: [] }],
       body: {
-        type: ['object', 'null'],
+        type: 'object',
         additionalProperties: false,
         properties: { symbol: symbolParam, by: byParam },
       },
       response: { ...accepted, ...errors(400, 401, 429, 503) },
     },
     handler: async (request, reply) => {
-      const body = request.body ?? {};
+      const body = request.body;
       await controlsOf(ctx).operator.resumeEntries({
         by: body.by ?? 'api',
         ...(body.symbol === undefined ? {} : { symbol: body.symbol }),

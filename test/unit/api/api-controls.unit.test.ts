@@ -82,7 +82,7 @@ describe('operator controls over the API', () => {
       ['PAUSE_ENTRIES', 'api', null],
       ['PAUSE_ENTRIES', 'alice', null],
     ]);
-    expect((await post('/controls/resume', undefined)).statusCode).toBe(202);
+    expect((await post('/controls/resume', {})).statusCode).toBe(202);
     view = (await app.inject({ url: '/controls' })).json();
     expect(view.entriesPaused).toBe(false);
     expect(view.pausedSymbols).toEqual(['ETHUSDT']);
@@ -105,9 +105,11 @@ describe('operator controls over the API', () => {
     expect(await logged()).toBe(1);
   });
 
-  it('refuses a symbol that is not a pair and unknown fields (400)', async () => {
+  it('refuses a symbol that is not a pair, unknown fields and fields that are not strings (400)', async () => {
     expect((await post('/controls/close', { symbol: 'btc' })).statusCode).toBe(400);
     expect((await post('/controls/pause', { symbol: 'BTCUSDT', until: 5 })).statusCode).toBe(400);
+    const coerced = await post('/controls/resume', { by: false });
+    expect(coerced.json()).toMatchObject({ code: 'CML_API_BAD_REQUEST', message: 'body/by must be string' });
     expect(await logged()).toBe(0);
   });
 });
