@@ -45,6 +45,7 @@ export default tseslint.config(
           'URLSearchParams',
           'Intl',
           'setInterval',
+          'requestAnimationFrame',
         ].map((name) => [name, 'readonly']),
       ),
     },

@@ -1,5 +1,6 @@
 /** The portfolio read models: the current portfolio, the double-entry ledger, trades and the equity curve, folded from the log. */
 export {
+  byExitThenOrderId,
   foldPortfolio,
   initialPortfolio,
   equityOf,

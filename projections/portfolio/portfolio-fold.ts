@@ -43,6 +43,10 @@ export interface ClosedTrade {
   readonly reason: string;
 }
 
+/** The order the read model lists closed trades in (its keys): by exit time, then order id. */
+export const byExitThenOrderId = (a: ClosedTrade, b: ClosedTrade): number =>
+  a.exitTime - b.exitTime || (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0);
+
 export interface EquityPoint {
   readonly time: number;
   readonly equity: number;

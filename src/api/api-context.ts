@@ -3,6 +3,7 @@ import type { PortfolioStore } from '../../projections/portfolio/portfolio-store
 import type { SignalStore } from '../../projections/signals/signal-store.ts';
 import type { Config } from '../config/index.ts';
 import type { DashboardDependencies } from '../dashboard/dashboard-deps.ts';
+import type { DiscordBotOptions } from '../discord/interactions-route.ts';
 import type { OrderEvent } from '../contracts/index.ts';
 import type { ControlsView, OperatorControls } from '../controls/index.ts';
 import type { Metrics } from './metrics.ts';
@@ -52,6 +53,8 @@ export interface ApiDependencies {
   readonly logger?: boolean;
   /** With these, the web dashboard is served too (`/`, see src/dashboard). */
   readonly dashboard?: DashboardDependencies;
+  /** With these, Discord's interactions are answered at POST /discord/interactions (see src/discord). */
+  readonly discord?: DiscordBotOptions;
 }
 
 /** What the route modules receive: the dependencies with their defaults filled in. */

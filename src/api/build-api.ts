@@ -3,6 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerDashboard } from '../dashboard/register-dashboard.ts';
+import { interactionsRoute } from '../discord/interactions-route.ts';
 import { DEFAULT_API_SETTINGS, type ApiContext, type ApiDependencies } from './api-context.ts';
 import { describeValidation, installErrorHandlers } from './error-handler.ts';
 import { accountRoutes } from './routes/account-routes.ts';
@@ -56,5 +57,6 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   signalRoutes(app, ctx);
   opsRoutes(app, ctx);
   if (deps.dashboard !== undefined) registerDashboard(app, ctx, deps.dashboard);
+  if (deps.discord !== undefined) interactionsRoute(app, ctx, deps.discord);
   return app;
 }

@@ -1,8 +1,10 @@
 import type { MarketData, OrderEvent } from '../contracts/index.ts';
 import {
+  byExitThenOrderId,
   foldPortfolio,
   initialPortfolio,
   markBars,
+  type ClosedTrade,
   type PortfolioState,
 } from '../../projections/portfolio/index.ts';
 
@@ -17,16 +19,23 @@ export interface EquitySample {
 /**
  * The equity at every bar's close, by the ledger projection's own fold over the run's bars and
  * order events in event-time order (a bar's close after the events it caused): the report and the
- * projection cannot disagree on cash, fees or PnL.
+ * projection cannot disagree on cash, fees or PnL. The fold's closed trades come with it, in the
+ * read model's order.
  */
 export function equitySeries(
   bars: readonly MarketData[],
   events: readonly OrderEvent[],
   initialCash: number,
-): { samples: EquitySample[]; final: PortfolioState } {
+): { samples: EquitySample[]; final: PortfolioState; trades: ClosedTrade[] } {
   const timeOf = (event: OrderEvent): number => event.event_time ?? event.timestamp;
   let state = initialPortfolio(initialCash).state;
   const samples: EquitySample[] = [];
+  const trades: ClosedTrade[] = [];
+  const fold = (event: OrderEvent): void => {
+    const step = foldPortfolio(state, { kind: 'order', event });
+    state = step.state;
+    if (step.rows.trade !== undefined) trades.push(step.rows.trade);
+  };
   let next = 0;
   let run = 0;
   const sample = (bar: MarketData, equity: number, exposed: boolean): void => {
@@ -39,11 +48,10 @@ export function equitySeries(
       state = markBars(state, bars, run, i, sample);
       run = i;
       while (next < events.length && timeOf(events[next] as OrderEvent) <= time)
-        state = foldPortfolio(state, { kind: 'order', event: events[next++] as OrderEvent }).state;
+        fold(events[next++] as OrderEvent);
     }
   }
   state = markBars(state, bars, run, bars.length, sample);
-  while (next < events.length)
-    state = foldPortfolio(state, { kind: 'order', event: events[next++] as OrderEvent }).state;
-  return { samples, final: state };
+  while (next < events.length) fold(events[next++] as OrderEvent);
+  return { samples, final: state, trades: trades.sort(byExitThenOrderId) };
 }

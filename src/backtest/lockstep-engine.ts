@@ -14,6 +14,7 @@ import { partitionFor } from '../log/partitioner.ts';
 import { streamClock, type ValidationClock } from '../messaging/clocks.ts';
 import type { ModelArtifact } from '../ml/index.ts';
 import {
+  byExitThenOrderId,
   catchUpPortfolio,
   foldPortfolio,
   initialPortfolio,
@@ -195,6 +196,17 @@ export interface TradeResult {
   readonly hash: string;
 }
 
+/** What trading a tape takes: the decision engine's and the exchange's settings, and any controls. */
+export interface TradeSettings {
+  readonly decision: DecisionSettings;
+  readonly exchange: ExchangeSettings;
+  /**
+   * Operators' controls as the decision engine recorded them in a log (records, applied_from
+   * set; requests are ignored): applied at the same signals as in the run that recorded them.
+   */
+  readonly controls?: readonly OperatorControl[];
+}
+
 /**
  * Trades a signal tape: the decision engine and the virtual exchange in event-time lockstep. At
  * each time T the exchange first settles T's bars (every order placed before T is known), then the
@@ -203,18 +215,7 @@ export interface TradeResult {
  * the exchange's state at once. This is the order in which the log processors meet their inputs,
  * so the order events are the ones they append.
  */
-export function tradeTape(
-  tape: SignalTape,
-  settings: {
-    readonly decision: DecisionSettings;
-    readonly exchange: ExchangeSettings;
-    /**
-     * Operators' controls as the decision engine recorded them in a log (records, applied_from
-     * set; requests are ignored): applied at the same signals as in the run that recorded them.
-     */
-    readonly controls?: readonly OperatorControl[];
-  },
-): TradeResult {
+export function tradeOrders(tape: SignalTape, settings: TradeSettings): OrderEvent[] {
   let exchange = initialExchangeState(settings.exchange);
   let decision: DecisionState = initialDecisionState();
   for (const control of settings.controls ?? [])
@@ -256,7 +257,12 @@ export function tradeTape(
       }
     }
   }
+  return orders;
+}
 
+/** `tradeOrders`, and the portfolio, trades and state hash its order events fold to. */
+export function tradeTape(tape: SignalTape, settings: TradeSettings): TradeResult {
+  const orders = tradeOrders(tape, settings);
   let folded = initialPortfolio(settings.exchange.initialCash).state;
   const trades: ClosedTrade[] = [];
   for (const event of orders) {
@@ -264,10 +270,7 @@ export function tradeTape(
     folded = step.state;
     if (step.rows.trade !== undefined) trades.push(step.rows.trade);
   }
-  // As the portfolio read model lists them: by exit time, then order id.
-  trades.sort(
-    (a, b) => a.exitTime - b.exitTime || (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0),
-  );
+  trades.sort(byExitThenOrderId);
   return { orders, portfolio: folded, trades, hash: portfolioStateHash(folded) };
 }
 

@@ -62,7 +62,12 @@ function readConfigFile(file: string): Record<string, unknown> {
   }
 }
 
-const LIST_KEYS: ReadonlySet<ConfigKey> = new Set(['kafka.brokers', 'binance.symbols']);
+const LIST_KEYS: ReadonlySet<ConfigKey> = new Set([
+  'kafka.brokers',
+  'binance.symbols',
+  'discord.operatorUserIds',
+  'discord.operatorRoleIds',
+]);
 const NUMBER_KEYS: ReadonlySet<ConfigKey> = new Set([
   'kafka.connectionTimeoutMs',
   'kafka.sessionTimeoutMs',

@@ -28,6 +28,9 @@ export const secretString = (minLength: number, tooShort: string): z.ZodString =
 
 const DAY_MS = 86_400_000;
 
+/** A Discord id (snowflake): 17 to 20 digits. */
+const snowflake = z.string().regex(/^\d{17,20}$/, 'expected a Discord id: 17 to 20 digits');
+
 const hostPort = z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9092');
 
 /**
@@ -192,6 +195,34 @@ export const configSchema = z.strictObject({
       group: z.string().min(1).default('discord-notifier'),
       /** Where a notifier with no progress yet starts: the log's beginning, or only events from now on. */
       fromBeginning: z.union([z.boolean(), z.stringbool()]).default(false),
+      /**
+       * BUY and SELL signals of crypto.ml_signals at or above this confidence are posted too
+       * (`cml notify`); absent: no signal is posted.
+       */
+      signalMinConfidence: decimal(z.number().min(0).max(1)).optional(),
+      /** At most this many signal posts a minute; the signals beyond it are dropped and counted. */
+      signalsPerMinute: decimal(z.number().int().positive().max(60)).default(6),
+    })
+    .prefault({}),
+  /** The Discord bot (src/discord): HTTP interactions on the API's server, `cml discord register`. */
+  discord: z
+    .strictObject({
+      /** The application's Ed25519 public key (64 hex characters); with it the API serves /discord/interactions. */
+      publicKey: z
+        .string()
+        .regex(
+          /^[0-9a-fA-F]{64}$/,
+          'expected the 64 hexadecimal characters of the public key (developer portal, General Information)',
+        )
+        .optional(),
+      applicationId: snowflake.optional(),
+      /** The bot's token, for `cml discord register`: a secret, best kept in DISCORD_BOT_TOKEN. */
+      botToken: secretString(20, 'a bot token is longer (developer portal, Bot, Reset Token)').optional(),
+      /** Discord's REST base (a local fake in tests). */
+      apiUrl: z.url().default('https://discord.com/api/v10'),
+      /** Who may /pause, /resume and /close: these users, and members with any of these roles. */
+      operatorUserIds: z.array(snowflake).default([]),
+      operatorRoleIds: z.array(snowflake).default([]),
     })
     .prefault({}),
   /** The ML stage (src/ml, streams/signals): training and serving. */
@@ -290,6 +321,14 @@ export const configEnv = {
   'notify.discordWebhookUrl': 'DISCORD_WEBHOOK_URL',
   'notify.group': 'NOTIFY_GROUP',
   'notify.fromBeginning': 'NOTIFY_FROM_BEGINNING',
+  'notify.signalMinConfidence': 'NOTIFY_SIGNAL_MIN_CONFIDENCE',
+  'notify.signalsPerMinute': 'NOTIFY_SIGNALS_PER_MINUTE',
+  'discord.publicKey': 'DISCORD_PUBLIC_KEY',
+  'discord.applicationId': 'DISCORD_APPLICATION_ID',
+  'discord.botToken': 'DISCORD_BOT_TOKEN',
+  'discord.apiUrl': 'DISCORD_API_URL',
+  'discord.operatorUserIds': 'DISCORD_OPERATOR_USER_IDS',
+  'discord.operatorRoleIds': 'DISCORD_OPERATOR_ROLE_IDS',
   'ml.modelsDir': 'ML_MODELS_DIR',
   'ml.models': 'ML_MODELS',
   'ml.rule.buyRsiBelow': 'ML_RULE_BUY_RSI_BELOW',

@@ -2,7 +2,12 @@ import type { z } from 'zod';
 import type { Config } from './schema.ts';
 
 /** Config keys whose values are credentials: never printed, logged or echoed in an error. */
-export const SECRET_KEYS = ['kafka.sasl.password', 'api.key', 'notify.discordWebhookUrl'] as const;
+export const SECRET_KEYS = [
+  'kafka.sasl.password',
+  'api.key',
+  'notify.discordWebhookUrl',
+  'discord.botToken',
+] as const;
 
 export type SecretKey = (typeof SECRET_KEYS)[number];
 

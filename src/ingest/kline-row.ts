@@ -47,6 +47,14 @@ function openTimeOf(digits: string, unit: TimeUnit | undefined): number | string
   return ms;
 }
 
+/** A price or volume cell's number, or what is wrong with it (after its column's name). */
+function decimalCell(raw: string | undefined): number | string {
+  const cell = raw?.trim() ?? '';
+  if (cell === '') return 'is blank';
+  const n = DECIMAL.test(cell) ? Number(cell) : Number.NaN;
+  return Number.isFinite(n) ? n : `"${cell}" is not a number`;
+}
+
 const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 /**
@@ -66,16 +74,16 @@ export function parseKlineRow(line: string, format: KlineFormat, symbol: string,
   }
   const openTime = openTimeOf(time, unit);
   if (typeof openTime === 'string') return { ok: false, reason: openTime };
-  const names = ['open', 'high', 'low', 'close', 'volume'];
-  const numbers: number[] = [];
-  for (const [i, name] of names.entries()) {
-    const cell = cells[i + 1]?.trim() ?? '';
-    if (cell === '') return { ok: false, reason: `${name} is blank` };
-    const n = DECIMAL.test(cell) ? Number(cell) : Number.NaN;
-    if (!Number.isFinite(n)) return { ok: false, reason: `${name} "${cell}" is not a number` };
-    numbers.push(n);
-  }
-  const [open, high, low, close, volume] = numbers as [number, number, number, number, number];
+  const open = decimalCell(cells[1]);
+  const high = decimalCell(cells[2]);
+  const low = decimalCell(cells[3]);
+  const close = decimalCell(cells[4]);
+  const volume = decimalCell(cells[5]);
+  if (typeof open === 'string') return { ok: false, reason: `open ${open}` };
+  if (typeof high === 'string') return { ok: false, reason: `high ${high}` };
+  if (typeof low === 'string') return { ok: false, reason: `low ${low}` };
+  if (typeof close === 'string') return { ok: false, reason: `close ${close}` };
+  if (typeof volume === 'string') return { ok: false, reason: `volume ${volume}` };
   return {
     ok: true,
     bar: {

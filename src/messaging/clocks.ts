@@ -42,11 +42,13 @@ export function streamClock(
 ): ValidationClock {
   const maxLeadMs = options.maxLeadMs ?? STREAM_MAX_LEAD_MS;
   const wall = options.wall ?? Date.now;
-  const watermarks = new Map<string, number>();
-  const keyOf = (record: LogRecord): string => `${record.topic}\u0000${record.partition}`;
+  /** Per topic, the watermark of each partition (by index). */
+  const watermarks = new Map<string, number[]>();
+  const watermarkOf = (record: LogRecord): number | undefined =>
+    watermarks.get(record.topic)?.[record.partition];
   return {
     contextOf(record) {
-      const watermark = watermarks.get(keyOf(record));
+      const watermark = watermarkOf(record);
       const now = wall();
       return {
         now: Math.max(watermark ?? Number.NEGATIVE_INFINITY, record.timestamp),
@@ -54,8 +56,15 @@ export function streamClock(
       };
     },
     accepted(record) {
-      const key = keyOf(record);
-      watermarks.set(key, Math.max(watermarks.get(key) ?? Number.NEGATIVE_INFINITY, record.timestamp));
+      let partitions = watermarks.get(record.topic);
+      if (partitions === undefined) {
+        partitions = [];
+        watermarks.set(record.topic, partitions);
+      }
+      partitions[record.partition] = Math.max(
+        partitions[record.partition] ?? Number.NEGATIVE_INFINITY,
+        record.timestamp,
+      );
     },
   };
 }

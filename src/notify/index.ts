@@ -1,9 +1,9 @@
 /**
  * The Discord notifier: which order events post and how they read (pure), Discord's rate-limit
- * rules (pure), the webhook over fetch, and the runner that posts crypto.orders in log order with
- * its progress committed after every post.
+ * rules (pure), the webhook over fetch, the runner that posts crypto.orders in log order with
+ * its progress committed after every post, and the signal notifier (crypto.ml_signals, best effort).
  */
-export { embedFor, notificationKey } from './order-embed.ts';
+export { embedFor, notificationKey, closeReasonText } from './order-embed.ts';
 export {
   messageOf,
   EmbedColors,
@@ -30,3 +30,6 @@ export {
   type WebhookPoster,
 } from './discord-webhook.ts';
 export { NotifierRunner, NOTIFIER_GROUP, type NotifierRunnerOptions } from './notifier-runner.ts';
+export { SignalNotifier, type SignalNotifierOptions } from './signal-notifier.ts';
+export { signalEmbed, shouldPostSignal, signalKey } from './signal-embed.ts';
+export { takePost, fullBudget, type PostBudget } from './post-budget.ts';

@@ -19,6 +19,10 @@ const CANCEL_REASONS: Readonly<Record<CancelReason, string>> = {
   UNKNOWN: 'unknown reason',
 };
 
+/** A close reason in words ("take-profit"), as the CLOSED embed says it; unknown ones as they are. */
+export const closeReasonText = (reason: string): string =>
+  reason in CLOSE_REASONS ? CLOSE_REASONS[reason as CloseReason] : reason;
+
 /**
  * What identifies a notification: an order has at most one event per status, so a reader (or a
  * deduplicating bot) can tell a repeated post from a new one. It is printed in every footer.

@@ -10,6 +10,8 @@ import type { Logger } from '../observability/logger.ts';
 import type { Runtime } from '../runtime/index.ts';
 import type { AvroSerde } from '../serde/index.ts';
 import type { Services } from './services.ts';
+import type { OperatorControls } from '../controls/operator-controls.ts';
+import { INTERACTIONS_PATH, type DiscordBotOptions } from '../discord/index.ts';
 
 export interface ServedApi {
   readonly app: FastifyInstance;
@@ -32,6 +34,8 @@ export async function serveApi(options: {
   readonly services: Services;
   /** The process's metrics, which the services report to as well. */
   readonly metrics: Metrics;
+  /** What the Discord bot's /pause, /resume and /close ask; absent, the log-backed controls the API's routes use. */
+  readonly controls?: OperatorControls;
 }): Promise<ServedApi> {
   const { config, runtime, serde, services } = options;
   const portfolio = services.portfolio;
@@ -66,6 +70,15 @@ export async function serveApi(options: {
     openPositions: (symbol) =>
       [...portfolio.projection.current().lots.values()].filter((lot) => lot.symbol === symbol).length,
   });
+  const { discord } = config;
+  const bot: DiscordBotOptions | undefined =
+    discord.publicKey === undefined
+      ? undefined
+      : {
+          publicKey: discord.publicKey,
+          operators: { userIds: discord.operatorUserIds, roleIds: discord.operatorRoleIds },
+          controls: options.controls ?? operator,
+        };
   const app = await buildApi({
     store: portfolio.store,
     portfolio: () => portfolio.projection.current(),
@@ -86,8 +99,19 @@ export async function serveApi(options: {
       pipeline: () => runtimePipelineHealth(runtime, { deadLetters }),
       feed: feed.feed,
     },
+    ...(bot === undefined ? {} : { discord: bot }),
   });
   const address = await app.listen({ host: config.api.host, port: config.api.port });
+  if (bot !== undefined)
+    options.logger.info(
+      {
+        path: INTERACTIONS_PATH,
+        operatorUsers: bot.operators.userIds.length,
+        operatorRoles: bot.operators.roleIds.length,
+        controls: bot.controls !== undefined,
+      },
+      'Discord interactions served',
+    );
   return {
     app,
     url: `${address.replace('[::1]', 'localhost')}/`,

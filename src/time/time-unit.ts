@@ -17,8 +17,27 @@ const PER_MS: Readonly<Record<TimeUnit, { multiply: bigint; divide: bigint }>> =
 export const PLAUSIBLE_FROM_MS = Date.UTC(2009, 0, 3);
 export const PLAUSIBLE_TO_MS = Date.UTC(2100, 0, 1);
 
-/** Milliseconds of a timestamp written as digits in `unit` (BigInt, so nanoseconds keep their precision). */
+/** Number() reads up to 15 digits exactly (below 2^53); longer ones go through BigInt. */
+const EXACT_DIGITS = 15;
+
+/**
+ * Milliseconds of a timestamp written as digits in `unit`, truncated as integer division does
+ * (BigInt for more than 15 digits, so nanoseconds keep their precision).
+ */
 export function toMillis(digits: string, unit: TimeUnit): number {
+  if (digits.length <= EXACT_DIGITS) {
+    const n = Number(digits);
+    switch (unit) {
+      case 's':
+        return n * 1000;
+      case 'ms':
+        return n;
+      case 'us':
+        return (n - (n % 1000)) / 1000;
+      case 'ns':
+        return (n - (n % 1_000_000)) / 1_000_000;
+    }
+  }
   const { multiply, divide } = PER_MS[unit];
   return Number((BigInt(digits) * multiply) / divide);
 }

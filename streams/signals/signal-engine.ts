@@ -24,8 +24,11 @@ interface FeatureGroup {
   readonly definition: FeatureDefinition;
   readonly symbols: Map<string, SymbolFeatures>;
   models: LoadedModel[];
-  /** Each model's reported scores, read once per load rather than per bar. */
-  readonly scores: Map<LoadedModel, { r2: number; mae: number }>;
+  /**
+   * Each model's signal metadata, made once per load: every signal of the model shares it (as the
+   * signals of one bar share its features record): messages are never changed once made.
+   */
+  readonly metadata: Map<LoadedModel, MlSignal['metadata']>;
 }
 
 export interface SignalEngine {
@@ -62,7 +65,7 @@ export function createSignalEngine(artifacts: readonly ModelArtifact[]): SignalE
           definition: artifact.features,
           symbols: groups.get(key)?.symbols ?? new Map<string, SymbolFeatures>(),
           models: [],
-          scores: new Map(),
+          metadata: new Map(),
         };
         rebuilt.set(key, group);
         // A new definition starts from any kept window that is long enough.
@@ -70,7 +73,12 @@ export function createSignalEngine(artifacts: readonly ModelArtifact[]): SignalE
       }
       const model = loadModel(artifact);
       group.models.push(model);
-      group.scores.set(model, reportedScores(artifact));
+      const scores = reportedScores(artifact);
+      group.metadata.set(model, {
+        model_version: artifact.version,
+        r2_score: scores.r2,
+        mae: scores.mae,
+      });
     }
     groups = rebuilt;
   };
@@ -91,7 +99,6 @@ export function createSignalEngine(artifacts: readonly ModelArtifact[]): SignalE
         if (features === undefined) continue;
         for (const model of group.models) {
           const prediction = model.predict(features);
-          const scores = group.scores.get(model) as { r2: number; mae: number };
           signals.push({
             symbol: bar.symbol,
             timestamp: bar.timestamp,
@@ -102,14 +109,8 @@ export function createSignalEngine(artifacts: readonly ModelArtifact[]): SignalE
             expected_change_pct: prediction.expectedChangePct,
             confidence: prediction.confidence,
             signal: prediction.signal,
-            features: {
-              ma_7: features.exposed.ma_7,
-              ma_25: features.exposed.ma_25,
-              rsi_14: features.exposed.rsi_14,
-              volatility_7d: features.exposed.volatility_7d,
-              volume_change_pct: features.exposed.volume_change_pct,
-            },
-            metadata: { model_version: model.artifact.version, r2_score: scores.r2, mae: scores.mae },
+            features: features.exposed,
+            metadata: group.metadata.get(model) as MlSignal['metadata'],
           });
         }
       }
@@ -149,7 +150,7 @@ function restoredOnly(snapshot: EngineSnapshot): Map<string, FeatureGroup> {
       {
         definition: g.definition,
         models: [],
-        scores: new Map(),
+        metadata: new Map(),
         symbols: new Map(
           g.symbols.map(([symbol, bars]) => [symbol, SymbolFeatures.restore(g.definition, bars)]),
         ),

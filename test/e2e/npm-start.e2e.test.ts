@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // DOM types: the callbacks given to page.evaluate run in the browser.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,7 +82,9 @@ describe.skipIf(!haveChromium)('npm start, as a newcomer sees it', () => {
         { timeout: 30_000 },
         before,
       );
-      await page.screenshot({ path: join(tmpdir(), 'cml-npm-start.png'), fullPage: true });
+      const shots = join(ROOT, 'test-results', 'dashboard');
+      mkdirSync(shots, { recursive: true });
+      await page.screenshot({ path: join(shots, 'npm-start-1440.png'), fullPage: true });
     },
   );
 });

@@ -36,7 +36,13 @@ export {
   type TapeSpec,
 } from './sweep-plan.ts';
 export { evaluateRow, RowEvaluator, type RowResult, type SweepContext } from './sweep-evaluate.ts';
-export { inThreadRunner, workerPool, defaultWorkers, type RowRunner } from './sweep-pool.ts';
+export {
+  inThreadRunner,
+  startWorkerPool,
+  defaultWorkers,
+  type RowRunner,
+  type WorkerPool,
+} from './sweep-pool.ts';
 export { DEFAULT_SWEEP_METRIC, SWEEP_METRICS, sweepMetricOf, type SweepMetric } from './sweep-metric.ts';
 export { renderSweepHtml } from './sweep-report-html.ts';
 export { sweepCsv, sweepJson } from './sweep-results.ts';

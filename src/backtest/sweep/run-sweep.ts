@@ -21,7 +21,7 @@ import type { RowResult, SweepContext } from './sweep-evaluate.ts';
 import { DEFAULT_SWEEP_METRIC, rankBy, scoreOf, type SweepMetric } from './sweep-metric.ts';
 import type { ParamValues, SweepParam } from './sweep-params.ts';
 import { planSweep, replayCommandOf, RULE_MODEL, type SweepPlan, type TapeSpec } from './sweep-plan.ts';
-import { inThreadRunner, workerPool, type RowRunner } from './sweep-pool.ts';
+import { inThreadRunner, startWorkerPool, type RowRunner, type WorkerPool } from './sweep-pool.ts';
 import { renderSweepHtml } from './sweep-report-html.ts';
 import { sweepCsv, sweepJson } from './sweep-results.ts';
 
@@ -195,6 +195,17 @@ function planOf(options: Pick<SweepOptions, 'config' | 'modelSets' | 'combinatio
  * out-of-sample period after it.
  */
 export async function runSweep(options: SweepOptions): Promise<SweepResult> {
+  // Started first, the worker threads load their modules while this thread trains the models.
+  const pool =
+    options.remote === undefined && options.workers > 0 ? startWorkerPool(options.workers) : undefined;
+  try {
+    return await sweepWith(options, pool);
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function sweepWith(options: SweepOptions, pool: WorkerPool | undefined): Promise<SweepResult> {
   const started = performance.now();
   const market = loadSweepMarket(options);
   const plan = planOf(options);
@@ -213,7 +224,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
             ...target,
             outOfSampleShare: options.outOfSampleShare,
           })
-      : localRunner(options, market, plan);
+      : localRunner(options, market, plan, pool);
   const sweepStarted = performance.now();
   const runner = startRunner();
   const results = new Map<number, RowResult>();
@@ -294,9 +305,14 @@ export interface RemoteSweep {
 }
 
 /** The rows on this machine: the models trained here (now), the rows on worker threads or in this one. */
-function localRunner(options: SweepOptions, market: SweepMarket, plan: SweepPlan): () => RowRunner {
+function localRunner(
+  options: SweepOptions,
+  market: SweepMarket,
+  plan: SweepPlan,
+  pool: WorkerPool | undefined,
+): () => RowRunner {
   const context = sweepContextOf(options.config, market, plan.tapes, options.onProgress);
-  return () => (options.workers > 0 ? workerPool(context, options.workers) : inThreadRunner(context));
+  return () => (pool === undefined ? inThreadRunner(context) : pool.withContext(context));
 }
 
 /** The heatmap's axes: those asked for, else the first two varied parameters. */

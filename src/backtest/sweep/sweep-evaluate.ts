@@ -4,7 +4,7 @@ import type { ClosedTrade } from '../../../projections/portfolio/index.ts';
 import type { ExchangeSettings } from '../../../streams/exchange/index.ts';
 import { backtestMetrics, type BacktestMetrics } from '../backtest-metrics.ts';
 import { equitySeries, type EquitySample } from '../equity-series.ts';
-import { buildSignalTape, tradeTape, type SignalTape } from '../lockstep-engine.ts';
+import { buildSignalTape, tradeOrders, tradeTape, type SignalTape } from '../lockstep-engine.ts';
 import type { SweepRow, TapeSpec } from './sweep-plan.ts';
 
 /** What every row of a sweep shares: the bars, where the periods start, the models, the exchange. */
@@ -56,10 +56,12 @@ function feesBetween(orders: readonly OrderEvent[], from: number, to: number): n
 export function evaluateRow(tape: SignalTape, row: SweepRow, context: SweepContext): RowResult {
   const traded = context.bars.slice(context.tradedFrom);
   const boundary = context.outOfSampleFrom - context.tradedFrom;
-  const result = tradeTape(tape, { decision: row.decision, exchange: context.exchange });
-  const trades = result.trades.filter((t) => t.symbol === context.symbol);
+  const orders = tradeOrders(tape, { decision: row.decision, exchange: context.exchange });
   const initialEquity = context.exchange.initialCash;
-  const { samples } = equitySeries(traded, result.orders, initialEquity);
+  // One fold of the orders gives the equity, the fees and the trades.
+  const folded = equitySeries(traded, orders, initialEquity);
+  const samples = folded.samples;
+  const trades = folded.trades.filter((t) => t.symbol === context.symbol);
   const oosStart = (traded[boundary] as MarketData).timestamp;
   const closeAt = (i: number): number => (traded[i] as MarketData).price;
   const period = (
@@ -85,24 +87,24 @@ export function evaluateRow(tape: SignalTape, row: SweepRow, context: SweepConte
     boundary,
     initialEquity,
     samples.slice(0, boundary),
-    feesBetween(result.orders, Number.NEGATIVE_INFINITY, oosStart),
+    feesBetween(orders, Number.NEGATIVE_INFINITY, oosStart),
   );
   const outOfSample = period(
     boundary,
     traded.length,
     (samples[boundary - 1] as EquitySample).equity,
     samples.slice(boundary),
-    feesBetween(result.orders, oosStart, Number.POSITIVE_INFINITY),
+    feesBetween(orders, oosStart, Number.POSITIVE_INFINITY),
   );
   const full = backtestMetrics({
     samples,
     trades,
-    fees: result.portfolio.fees,
+    fees: folded.final.fees,
     initialEquity,
     firstClose: closeAt(0),
     lastClose: closeAt(traded.length - 1),
   });
-  return { id: row.id, inSample, outOfSample, full, orderEvents: result.orders.length };
+  return { id: row.id, inSample, outOfSample, full, orderEvents: orders.length };
 }
 
 /**

@@ -1,6 +1,12 @@
 import { Command } from 'commander';
 import { CmlError, ErrorCodes } from '../../errors/index.ts';
-import { DiscordWebhook, NotifierRunner, notificationKey, redactWebhookUrl } from '../../notify/index.ts';
+import {
+  DiscordWebhook,
+  NotifierRunner,
+  notificationKey,
+  redactWebhookUrl,
+  SignalNotifier,
+} from '../../notify/index.ts';
 import { prepareRuntime } from '../../runtime/index.ts';
 import { AvroSerde } from '../../serde/index.ts';
 import type { CommandContext } from '../context.ts';
@@ -20,7 +26,9 @@ export function notifyCommand(context: () => CommandContext): Command {
     .addHelpText(
       'after',
       '\nThe webhook URL comes from notify.discordWebhookUrl or DISCORD_WEBHOOK_URL. Progress is kept in the\n' +
-        'consumer group <notify.group>.posted: a restart resumes after the last event posted.',
+        'consumer group <notify.group>.posted: a restart resumes after the last event posted.\n' +
+        'With notify.signalMinConfidence (NOTIFY_SIGNAL_MIN_CONFIDENCE), BUY and SELL signals of crypto.ml_signals\n' +
+        'at or above it are posted too, at most notify.signalsPerMinute a minute (group <notify.group>.signals).',
     )
     .action(async (opts: { fromBeginning?: boolean; untilCaughtUp?: boolean }) => {
       const ctx = context();
@@ -34,17 +42,32 @@ export function notifyCommand(context: () => CommandContext): Command {
       await withRuntime(ctx, { access: 'write', command: 'notify' }, async (runtime) => {
         await prepareRuntime(runtime, ctx.config);
         const serde = await AvroSerde.create(runtime.registry);
+        // One webhook for both: Discord's rate limit is the webhook's, whoever posts.
+        const webhook = new DiscordWebhook({ url, logger: ctx.logger });
         const runner = new NotifierRunner({
           log: runtime.log,
           serde,
           logger: ctx.logger,
-          webhook: new DiscordWebhook({ url, logger: ctx.logger }),
+          webhook,
           group: notify.group,
           fromBeginning: opts.fromBeginning === true || notify.fromBeginning,
           onPosted: (event, offset, posted) =>
             ctx.logger.info({ key: notificationKey(event), offset, message: posted.id }, 'posted'),
         });
         await runner.start();
+        const signals =
+          notify.signalMinConfidence === undefined
+            ? undefined
+            : new SignalNotifier({
+                log: runtime.log,
+                serde,
+                logger: ctx.logger,
+                webhook,
+                minConfidence: notify.signalMinConfidence,
+                perMinute: notify.signalsPerMinute,
+                group: `${notify.group}.signals`,
+              });
+        await signals?.start();
         ctx.logger.info(
           { runtime: runtime.kind, group: notify.group, webhook: redactWebhookUrl(url) },
           'Discord notifier running (Ctrl-C stops it)',
@@ -61,9 +84,14 @@ export function notifyCommand(context: () => CommandContext): Command {
           await new Promise((resolve) => setTimeout(resolve, 500));
           if (opts.untilCaughtUp === true && (await runner.caughtUp())) break;
         }
+        await signals?.stop();
         await runner.stop();
         if (failed) await runner.done;
         console.log(`posted ${runner.posted} events, skipped ${runner.skipped}`);
+        if (signals !== undefined) {
+          const { posted, dropped, failed: lost } = signals.stats();
+          console.log(`posted ${posted} signals, dropped ${dropped} over the budget, ${lost} failed`);
+        }
       });
     });
 }

@@ -1,11 +1,14 @@
 /**
- * The dashboard page: loads the history through the API, then applies the server-sent events
+ * The dashboard page: loads a snapshot through the API, then applies the server-sent events
  * (`/events`) as they come, without reloading. A `resync` event or a reconnect loads everything again.
+ *
+ * One as-of time stamps the page: the snapshot's, then each new bar's. Bars and signals after it
+ * wait until the market reaches them, so the header, the charts and the model panel tell one moment.
  */
-import { candleChart, equityChart } from './charts.js';
+import { candleChart, equityChart, textWidth } from './charts.js';
 import * as data from './data.js';
-import { price, time } from './format.js';
-import { markersOf } from './markers.js';
+import { clock, price, time } from './format.js';
+import { markersOf, placeLabels } from './markers.js';
 import { renderModels, renderOrders, renderPipeline, renderPositions, renderSummary } from './tables.js';
 
 const CANDLES = 500;
@@ -17,35 +20,61 @@ const $ = (id) => document.getElementById(id);
 
 const state = {
   symbol: undefined,
+  /** The bars on the chart (up to `asOf`). */
   candles: [],
+  /** Bars of the symbol after `asOf`, shown when the page's time reaches them. */
+  ahead: [],
+  /** The symbol's signals; those after `asOf` are kept but not shown yet. */
   signals: [],
   /** orderId -> { orderId, status, events } */
   orders: new Map(),
   portfolio: undefined,
+  /** The page's as-of time (ms since epoch; 0 before any data). */
+  asOf: 0,
 };
 
 const ohlc = $('ohlc');
 /** Chart time -> what happened on that bar, for the hover legend. */
 let details = new Map();
-const candles = candleChart($('candles'), (time, bar) => {
-  if (bar === undefined) {
-    ohlc.textContent = '';
-    return;
-  }
-  const what = details.get(time) ?? [];
-  ohlc.textContent = [
-    `O ${price(bar.open)}  H ${price(bar.high)}  L ${price(bar.low)}  C ${price(bar.close)}`,
-    ...what,
-  ].join('  ·  ');
-});
+/** The markers with their labels unplaced; placed again whenever the chart's scale changes. */
+let unplaced = [];
+const candles = candleChart(
+  $('candles'),
+  (time, bar) => {
+    if (bar === undefined) {
+      ohlc.textContent = '';
+      return;
+    }
+    const what = details.get(time) ?? [];
+    ohlc.textContent = [
+      `O ${price(bar.open)}  H ${price(bar.high)}  L ${price(bar.low)}  C ${price(bar.close)}`,
+      ...what,
+    ].join('  ·  ');
+  },
+  () => placeMarkers(),
+);
 const equity = equityChart($('equity'));
+
+/** For the browser test and the console: the charts as the page drew them. */
+window.dashboard = { candles, equity, state };
+
+const shownSignals = () => state.signals.filter((s) => s.timestamp <= state.asOf);
+
+function placeMarkers() {
+  candles.setMarkers(placeLabels(unplaced, candles.xOf, textWidth, candles.plotWidth()));
+}
 
 function drawMarkers() {
   const barTimes = state.candles.map((c) => c.time);
   const orders = [...state.orders.values()].filter((o) => o.events[0]?.symbol === state.symbol);
-  const drawn = markersOf(barTimes, state.signals, orders);
+  const drawn = markersOf(barTimes, shownSignals(), orders);
   details = drawn.details;
-  candles.setMarkers(drawn.markers);
+  unplaced = drawn.markers;
+  placeMarkers();
+}
+
+function drawModels() {
+  renderModels($('models'), shownSignals());
 }
 
 function drawOrders() {
@@ -58,7 +87,24 @@ function drawPortfolio() {
   if (p === undefined) return;
   renderSummary($('summary'), p);
   renderPositions($('positions'), p.positions);
-  $('as-of').textContent = p.asOf > 0 ? `as of ${time(p.asOf)} UTC` : '';
+}
+
+/** Every stamp on the page shows the one as-of time. */
+function drawAsOf() {
+  const known = state.asOf > 0;
+  for (const [id, text] of [
+    ['as-of', known ? `as of ${time(state.asOf)} UTC` : 'waiting for data'],
+    ['models-as-of', known ? `as of ${clock(state.asOf)}` : ''],
+  ]) {
+    const element = $(id);
+    element.textContent = text;
+    element.dataset.asOf = String(state.asOf);
+  }
+}
+
+function drawEmptyStates(equityPoints) {
+  $('candles-empty').hidden = state.candles.length > 0;
+  if (equityPoints !== undefined) $('equity-empty').hidden = equityPoints > 0;
 }
 
 function drawLastPrice() {
@@ -70,40 +116,41 @@ async function loadSymbol(symbol) {
   state.symbol = symbol;
   $('market-title').textContent = symbol ?? '';
   $('models-title').textContent = symbol ?? '';
-  state.candles = symbol === undefined ? [] : await data.candles(symbol, CANDLES);
-  state.signals =
-    symbol === undefined || state.candles.length === 0
-      ? []
-      : await data.signals(symbol, state.candles[0].time);
+  const bars = symbol === undefined ? [] : await data.candles(symbol, CANDLES);
+  state.candles = bars.filter((c) => c.time <= state.asOf);
+  state.ahead = bars.filter((c) => c.time > state.asOf);
+  state.signals = symbol === undefined || bars.length === 0 ? [] : await data.signals(symbol, bars[0].time);
   candles.setCandles(state.candles);
   drawLastPrice();
   drawMarkers();
-  renderModels($('models'), state.signals);
+  drawModels();
+  drawEmptyStates();
 }
 
 async function loadAll() {
   const symbols = await data.symbols();
   const select = $('symbol');
   const chosen = symbols.includes(state.symbol) ? state.symbol : symbols[0];
+  const option = (value, text = value) => {
+    const element = document.createElement('option');
+    element.value = value;
+    element.textContent = text;
+    return element;
+  };
   select.replaceChildren(
-    ...symbols.map((s) => {
-      const option = document.createElement('option');
-      option.value = s;
-      option.textContent = s;
-      return option;
-    }),
+    ...(symbols.length > 0 ? symbols.map((s) => option(s)) : [option('', 'no data yet')]),
   );
+  select.disabled = symbols.length === 0;
   if (chosen !== undefined) select.value = chosen;
-  const [portfolio, points, orders] = await Promise.all([
-    data.portfolio(),
-    data.equity(),
-    data.recentOrders(ORDERS_KEPT),
-  ]);
-  state.portfolio = portfolio;
-  state.orders = new Map(orders.map((o) => [o.orderId, o]));
-  equity.setPoints(points);
+  const snapshot = await data.snapshot(ORDERS_KEPT);
+  state.asOf = snapshot.asOf;
+  state.portfolio = snapshot.portfolio;
+  state.orders = new Map(snapshot.orders.map((o) => [o.orderId, o]));
+  equity.setPoints(snapshot.equity);
+  drawEmptyStates(snapshot.equity.length);
   drawPortfolio();
   drawOrders();
+  drawAsOf();
   await loadSymbol(chosen);
   await refreshPipeline();
 }
@@ -116,8 +163,35 @@ async function refreshPipeline() {
   }
 }
 
+/** The page's time moves on to `time`: bars and signals up to it show. */
+function advance(time) {
+  if (time <= state.asOf) return;
+  state.asOf = time;
+  drawAsOf();
+  const due = state.ahead.filter((c) => c.time <= time);
+  state.ahead = state.ahead.filter((c) => c.time > time);
+  for (const candle of due) showBar(candle);
+  drawMarkers();
+  drawModels();
+}
+
+function showBar(candle) {
+  const last = state.candles.at(-1);
+  candles.update(candle, last?.time);
+  if (last === undefined || candle.time > last.time) state.candles.push(candle);
+  else if (candle.time === last.time) state.candles[state.candles.length - 1] = candle;
+  else return;
+  drawLastPrice();
+  drawEmptyStates();
+}
+
 /** A bar marks the position of its symbol at once; the next portfolio event brings the projection's figures. */
 function onBar(candle) {
+  // The first data of an empty page: load it all (symbols, snapshot), once for the whole burst.
+  if (state.symbol === undefined) {
+    firstLoad ??= reload().finally(() => (firstLoad = undefined));
+    return;
+  }
   const p = state.portfolio;
   if (p !== undefined) {
     const position = p.positions.find((x) => x.symbol === candle.symbol);
@@ -130,20 +204,19 @@ function onBar(candle) {
       drawPortfolio();
     }
   }
-  if (candle.symbol !== state.symbol) return;
-  const last = state.candles.at(-1);
-  candles.update(candle, last?.time);
-  if (last === undefined || candle.time > last.time) state.candles.push(candle);
-  else if (candle.time === last.time) state.candles[state.candles.length - 1] = candle;
-  else return;
-  drawLastPrice();
+  if (candle.symbol === state.symbol) {
+    if (candle.time <= state.asOf) showBar(candle);
+    else state.ahead.push(candle);
+  }
+  advance(candle.time);
 }
 
 function onSignal(signal) {
   if (signal.symbol !== state.symbol) return;
   if (state.signals.some((s) => s.model === signal.model && s.timestamp === signal.timestamp)) return;
   state.signals.push(signal);
-  renderModels($('models'), state.signals);
+  if (signal.timestamp > state.asOf) return;
+  drawModels();
   drawMarkers();
 }
 
@@ -165,12 +238,17 @@ function onPortfolio(portfolio) {
   const previous = state.portfolio;
   state.portfolio = portfolio;
   drawPortfolio();
-  if (previous === undefined || portfolio.asOf > previous.asOf)
+  if (portfolio.asOf > 0 && (previous === undefined || portfolio.asOf > previous.asOf)) {
     equity.add({ time: portfolio.asOf, equity: portfolio.equity, drawdown: portfolio.drawdown });
+    drawEmptyStates(1);
+  }
+  advance(portfolio.asOf);
 }
 
 /** Events that arrive while the history loads wait, then apply (repeats of loaded data are no-ops). */
 let loading = Promise.resolve();
+/** The load an empty page started on its first bar, while it runs. */
+let firstLoad;
 function reload() {
   loading = loading.then(loadAll).catch((error) => console.error('loading the dashboard failed', error));
   return loading;
@@ -200,7 +278,11 @@ function connect() {
   };
 }
 
-$('symbol').addEventListener('change', (event) => void loadSymbol(event.target.value));
+$('symbol').addEventListener('change', (event) => {
+  loading = loading
+    .then(() => loadSymbol(event.target.value))
+    .catch((error) => console.error('loading the symbol failed', error));
+});
 setInterval(() => void refreshPipeline(), PIPELINE_EVERY_MS);
 connect();
 await reload();

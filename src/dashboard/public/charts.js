@@ -9,6 +9,7 @@ import {
   createChart,
   createSeriesMarkers,
 } from '/dashboard/vendor/lightweight-charts.mjs';
+import { signedPct } from './format.js';
 
 export const COLORS = {
   up: '#26a69a',
@@ -20,12 +21,19 @@ export const COLORS = {
   grid: '#1f242d',
 };
 
+/** The charts' text (axes, marker labels): the page's font, named so that labels can be measured as drawn. */
+export const FONT = {
+  size: 12,
+  family: "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif",
+};
+
 const base = {
   autoSize: true,
   layout: {
     background: { type: ColorType.Solid, color: '#171b22' },
     textColor: COLORS.text,
-    fontSize: 12,
+    fontSize: FONT.size,
+    fontFamily: FONT.family,
     attributionLogo: false,
   },
   grid: { vertLines: { color: COLORS.grid }, horzLines: { color: COLORS.grid } },
@@ -34,8 +42,36 @@ const base = {
   crosshair: { mode: CrosshairMode.Normal },
 };
 
+/**
+ * Free pixels on each side of the bars when a chart fits its data. The chart centres time labels
+ * and marker labels on their bar and cuts what passes the plot's edge: fitted edge to edge (the
+ * library's `fitContent`), the first and last labels lost their outer characters ("6:00" for
+ * "16:00"). Half the widest label fits in this margin.
+ */
+export const EDGE_PX = 48;
+
+/** Shows `count` bars with `EDGE_PX` free on either side (at the chart's current width). */
+function fit(chart, count) {
+  const width = chart.timeScale().width();
+  if (count === 0) return;
+  if (width <= 4 * EDGE_PX) {
+    chart.timeScale().fitContent();
+    return;
+  }
+  const pad = EDGE_PX / ((width - 2 * EDGE_PX) / count);
+  chart.timeScale().setVisibleLogicalRange({ from: -0.5 - pad, to: count - 0.5 + pad });
+}
+
 /** Chart time: seconds since epoch (lightweight-charts' UTCTimestamp). */
 export const chartTime = (ms) => Math.floor(ms / 1000);
+
+let measuring;
+/** The width in pixels of a label in the charts' font, as the chart measures it on its canvas. */
+export function textWidth(text) {
+  measuring ??= document.createElement('canvas').getContext('2d');
+  measuring.font = `${FONT.size}px ${FONT.family}`;
+  return measuring.measureText(text).width;
+}
 
 const toBar = (c) => ({ time: chartTime(c.time), open: c.open, high: c.high, low: c.low, close: c.close });
 const toVolume = (c) => ({
@@ -44,8 +80,12 @@ const toVolume = (c) => ({
   color: c.close >= c.open ? 'rgba(38,166,154,0.35)' : 'rgba(239,83,80,0.35)',
 });
 
-/** Candles with volume underneath and markers; `onHover` gets the chart time and bar under the crosshair. */
-export function candleChart(element, onHover) {
+/**
+ * Candles with volume underneath and markers; `onHover` gets the chart time and bar under the
+ * crosshair, `onScale` is called (once a frame at most) when zoom, scroll or size change where bars
+ * are drawn, which is when marker labels must be placed again.
+ */
+export function candleChart(element, onHover, onScale) {
   const chart = createChart(element, base);
   const candles = chart.addSeries(CandlestickSeries, {
     upColor: COLORS.up,
@@ -62,11 +102,29 @@ export function candleChart(element, onHover) {
   volume.priceScale().applyOptions({ scaleMargins: { top: 0.82, bottom: 0 } });
   const markers = createSeriesMarkers(candles, []);
   chart.subscribeCrosshairMove((param) => onHover(param.time, param.seriesData.get(candles)));
+  let frame;
+  const rescaled = () => {
+    if (frame !== undefined) return;
+    frame = requestAnimationFrame(() => {
+      frame = undefined;
+      onScale();
+    });
+  };
+  let count = 0;
+  chart.timeScale().subscribeVisibleLogicalRangeChange(rescaled);
+  chart.timeScale().subscribeSizeChange(() => {
+    fit(chart, count);
+    rescaled();
+  });
   return {
+    chart,
+    series: candles,
+    markers,
     setCandles(list) {
       candles.setData(list.map(toBar));
       volume.setData(list.map(toVolume));
-      chart.timeScale().fitContent();
+      count = list.length;
+      fit(chart, count);
     },
     /** A new or updated last bar; older bars than the last shown are ignored (the chart cannot insert). */
     update(candle, lastTime) {
@@ -77,10 +135,17 @@ export function candleChart(element, onHover) {
     setMarkers(list) {
       markers.setMarkers(list);
     },
+    /** The x of a chart time in pixels from the left of the plot, or null when the chart has no such bar. */
+    xOf: (time) => chart.timeScale().timeToCoordinate(time),
+    /** The plot's width in pixels (the price scale not included). */
+    plotWidth: () => chart.timeScale().width(),
   };
 }
 
-/** Equity on top, drawdown (as a negative percentage) in a pane below. */
+/**
+ * Equity on top, drawdown below it in its own pane as a negative percentage: the summary card shows
+ * it the same way (`signedPct`), so both read e.g. "−0.07%".
+ */
 export function equityChart(element) {
   const chart = createChart(element, base);
   const equity = chart.addSeries(LineSeries, { color: COLORS.equity, lineWidth: 2, title: 'equity' });
@@ -91,15 +156,19 @@ export function equityChart(element) {
       topColor: 'rgba(239,83,80,0.05)',
       bottomColor: 'rgba(239,83,80,0.35)',
       lineWidth: 1,
-      title: 'drawdown %',
-      priceFormat: { type: 'price', precision: 2, minMove: 0.01 },
+      title: 'drawdown',
+      priceFormat: { type: 'custom', minMove: 0.01, formatter: (percent) => signedPct(percent / 100) },
     },
     1,
   );
   chart.panes()[1]?.setHeight(90);
   let last;
+  let count = 0;
+  chart.timeScale().subscribeSizeChange(() => fit(chart, count));
   const point = (p) => ({ time: chartTime(p.time), equity: p.equity, drawdown: -100 * p.drawdown });
   return {
+    chart,
+    series: { equity, drawdown },
     /** Points in time order; several in one second keep the last. */
     setPoints(points) {
       const bySecond = new Map();
@@ -108,13 +177,15 @@ export function equityChart(element) {
       equity.setData(list.map((p) => ({ time: p.time, value: p.equity })));
       drawdown.setData(list.map((p) => ({ time: p.time, value: p.drawdown })));
       last = list.at(-1)?.time;
-      chart.timeScale().fitContent();
+      count = list.length;
+      fit(chart, count);
     },
     add(p) {
       const next = point(p);
       if (last !== undefined && next.time < last) return;
       equity.update({ time: next.time, value: next.equity });
       drawdown.update({ time: next.time, value: next.drawdown });
+      if (next.time !== last) count++;
       last = next.time;
     },
   };

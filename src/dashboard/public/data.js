@@ -9,9 +9,8 @@ async function getJson(path) {
 export const symbols = () => getJson('/candles/symbols');
 export const candles = (symbol, limit) =>
   getJson(`/candles?symbol=${encodeURIComponent(symbol)}&limit=${limit}`);
-export const portfolio = () => getJson('/portfolio');
-export const equity = () => getJson('/equity');
-export const recentOrders = (limit) => getJson(`/orders/recent?limit=${limit}`);
+/** The portfolio, equity curve and latest orders read together, with the page's as-of time. */
+export const snapshot = (orders) => getJson(`/dashboard/snapshot?orders=${orders}`);
 export const pipeline = () => getJson('/pipeline');
 
 /** The signals of a symbol from a time on, following the cursor for at most `maxPages` pages. */

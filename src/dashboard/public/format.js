@@ -17,6 +17,15 @@ export const signedUsd = (value) =>
 /** Fractions as percentages: 0.0512 -> 5.12%. */
 export const pct = (fraction) => (Number.isFinite(fraction) ? percent.format(fraction) : '–');
 
+/**
+ * Signed fractions as percentages with a true minus: -0.0007 -> −0.07%, 0 -> 0.00%. Drawdown is shown
+ * as a negative number on the card and on the chart alike, through this one function.
+ */
+export const signedPct = (fraction) =>
+  Number.isFinite(fraction)
+    ? `${fraction < 0 && percent.format(-fraction) !== percent.format(0) ? '−' : ''}${percent.format(Math.abs(fraction))}`
+    : '–';
+
 /** Prices with digits enough for their size: 68,000.50, 1.2345, 0.000123. */
 export function price(value) {
   if (!Number.isFinite(value)) return '–';

@@ -1,6 +1,6 @@
 /** The tables and summary cards, rendered from plain data (text only: nothing from the server becomes markup). */
 import { modelLabel } from './markers.js';
-import { clock, pct, price, quantity, signedUsd, time, tone, usd } from './format.js';
+import { clock, pct, price, quantity, signedPct, signedUsd, time, tone, usd } from './format.js';
 
 /** A table cell: text, optional class. */
 function cell(text, className = '') {
@@ -42,7 +42,9 @@ export function renderSummary(root, p) {
   set('unrealizedPnl', signedUsd(p.unrealizedPnl), tone(p.unrealizedPnl));
   set('fees', usd(p.fees));
   set('exposure', pct(p.exposure));
-  set('drawdown', pct(p.drawdown), p.drawdown > 0 ? 'neg' : '');
+  // Negative, as on the equity chart: a drawdown is a loss from the peak (red unless it rounds to 0).
+  const drawdown = signedPct(-p.drawdown);
+  set('drawdown', drawdown, drawdown.startsWith('−') ? 'neg' : '');
 }
 
 export function renderPositions(table, positions) {
@@ -136,6 +138,7 @@ export function renderModels(table, signals) {
     .map((s) => {
       const tr = document.createElement('tr');
       tr.dataset.model = s.model;
+      tr.dataset.time = String(s.timestamp);
       const signal = document.createElement('td');
       signal.append(badge(s.signal));
       const confidence = document.createElement('td');
@@ -164,22 +167,33 @@ export function renderModels(table, signals) {
       );
       return tr;
     });
-  fillBody(table, rows, 5, 'No signals for this symbol');
+  fillBody(table, rows, 5, 'No signals yet');
 }
 
+const shortTopic = (topic) => topic.replace(/^crypto\./, '');
+
+/**
+ * Lag per service (the consumer groups' common first name segment): the topics it reads and their
+ * summed lag. Store ids in group names mean nothing to a reader; each row's title lists the full
+ * group names with their lag on each topic.
+ */
 export function renderPipeline(lagTable, deadTable, health) {
-  const lags = [...health.groups]
-    .sort((a, b) => b.lag - a.lag || a.group.localeCompare(b.group))
-    .map((g) => {
-      const tr = document.createElement('tr');
-      tr.append(
-        cell(g.group, 'wrap'),
-        cell(g.topic.replace(/^crypto\./, '')),
-        cell(g.lag.toLocaleString('en-US'), `num ${g.lag > 0 ? 'warn' : ''}`),
-      );
-      return tr;
-    });
-  fillBody(lagTable, lags, 3, 'No consumer groups');
+  const services = health.services.map((s) => {
+    const tr = document.createElement('tr');
+    tr.dataset.service = s.service;
+    tr.title = s.groups
+      .map((g) => `${g.group} on ${g.topic}: lag ${g.lag.toLocaleString('en-US')}`)
+      .join('\n');
+    const name = cell(s.service);
+    name.className = 'service';
+    tr.append(
+      name,
+      cell(s.topics.map(shortTopic).join(', '), 'wrap muted'),
+      cell(s.lag.toLocaleString('en-US'), `num ${s.lag > 0 ? 'warn' : ''}`),
+    );
+    return tr;
+  });
+  fillBody(lagTable, services, 3, 'No consumers yet');
   const dead = health.deadLetters.map((d) => {
     const tr = document.createElement('tr');
     tr.append(cell(d.topic), cell(d.count.toLocaleString('en-US'), `num ${d.count > 0 ? 'neg' : ''}`));

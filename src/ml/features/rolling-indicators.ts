@@ -29,12 +29,19 @@ class Ring {
     return out;
   }
 
-  /** Sum of (value - mean)^2, oldest to newest. */
+  /** Sum of (value - mean)^2, oldest to newest (in two runs, from `start` and from 0: no modulo). */
   squaredDeviations(mean: number): number {
+    const { values, start, size, period } = this;
     let sum = 0;
-    for (let i = 0; i < this.size; i++) {
-      const d = (this.values[(this.start + i) % this.period] as number) - mean;
-      sum = sum + Math.pow(d, 2);
+    const firstEnd = Math.min(period, start + size);
+    for (let i = start; i < firstEnd; i++) {
+      const d = (values[i] as number) - mean;
+      sum = sum + d * d;
+    }
+    const wrapped = start + size - period;
+    for (let i = 0; i < wrapped; i++) {
+      const d = (values[i] as number) - mean;
+      sum = sum + d * d;
     }
     return sum;
   }

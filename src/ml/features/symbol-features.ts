@@ -1,5 +1,6 @@
 import type { MarketData, SignalFeatures } from '../../contracts/index.ts';
 import { FEATURE_COLUMNS, warmupBars, type FeatureDefinition } from './feature-definition.ts';
+import { Float64Slab } from './float64-slab.ts';
 import { RollingMean, RollingRsi, RollingStd } from './rolling-indicators.ts';
 
 /** The features of one bar: the model inputs (column order of the definition) and the message's record. */
@@ -49,6 +50,7 @@ export class SymbolFeatures {
   private previousClose = 0;
   private previousVolume = 0;
   private previousMaCrossPct = Number.NaN;
+  private readonly inputRows = new Float64Slab(INPUTS);
 
   constructor(readonly definition: FeatureDefinition) {
     this.volLong = new RollingStd(definition.volatilityBars);
@@ -145,7 +147,7 @@ export class SymbolFeatures {
       volume_change_pct: previousVolume > 0 ? (volume / previousVolume - 1) * 100 : 0,
     };
     // Set one by one: Float64Array.of takes a generic path in V8, a third of a backtest's feature time.
-    const inputs = new Float64Array(INPUTS);
+    const inputs = this.inputRows.next();
     inputs[0] = pct(close, ma7);
     inputs[1] = pct(close, ma25);
     inputs[2] = pct(ma7, ma25);

@@ -17,12 +17,14 @@ const candle = (time: number): Candle => ({
 describe('the dashboard routes', () => {
   let app: FastifyInstance;
   const asked: unknown[] = [];
+  /** The newest bar the candle read model holds. */
+  let latestBar = 2_000;
 
   beforeAll(async () => {
     const dashboard: DashboardDependencies = {
       candles: (query) => {
         asked.push(query);
-        return [candle(1_000), candle(2_000)];
+        return query.limit === 1 ? [candle(latestBar)] : [candle(1_000), candle(2_000)];
       },
       symbols: () => ['BTCUSDT'],
       pipeline: () =>
@@ -51,7 +53,14 @@ describe('the dashboard routes', () => {
     expect((await app.inject('/dashboard/secret.txt')).statusCode).toBe(400);
     const paths = Object.keys((await app.inject('/docs/json')).json<{ paths: object }>().paths);
     expect(paths).toEqual(
-      expect.arrayContaining(['/candles', '/candles/symbols', '/orders/recent', '/pipeline', '/events']),
+      expect.arrayContaining([
+        '/candles',
+        '/candles/symbols',
+        '/orders/recent',
+        '/dashboard/snapshot',
+        '/pipeline',
+        '/events',
+      ]),
     );
     expect(paths).not.toContain('/');
   });
@@ -86,7 +95,45 @@ describe('the dashboard routes', () => {
   it('reports the pipeline health it is given', async () => {
     expect((await app.inject('/pipeline')).json()).toEqual({
       groups: [{ group: 'virtual-exchange', topic: 'crypto.orders', lag: 2 }],
+      services: [
+        {
+          service: 'virtual-exchange',
+          lag: 2,
+          topics: ['crypto.orders'],
+          groups: [{ group: 'virtual-exchange', name: '', topic: 'crypto.orders', lag: 2 }],
+        },
+      ],
       deadLetters: [{ topic: 'crypto.market_data', count: 1 }],
     });
+  });
+
+  it('reads the snapshot of portfolio, equity curve and orders together, stamped with the portfolio time', async () => {
+    const snapshot = (await app.inject('/dashboard/snapshot?orders=3')).json<{
+      asOf: number;
+      portfolio: { asOf: number };
+      equity: Array<{ time: number }>;
+      orders: Array<{ orderId: string; events: unknown[] }>;
+    }>();
+    const portfolio = (await app.inject('/portfolio')).json<{ asOf: number }>();
+    expect(snapshot.asOf).toBe(portfolio.asOf);
+    expect(snapshot.portfolio).toEqual(portfolio);
+    expect(snapshot.equity).toEqual((await app.inject('/equity')).json());
+    expect(snapshot.orders).toEqual((await app.inject('/orders/recent?limit=3')).json());
+    expect((await app.inject('/dashboard/snapshot?orders=0')).statusCode).toBe(400);
+  });
+
+  it('stamps the snapshot with the newest bar when the portfolio, holding nothing moving, is behind it', async () => {
+    const portfolio = (await app.inject('/portfolio')).json<{ asOf: number }>();
+    latestBar = portfolio.asOf + 3 * 60_000;
+    try {
+      const snapshot = (await app.inject('/dashboard/snapshot')).json<{
+        asOf: number;
+        portfolio: { asOf: number };
+      }>();
+      expect(snapshot.asOf).toBe(latestBar);
+      expect(snapshot.portfolio.asOf).toBe(portfolio.asOf);
+    } finally {
+      latestBar = 2_000;
+    }
   });
 });

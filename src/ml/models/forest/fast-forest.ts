@@ -1,6 +1,7 @@
 import { seededRandom } from '../../random.ts';
 import { binFeatures } from './binning.ts';
-import { growTree, leafOf, type FlatTree } from './histogram-tree.ts';
+import { growTree, type FlatTree } from './histogram-tree.ts';
+import { packForest, packedLeaves, type PackedForest } from './packed-forest.ts';
 
 export interface ForestParams {
   readonly nEstimators: number;
@@ -38,13 +39,20 @@ export interface SerializedFastForest {
  * feature tried instead of O(rows^2).
  */
 export class FastRandomForest {
+  private readonly packed: PackedForest;
+  /** Each tree's leaf for the input being predicted (reused: prediction is synchronous). */
+  private readonly leaves: Int32Array;
+
   private constructor(
     /** 0 for regression, else the number of classes. */
     readonly classes: number,
     readonly features: number,
     private readonly trees: readonly FlatTree[],
     readonly importances: readonly number[],
-  ) {}
+  ) {
+    this.packed = packForest(trees, classes);
+    this.leaves = new Int32Array(trees.length);
+  }
 
   static train(
     rows: readonly Float64Array[],
@@ -89,11 +97,11 @@ export class FastRandomForest {
 
   /** Each tree's prediction for x (regression). */
   members(x: ArrayLike<number>): Float64Array {
-    const out = new Float64Array(this.trees.length);
-    for (let t = 0; t < this.trees.length; t++) {
-      const tree = this.trees[t] as FlatTree;
-      out[t] = tree.values[leafOf(tree, x)] as number;
-    }
+    const { leaves, packed } = this;
+    packedLeaves(packed, x, leaves);
+    const out = new Float64Array(leaves.length);
+    for (let t = 0; t < leaves.length; t++)
+      out[t] = packed.values[packed.output[leaves[t] as number] as number] as number;
     return out;
   }
 
@@ -102,14 +110,15 @@ export class FastRandomForest {
     const K = this.classes;
     const probabilities = new Float64Array(K);
     const votes = new Float64Array(K);
-    for (const tree of this.trees) {
-      const base = leafOf(tree, x) * K;
-      let best = 0;
-      for (let k = 0; k < K; k++) {
-        const p = tree.values[base + k] as number;
-        probabilities[k] = (probabilities[k] as number) + p;
-        if (p > (tree.values[base + best] as number)) best = k;
-      }
+    const { leaves, packed } = this;
+    const { values, output, vote } = packed;
+    packedLeaves(packed, x, leaves);
+    for (let t = 0; t < leaves.length; t++) {
+      const leaf = leaves[t] as number;
+      const base = output[leaf] as number;
+      for (let k = 0; k < K; k++)
+        probabilities[k] = (probabilities[k] as number) + (values[base + k] as number);
+      const best = vote[leaf] as number;
       votes[best] = (votes[best] as number) + 1;
     }
     for (let k = 0; k < K; k++) {
