@@ -5,6 +5,7 @@ import type { Config } from '../config/index.ts';
 import type { DashboardDependencies } from '../dashboard/dashboard-deps.ts';
 import type { DiscordBotOptions } from '../discord/interactions-route.ts';
 import type { OrderEvent } from '../contracts/index.ts';
+import type { ControlsView, OperatorControls } from '../controls/index.ts';
 import type { Metrics } from './metrics.ts';
 import type { LagProbe, ProcessorProbe } from './probes.ts';
 
@@ -24,6 +25,12 @@ export const DEFAULT_API_SETTINGS: ApiSettings = {
  */
 export type OrderAppender = (events: readonly OrderEvent[]) => Promise<void>;
 
+/** The operators' controls as the API serves them: the requests, and their view folded from the log. */
+export interface ControlsAccess {
+  readonly operator: OperatorControls;
+  readonly view: () => Promise<ControlsView>;
+}
+
 export interface ApiDependencies {
   readonly store: PortfolioStore;
   /** The portfolio now: the live projection's state, or the store's summary. */
@@ -31,6 +38,8 @@ export interface ApiDependencies {
   readonly signals: SignalStore;
   /** Where the mutating routes write their events: the API never changes a read model itself. */
   readonly appendOrders: OrderAppender;
+  /** Pause, resume and force-close (crypto.controls); without them those routes answer 503. */
+  readonly controls?: ControlsAccess;
   readonly metrics: Metrics;
   /** The projections readiness waits for. */
   readonly projections?: readonly LagProbe[];

@@ -7,6 +7,7 @@ import { interactionsRoute } from '../discord/interactions-route.ts';
 import { DEFAULT_API_SETTINGS, type ApiContext, type ApiDependencies } from './api-context.ts';
 import { describeValidation, installErrorHandlers } from './error-handler.ts';
 import { accountRoutes } from './routes/account-routes.ts';
+import { controlRoutes } from './routes/control-routes.ts';
 import { opsRoutes } from './routes/ops-routes.ts';
 import { orderRoutes } from './routes/order-routes.ts';
 import { portfolioRoutes } from './routes/portfolio-routes.ts';
@@ -52,6 +53,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   portfolioRoutes(app, ctx);
   orderRoutes(app, ctx);
   accountRoutes(app, ctx);
+  controlRoutes(app, ctx);
   signalRoutes(app, ctx);
   opsRoutes(app, ctx);
   if (deps.dashboard !== undefined) registerDashboard(app, ctx, deps.dashboard);

@@ -6,6 +6,7 @@ import {
   ValidationError,
   type MarketData,
   type MlSignal,
+  type OperatorControl,
   type OrderEvent,
 } from '../contracts/index.ts';
 import type { LogRecord } from '../log/port.ts';
@@ -26,6 +27,7 @@ import {
   evolveDecision,
   initialDecisionState,
   needsFreshPortfolio,
+  recordControl,
   type DecisionSettings,
   type DecisionState,
 } from '../../streams/decision/index.ts';
@@ -194,6 +196,17 @@ export interface TradeResult {
   readonly hash: string;
 }
 
+/** What trading a tape takes: the decision engine's and the exchange's settings, and any controls. */
+export interface TradeSettings {
+  readonly decision: DecisionSettings;
+  readonly exchange: ExchangeSettings;
+  /**
+   * Operators' controls as the decision engine recorded them in a log (records, applied_from
+   * set; requests are ignored): applied at the same signals as in the run that recorded them.
+   */
+  readonly controls?: readonly OperatorControl[];
+}
+
 /**
  * Trades a signal tape: the decision engine and the virtual exchange in event-time lockstep. At
  * each time T the exchange first settles T's bars (every order placed before T is known), then the
@@ -202,12 +215,11 @@ export interface TradeResult {
  * the exchange's state at once. This is the order in which the log processors meet their inputs,
  * so the order events are the ones they append.
  */
-export function tradeOrders(
-  tape: SignalTape,
-  settings: { readonly decision: DecisionSettings; readonly exchange: ExchangeSettings },
-): OrderEvent[] {
+export function tradeOrders(tape: SignalTape, settings: TradeSettings): OrderEvent[] {
   let exchange = initialExchangeState(settings.exchange);
   let decision: DecisionState = initialDecisionState();
+  for (const control of settings.controls ?? [])
+    decision = { ...decision, controls: recordControl(decision.controls, control) };
   /** The portfolio the decisions read, once the first one read it. */
   let portfolio: PortfolioState | undefined;
   const orders: OrderEvent[] = [];
@@ -228,7 +240,7 @@ export function tradeOrders(
       barsUnfolded.push(bar);
     }
     for (const signal of step.signals) {
-      if (needsFreshPortfolio(portfolio, signal, settings.decision)) {
+      if (needsFreshPortfolio(portfolio, signal, settings.decision, decision)) {
         portfolio = catchUpPortfolio(
           portfolio ?? initialPortfolio(settings.exchange.initialCash).state,
           barsUnfolded,
@@ -249,10 +261,7 @@ export function tradeOrders(
 }
 
 /** `tradeOrders`, and the portfolio, trades and state hash its order events fold to. */
-export function tradeTape(
-  tape: SignalTape,
-  settings: { readonly decision: DecisionSettings; readonly exchange: ExchangeSettings },
-): TradeResult {
+export function tradeTape(tape: SignalTape, settings: TradeSettings): TradeResult {
   const orders = tradeOrders(tape, settings);
   let folded = initialPortfolio(settings.exchange.initialCash).state;
   const trades: ClosedTrade[] = [];
@@ -268,6 +277,8 @@ export function tradeTape(
 export interface LockstepOptions extends TapeOptions {
   readonly decision: DecisionSettings;
   readonly exchange: ExchangeSettings;
+  /** Operators' controls recorded in a log, to trade the bars as that run did (none in a backtest). */
+  readonly controls?: readonly OperatorControl[];
 }
 
 export interface LockstepResult extends TradeResult {

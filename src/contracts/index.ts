@@ -3,3 +3,4 @@ export * from './topics.ts';
 export * from './topic-contracts.ts';
 export * from './validation/index.ts';
 export * from './sweep-topics.ts';
+export * from './control-topic.ts';

@@ -43,6 +43,21 @@ export const DATA_TOPICS: Readonly<Record<DataTopic, TopicSpec>> = {
   },
 };
 
+/** Operators' controls (pause and resume entries, force-close): requests and the engine's records of them. */
+export const CONTROLS = 'crypto.controls';
+
+/**
+ * One partition, so requests and the decision engine's records keep one order; kept forever
+ * (a pause outlives any data window, and a replay folds every control since the first).
+ */
+export const CONTROL_TOPIC: TopicSpec = {
+  name: CONTROLS,
+  partitions: 1,
+  retentionMs: -1,
+  keyField: 'control_id',
+  description: "operators' controls: pause and resume entries, force-close",
+};
+
 /** The dead-letter topic of a data topic: where its undecodable or invalid messages go, with the reason. */
 export const deadLetterTopicOf = (topic: string): string => `${topic}.dlq`;
 
@@ -62,9 +77,13 @@ export type TopicOverrides = Readonly<
 
 /**
  * Every topic the system declares: the three data topics (the spec's partitions and retention,
- * unless overridden) and a dead-letter topic for each.
+ * unless overridden), a dead-letter topic for each, and the operators' controls (whose reader skips
+ * an invalid record: it has no dead letters).
  */
 export const declaredTopics = (overrides: TopicOverrides = {}): TopicSpec[] => {
   const data = Object.values(DATA_TOPICS).map((spec) => ({ ...spec, ...overrides[spec.name] }));
-  return [...data, ...data.map(deadLetterSpec)].map((spec) => ({ ...spec, ...overrides[spec.name] }));
+  return [...data, ...data.map(deadLetterSpec), CONTROL_TOPIC].map((spec) => ({
+    ...spec,
+    ...overrides[spec.name],
+  }));
 };

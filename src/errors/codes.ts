@@ -37,6 +37,7 @@ export const ErrorCodes = {
   STORE_MISSING: 'CML_STORE_MISSING',
   HISTORY_BEYOND_RETENTION: 'CML_HISTORY_BEYOND_RETENTION',
   LOG_INCOMPLETE: 'CML_LOG_INCOMPLETE',
+  CONTROL_REFUSED: 'CML_CONTROL_REFUSED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -3,6 +3,7 @@ import { ORDERS } from '../contracts/index.ts';
 import type { Config } from '../config/index.ts';
 import { Gauge } from 'prom-client';
 import { buildApi, type LagProbe, type Metrics, type ProcessorProbe } from '../api/index.ts';
+import { ControlCodec, controlsView, LogOperatorControls } from '../controls/index.ts';
 import { openLogFeed, runtimePipelineHealth, type LogFeed } from '../dashboard/index.ts';
 import { DeadLetterCounter, encodeValidated } from '../messaging/index.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -22,7 +23,8 @@ export interface ServedApi {
 /**
  * The query API and the dashboard over the projections a process runs, listening on the
  * configured host and port. Its writes (manual cancel, account reset) go to crypto.orders, where
- * the exchange and the projections pick them up like any other event.
+ * the exchange and the projections pick them up like any other event; the operators' controls
+ * (pause, resume, force-close) go to crypto.controls, where the decision engine picks them up.
  */
 export async function serveApi(options: {
   readonly config: Config;
@@ -32,7 +34,7 @@ export async function serveApi(options: {
   readonly services: Services;
   /** The process's metrics, which the services report to as well. */
   readonly metrics: Metrics;
-  /** What the Discord bot's /pause, /resume and /close ask; absent, they answer that controls are unavailable. */
+  /** What the Discord bot's /pause, /resume and /close ask; absent, the log-backed controls the API's routes use. */
   readonly controls?: OperatorControls;
 }): Promise<ServedApi> {
   const { config, runtime, serde, services } = options;
@@ -62,6 +64,12 @@ export async function serveApi(options: {
   const deadLetters = new DeadLetterCounter(runtime.log);
   const stopGauges = refreshPipelineGauges(runtime, options.metrics, deadLetters);
   const feed: LogFeed = await openLogFeed({ log: runtime.log, serde, logger: options.logger });
+  const operator = new LogOperatorControls({
+    log: runtime.log,
+    codec: await ControlCodec.create(runtime.registry),
+    openPositions: (symbol) =>
+      [...portfolio.projection.current().lots.values()].filter((lot) => lot.symbol === symbol).length,
+  });
   const { discord } = config;
   const bot: DiscordBotOptions | undefined =
     discord.publicKey === undefined
@@ -69,7 +77,7 @@ export async function serveApi(options: {
       : {
           publicKey: discord.publicKey,
           operators: { userIds: discord.operatorUserIds, roleIds: discord.operatorRoleIds },
-          ...(options.controls === undefined ? {} : { controls: options.controls }),
+          controls: options.controls ?? operator,
         };
   const app = await buildApi({
     store: portfolio.store,
@@ -79,6 +87,7 @@ export async function serveApi(options: {
       const records = encodeValidated(serde, ORDERS, events, (event) => event.event_time ?? event.timestamp);
       await runtime.log.append([{ topic: ORDERS, records }]);
     },
+    controls: { operator, view: async () => controlsView(await operator.history()) },
     metrics: options.metrics,
     projections: lag,
     processors,

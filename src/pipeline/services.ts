@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { MARKET_DATA, ML_SIGNALS, ORDERS } from '../contracts/index.ts';
+import { CONTROLS, MARKET_DATA, ML_SIGNALS, ORDERS } from '../contracts/index.ts';
+import { ControlCodec } from '../controls/control-codec.ts';
 import type { Config } from '../config/index.ts';
 import { groupPassed, streamClock, wallClock, type ValidationClock } from '../messaging/index.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -20,17 +21,20 @@ import { startTrainer, type Trainer } from '../../streams/trainer/index.ts';
 export const SERVICE_NAMES = ['signals', 'decision', 'exchange', 'projections', 'trainer'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
-/** The three topics the pipeline runs on: the contract's, or isolated copies (tests). */
+/** The topics the pipeline runs on: the contract's, or isolated copies (tests). */
 export interface PipelineTopics {
   readonly marketData: string;
   readonly signals: string;
   readonly orders: string;
+  /** The operators' controls the decision engine folds; none: no controls apply (a backtest's own topics). */
+  readonly controls?: string;
 }
 
 export const CONTRACT_TOPICS: PipelineTopics = {
   marketData: MARKET_DATA,
   signals: ML_SIGNALS,
   orders: ORDERS,
+  controls: CONTROLS,
 };
 
 export interface ServicesOptions {
@@ -184,11 +188,13 @@ export async function startServices(options: ServicesOptions): Promise<Services>
       marketDataTopic: topics.marketData,
     });
     await portfolio.start();
+    const controls = topics.controls === undefined ? undefined : await ControlCodec.create(runtime.registry);
     const decision = new DecisionRunner({
       log: runtime.log,
       serde,
       logger,
       portfolio,
+      ...(controls === undefined ? {} : { controls, controlsTopic: topics.controls }),
       settings: decisionSettingsOf(config.decision),
       clock: clock(),
       group: config.decision.group,

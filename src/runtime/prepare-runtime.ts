@@ -1,5 +1,5 @@
 import type { Config } from '../config/index.ts';
-import { declaredTopics, TOPIC_CONTRACTS } from '../contracts/index.ts';
+import { CONTROL_SCHEMA, declaredTopics, TOPIC_CONTRACTS } from '../contracts/index.ts';
 import type { CompatibilityLevel } from '../serde/index.ts';
 import { applyTopics, type ApplyTopicsResult } from '../topics/apply-topics.ts';
 import type { Runtime } from './runtime.ts';
@@ -16,10 +16,13 @@ export const compatibilityLevelOf =
   (subject: string): CompatibilityLevel =>
     config.registry.subjectCompatibility[subject] ?? config.registry.compatibility;
 
-/** Sets each subject's compatibility level and registers the schemas in avro/ (idempotent). */
+/**
+ * Sets each subject's compatibility level and registers the schemas in avro/ (idempotent): the
+ * data topics' and the controls'.
+ */
 export async function registerSchemas(runtime: Runtime, config: Config): Promise<RegisteredSubject[]> {
   const out: RegisteredSubject[] = [];
-  for (const contract of Object.values(TOPIC_CONTRACTS)) {
+  for (const contract of [...Object.values(TOPIC_CONTRACTS), CONTROL_SCHEMA]) {
     const level = compatibilityLevelOf(config)(contract.subject);
     await runtime.registry.setCompatibility(contract.subject, level);
     const id = await runtime.registry.register(contract.subject, contract.schema);

@@ -1,5 +1,6 @@
 import { equityOf, type PortfolioState } from '../../projections/portfolio/index.ts';
-import type { MlSignal, OrderEvent } from '../../src/contracts/index.ts';
+import { FORCE_CLOSE_STRATEGY, type MlSignal, type OrderEvent } from '../../src/contracts/index.ts';
+import { controlsAt, entriesPaused, forceCloseDone, forceCloseDue } from './controls-state.ts';
 import type { Skip, SkipReason } from './decision-reasons.ts';
 import type { DecisionSettings } from './decision-settings.ts';
 import { evolveDecision, type DecisionState, type TrackedOrder } from './decision-state.ts';
@@ -74,14 +75,21 @@ export const needsFreshPortfolio = (
   cached: PortfolioState | undefined,
   signal: MlSignal,
   settings: DecisionSettings,
-): boolean => cached === undefined || mayAct(signal, settings);
+  state?: DecisionState,
+): boolean =>
+  cached === undefined ||
+  mayAct(signal, settings) ||
+  (state !== undefined && forceCloseDue(state.controls, signal.symbol, signal.timestamp));
 
 /**
  * The decision engine, pure: a signal, the engine's state and the portfolio settled up to the
  * signal's event time give the orders to place. Confidence first (>= high acts, medium needs
  * another source agreeing within the window, low and HOLD are ignored), then for a BUY the
  * position, pending-order, cooldown and drawdown rules and the sizing; a SELL closes the
- * symbol's open position. Time is the signal's event time only, so a replay decides the same.
+ * symbol's open position. The operators' controls recorded up to the signal's time apply first:
+ * a force-close of the signal's symbol sells its open position in place of deciding the signal,
+ * and a pause of entries skips a BUY (SELLs, and the exchange's exits, go on). Time is the
+ * signal's event time only, so a replay decides the same.
  */
 export function decide(
   state: DecisionState,
@@ -89,9 +97,11 @@ export function decide(
   portfolio: PortfolioState,
   settings: DecisionSettings,
 ): Decision {
-  const reconciled = reconcileWithPortfolio(state, portfolio, signal.timestamp, settings.cooldownMs);
+  const controlled = { ...state, controls: controlsAt(state.controls, signal.timestamp) };
+  const reconciled = reconcileWithPortfolio(controlled, portfolio, signal.timestamp, settings.cooldownMs);
   const confirmation = agreeingVote(reconciled, signal, settings.agreementWindowMs);
   const next = rememberSignal(reconciled, signal, settings.minConfidence, settings.agreementWindowMs);
+  if (next.controls.forceCloses.has(signal.symbol)) return forceClose(next, signal, portfolio, settings);
   if (signal.signal === 'HOLD')
     return skipped(next, 'HOLD', () => `expected change ${pct(signal.expected_change_pct)}`);
   if (signal.confidence < settings.minConfidence)
@@ -130,6 +140,12 @@ export function decide(
     return place(next, signal, { action: 'SELL', quantity, equity }, settings);
   }
 
+  if (entriesPaused(next.controls, signal.symbol))
+    return skipped(
+      next,
+      'PAUSED',
+      () => `entries ${next.controls.pausedAll ? 'of every symbol' : `of ${signal.symbol}`} are paused`,
+    );
   const openLots = lotsOf(portfolio, signal.symbol).length;
   if (openLots >= settings.maxPositionsPerSymbol)
     return skipped(
@@ -183,6 +199,42 @@ export function decide(
         `the largest order allowed (by ${sizing.limitedBy}) is worth ${sizing.value.toFixed(2)} USDT; minimum ${settings.minOrderValue}, cash ${portfolio.cash.toFixed(2)}, promised to PENDING BUYs ${reserved.toFixed(2)}`,
     );
   return place(next, signal, { action: 'BUY', quantity: sizing.quantity, equity }, settings);
+}
+
+/**
+ * An operator's force-close, carried out at a signal of its symbol: a MARKET SELL of the open lots
+ * (the exchange fills it at the next bar and closes them with reason MANUAL), whatever the signal
+ * says; nothing when a SELL is already PENDING or nothing is open.
+ */
+function forceClose(
+  state: DecisionState,
+  signal: MlSignal,
+  portfolio: PortfolioState,
+  settings: DecisionSettings,
+): Decision {
+  const next = { ...state, controls: forceCloseDone(state.controls, signal.symbol) };
+  const sell = [...next.orders.values()].find(
+    (o) => o.symbol === signal.symbol && o.action === 'SELL' && o.status === 'PENDING',
+  );
+  if (sell !== undefined)
+    return skipped(next, 'ORDER_PENDING', () => `force-close: SELL ${sell.orderId} is already PENDING`);
+  const lots = lotsOf(portfolio, signal.symbol);
+  if (lots.length === 0)
+    return skipped(next, 'NO_POSITION', () => `force-close: no open ${signal.symbol} position`);
+  const quantity = lots.reduce((sum, lot) => sum + lot.quantity, 0);
+  const decision = place(
+    next,
+    signal,
+    { action: 'SELL', quantity, equity: equityOf(portfolio) },
+    { ...settings, orderType: 'MARKET', strategy: FORCE_CLOSE_STRATEGY },
+  );
+  const [order] = decision.orders as [OrderEvent];
+  // The operator caused it, not the signal it was placed at.
+  const forced = {
+    ...order,
+    trigger_signal: { model: 'operator', confidence: 1, expected_change_pct: 0 },
+  };
+  return { ...decision, orders: [forced] };
 }
 
 function place(

@@ -22,6 +22,8 @@ export const SkipReasonValues = [
   'INSUFFICIENT_CASH',
   /** The size the rules allow is below the minimum order value or the quantity step. */
   'ORDER_TOO_SMALL',
+  /** A BUY while an operator's pause of entries (of every symbol, or of this one) is in effect. */
+  'PAUSED',
 ] as const;
 export type SkipReason = (typeof SkipReasonValues)[number];
 

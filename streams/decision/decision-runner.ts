@@ -1,12 +1,15 @@
 import {
+  CONTROLS,
   ML_SIGNALS,
   ORDERS,
   TOPIC_CONTRACTS,
   ValidationError,
   type MlSignal,
+  type OperatorControl,
   type OrderEvent,
 } from '../../src/contracts/index.ts';
-import type { LogPort, LogRecord, Subscription } from '../../src/log/port.ts';
+import type { ControlCodec } from '../../src/controls/control-codec.ts';
+import type { LogPort, LogRecord, Subscription, TopicAppend } from '../../src/log/port.ts';
 import {
   encodeValidated,
   OrderedProcessor,
@@ -17,6 +20,7 @@ import {
 import type { Logger } from '../../src/observability/logger.ts';
 import type { AvroSerde } from '../../src/serde/index.ts';
 import type { PortfolioState } from '../../projections/portfolio/index.ts';
+import { appliesFrom, recordControl } from './controls-state.ts';
 import { decide, needsFreshPortfolio, type Decision } from './decide.ts';
 import type { DecisionSettings } from './decision-settings.ts';
 import { evolveDecision, initialDecisionState, type DecisionState } from './decision-state.ts';
@@ -36,6 +40,10 @@ export interface DecisionRunnerOptions {
   readonly signalsFrom?: string;
   /** Write and fold orders on this topic instead of crypto.orders. */
   readonly ordersTopic?: string;
+  /** With it, the operators' controls are folded and recorded (crypto.controls); without, none apply. */
+  readonly controls?: ControlCodec;
+  /** Read and record controls on this topic instead of crypto.controls. */
+  readonly controlsTopic?: string;
   /** Whether the signals processor has written every signal before a time (the pipeline's gate). */
   readonly signalsReady?: (time: number) => Promise<boolean>;
   readonly pollMs?: number;
@@ -55,6 +63,13 @@ const READ_PAGE = 5_000;
  * decided on the portfolio settled up to its time; its orders are appended with its offset,
  * atomically, so a signal yields its orders exactly once and the exchange can wait on the
  * engine's progress.
+ *
+ * Operators' controls: the engine reads crypto.controls from its first offset. A request (no
+ * applied_from) is recorded at the next signal the engine decides: it appends the control again
+ * with applied_from, the signal time it applies from (see `appliesFrom`), together with that
+ * signal's orders and offset. Only records take effect, at the first signal at or after their
+ * time, so a replay of the log, which finds every record already there, applies each control at
+ * the very signal the live run did, whenever the request arrived.
  */
 export class DecisionRunner {
   private state: DecisionState = initialDecisionState();
@@ -64,11 +79,24 @@ export class DecisionRunner {
   private signals: OrderedProcessor<typeof ML_SIGNALS> | undefined;
   /** The portfolio of the last signal that could act: the one the others are decided on. */
   private portfolio: PortfolioState | undefined;
+  /** Next offset of crypto.controls to fold. */
+  private controlsNext = 0;
+  private controlsSubscription: Subscription | undefined;
+  /** Controls read and not folded yet: the next step folds them. */
+  private inbox: OperatorControl[] = [];
+  /** Requests without a record yet, by id, in arrival order. */
+  private readonly requests = new Map<string, OperatorControl>();
+  /** Event time of the last signal decided by this run. */
+  private lastDecided: number | undefined;
 
   constructor(private readonly options: DecisionRunnerOptions) {}
 
   private get ordersTopic(): string {
     return this.options.ordersTopic ?? ORDERS;
+  }
+
+  private get controlsTopic(): string {
+    return this.options.controlsTopic ?? CONTROLS;
   }
 
   current(): DecisionState {
@@ -90,6 +118,7 @@ export class DecisionRunner {
       startAt: () => this.folded,
       handler: (batch) => this.foldRecords(batch.records),
     });
+    if (this.options.controls !== undefined) await this.readControls(this.options.controls, group);
     this.signals = new OrderedProcessor({
       log: this.options.log,
       serde: this.options.serde,
@@ -122,8 +151,58 @@ export class DecisionRunner {
   async stop(): Promise<void> {
     await this.signals?.stop();
     await this.orders?.stop();
+    await this.controlsSubscription?.stop();
     this.signals = undefined;
     this.orders = undefined;
+    this.controlsSubscription = undefined;
+  }
+
+  /**
+   * Reads crypto.controls to its end before the first signal (every record a replay needs is
+   * folded before it decides anything), then follows it; what arrives is folded at the next step.
+   */
+  private async readControls(codec: ControlCodec, group: string): Promise<void> {
+    for (;;) {
+      const records = await this.options.log.read(this.controlsTopic, 0, this.controlsNext, READ_PAGE);
+      if (records.length === 0) break;
+      await this.takeControls(codec, records);
+    }
+    this.foldInbox();
+    this.controlsSubscription = await this.options.log.subscribe({
+      group: `${group}.controls`,
+      topics: [this.controlsTopic],
+      fromBeginning: true,
+      startAt: () => this.controlsNext,
+      handler: (batch) => this.takeControls(codec, batch.records),
+    });
+  }
+
+  private async takeControls(codec: ControlCodec, records: readonly LogRecord[]): Promise<void> {
+    for (const record of records) {
+      if (record.offset < this.controlsNext) continue;
+      try {
+        this.inbox.push(await codec.decode(record.value));
+      } catch (error) {
+        this.options.logger.warn(
+          { offset: record.offset, err: (error as Error).message },
+          'operator control skipped by the decision engine',
+        );
+      }
+      this.controlsNext = record.offset + 1;
+    }
+  }
+
+  /** Folds the controls read so far: records into the state, requests into those to record. */
+  private foldInbox(): void {
+    const inbox = this.inbox;
+    this.inbox = [];
+    for (const control of inbox) {
+      if (control.applied_from !== null) {
+        this.requests.delete(control.control_id);
+        this.state = { ...this.state, controls: recordControl(this.state.controls, control) };
+      } else if (!this.state.controls.recorded.has(control.control_id))
+        this.requests.set(control.control_id, control);
+    }
   }
 
   /** Reads crypto.orders to its end without a group, so nothing committed earlier is skipped. */
@@ -162,8 +241,13 @@ export class DecisionRunner {
   }
 
   private async decideSignal(signal: MlSignal, control: StepControl): Promise<StepOutput | undefined> {
+    this.foldInbox();
+    const from = appliesFrom(signal.timestamp, this.lastDecided);
+    const recorded = [...this.requests.values()].map((request) => ({ ...request, applied_from: from }));
+    let state = this.state;
+    for (const record of recorded) state = { ...state, controls: recordControl(state.controls, record) };
     let portfolio = this.portfolio;
-    if (needsFreshPortfolio(portfolio, signal, this.options.settings)) {
+    if (needsFreshPortfolio(portfolio, signal, this.options.settings, state)) {
       // The exchange may be waiting for this engine's progress before it settles what we wait for.
       await control.flush();
       try {
@@ -175,13 +259,30 @@ export class DecisionRunner {
       this.portfolio = portfolio;
     }
     // A fresh portfolio was read above whenever none was cached.
-    const decision = decide(this.state, signal, portfolio as PortfolioState, this.options.settings);
+    const decision = decide(state, signal, portfolio as PortfolioState, this.options.settings);
     this.report(signal, decision);
     const records = encodeValidated(this.options.serde, ORDERS, decision.orders, (order) => order.timestamp);
+    const append: TopicAppend[] = [];
+    if (recorded.length > 0 && this.options.controls !== undefined)
+      append.push({ topic: this.controlsTopic, records: this.options.controls.records(recorded) });
+    if (records.length > 0) append.push({ topic: this.ordersTopic, records });
     return {
-      append: records.length > 0 ? [{ topic: this.ordersTopic, records }] : [],
+      append,
       applied: () => {
         this.state = decision.state;
+        this.lastDecided = signal.timestamp;
+        for (const record of recorded) {
+          this.requests.delete(record.control_id);
+          this.options.logger.info(
+            {
+              control: record.action,
+              symbol: record.symbol,
+              by: record.requested_by,
+              from: record.applied_from,
+            },
+            'operator control recorded',
+          );
+        }
       },
     };
   }

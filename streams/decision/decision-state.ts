@@ -6,6 +6,7 @@ import type {
   Signal,
 } from '../../src/contracts/index.ts';
 import { SEQUENCE_OF } from '../../src/ledger/order-transitions.ts';
+import { initialControlsState, type ControlsState } from './controls-state.ts';
 import { parseOrderId } from './order-ids.ts';
 
 /** An order the engine still needs to know about: PENDING (it blocks its symbol), open, or recently closed (cooldown). */
@@ -30,7 +31,8 @@ export interface RecentSignal {
 
 /**
  * What the engine keeps besides the portfolio it reads from the ledger. Everything but the recent
- * signals is folded from crypto.orders, so a restart that folds the log again knows the same.
+ * signals is folded from the log (crypto.orders, and crypto.controls for the controls), so a
+ * restart that folds the log again knows the same.
  */
 export interface DecisionState {
   /** Highest order-id sequence per UTC day (YYYYMMDD) seen in the log or issued. */
@@ -39,12 +41,15 @@ export interface DecisionState {
   readonly orders: ReadonlyMap<string, TrackedOrder>;
   /** Per symbol, the latest signal of each source (`model/prediction_type`) inside the agreement window. */
   readonly recentSignals: ReadonlyMap<string, ReadonlyMap<string, RecentSignal>>;
+  /** The operators' controls, folded from the engine's records in crypto.controls. */
+  readonly controls: ControlsState;
 }
 
 export const initialDecisionState = (): DecisionState => ({
   lastSequenceByDay: new Map(),
   orders: new Map(),
   recentSignals: new Map(),
+  controls: initialControlsState(),
 });
 
 const without = <K, V>(map: ReadonlyMap<K, V>, keys: Iterable<K>): Map<K, V> => {

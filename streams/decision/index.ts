@@ -13,6 +13,14 @@ export {
   decisionSettingsOf,
   type DecisionSettings,
 } from './decision-settings.ts';
+export {
+  appliesFrom,
+  controlsAt,
+  initialControlsState,
+  recordControl,
+  type ControlsState,
+  type ScheduledControl,
+} from './controls-state.ts';
 export { SkipReasonValues, type Skip, type SkipReason } from './decision-reasons.ts';
 export { sizePosition, type Sizing, type SizingInput } from './position-sizing.ts';
 export { draftOrder, type OrderDraft } from './order-draft.ts';

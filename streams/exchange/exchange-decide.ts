@@ -1,4 +1,10 @@
-import type { CancelReason, CloseReason, MarketData, OrderEvent } from '../../src/contracts/index.ts';
+import {
+  FORCE_CLOSE_STRATEGY,
+  type CancelReason,
+  type CloseReason,
+  type MarketData,
+  type OrderEvent,
+} from '../../src/contracts/index.ts';
 import {
   evolveExchange,
   type ExchangeSettings,
@@ -119,8 +125,10 @@ function executePending(
   else if (bar.high >= order.price) price = Math.max(order.price, bar.open);
   else return [];
   price = round(price);
+  // An operator's force-close is a SELL like a signal's; its closes say who asked.
+  const reason: CloseReason = order.strategy === FORCE_CLOSE_STRATEGY ? 'MANUAL' : 'SELL_SIGNAL';
   const closes = positions.map((position) =>
-    closeEvent(state, position, price, 'SELL_SIGNAL', bar.timestamp, settings),
+    closeEvent(state, position, price, reason, bar.timestamp, settings),
   );
   const fees = closes.reduce((sum, close) => sum + (close.exit_fee ?? 0), 0);
   const fill: OrderEvent = {

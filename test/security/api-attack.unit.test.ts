@@ -29,6 +29,9 @@ describe('the API under attack, as deployed (key set, defaults otherwise)', () =
     const routes = await mutatingRoutes(api);
     expect(routes.map((r) => `${r.method} ${r.url}`).sort()).toEqual([
       'POST /account/reset',
+      'POST /controls/close',
+      'POST /controls/pause',
+      'POST /controls/resume',
       'POST /orders/ORD-20240101-010/cancel',
     ]);
     const wrongKeys: Array<Record<string, string>> = [
@@ -48,6 +51,7 @@ describe('the API under attack, as deployed (key set, defaults otherwise)', () =
         expect(leaksIn(await response.text())).toEqual([]);
       }
     expect(api.appended).toEqual([]);
+    expect(api.controlRequests).toEqual([]);
   });
 
   it('rate-limits mutating routes by default: the request after the limit gets 429, key or not', async () => {

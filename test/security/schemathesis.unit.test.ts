@@ -67,6 +67,6 @@ describe('schemathesis against the OpenAPI document of the API on 127.0.0.1', ()
     expect(output, output).toMatch(/No issues found/);
     expect('code' in result ? result.code : 0).toBe(0);
     // It really ran every operation of the document.
-    expect(output).toMatch(/Operations:\s+13 selected \/ 13 total/);
+    expect(output).toMatch(/Operations:\s+17 selected \/ 17 total/);
   });
 });

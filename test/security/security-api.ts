@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { PortfolioStore } from '../../projections/portfolio/portfolio-store.ts';
 import type { SignalStore } from '../../projections/signals/signal-store.ts';
 import { DEFAULT_API_SETTINGS, type ApiDependencies, type ApiSettings } from '../../src/api/api-context.ts';
-import type { OrderEvent } from '../../src/contracts/index.ts';
+import type { OperatorControl, OrderEvent } from '../../src/contracts/index.ts';
 import { API_KEY, fixtureApi, fixtureStores } from '../unit/api/api-fixture.ts';
 
 export { API_KEY };
@@ -15,6 +15,8 @@ export interface ServedFixtureApi {
   readonly origin: string;
   /** What the mutating routes appended, per request. */
   readonly appended: OrderEvent[][];
+  /** What the control routes asked for. */
+  readonly controlRequests: OperatorControl[];
   close(): Promise<void>;
 }
 
@@ -26,13 +28,14 @@ export async function serveFixtureApi(
   overrides: Partial<ApiDependencies> = {},
 ): Promise<ServedFixtureApi> {
   const stores: { store: PortfolioStore; signals: SignalStore } = await fixtureStores();
-  const { app, appended } = await fixtureApi(stores, { settings, ...overrides });
+  const { app, appended, controlRequests } = await fixtureApi(stores, { settings, ...overrides });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return {
     app,
     origin: `http://127.0.0.1:${port}`,
     appended,
+    controlRequests,
     async close() {
       await app.close();
       await stores.store.close();

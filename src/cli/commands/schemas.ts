@@ -1,13 +1,14 @@
 import { Command } from 'commander';
-import { SWEEP_SCHEMAS, TOPIC_CONTRACTS, type TopicContract } from '../../contracts/index.ts';
+import { CONTROL_SCHEMA, SWEEP_SCHEMAS, TOPIC_CONTRACTS, type TopicContract } from '../../contracts/index.ts';
 import { compatibilityLevelOf, registerSchemas } from '../../runtime/index.ts';
 import { checkSchemas, formatVerdict, type SchemaSubject } from '../../schemas/check-schemas.ts';
 import type { CommandContext } from '../context.ts';
 import { withRuntime } from '../with-runtime.ts';
 
-/** Every subject the gate checks: the data topics' and the sweep topics'. */
+/** Every subject the gate checks: the data topics', the controls' and the sweep topics'. */
 const contracts = (): SchemaSubject[] => [
   ...(Object.values(TOPIC_CONTRACTS) as TopicContract<unknown>[]),
+  CONTROL_SCHEMA,
   ...SWEEP_SCHEMAS,
 ];
 

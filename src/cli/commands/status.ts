@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { DATA_TOPICS, deadLetterTopicOf } from '../../contracts/index.ts';
+import { CONTROL_TOPIC, DATA_TOPICS, deadLetterTopicOf } from '../../contracts/index.ts';
 import { DeadLetterCounter } from '../../messaging/index.ts';
 import { prepareRuntime, type Runtime } from '../../runtime/index.ts';
 import type { CommandContext } from '../context.ts';
@@ -21,6 +21,10 @@ async function printStatus(runtime: Runtime): Promise<void> {
         (unreadable > 0 ? ` (${unreadable} unreadable)` : ''),
     );
   }
+  const controls = sum(await runtime.log.endOffsets(CONTROL_TOPIC.name));
+  console.log(
+    `  ${CONTROL_TOPIC.name.padEnd(20)} ${String(CONTROL_TOPIC.partitions).padStart(2)} partitions  ${String(controls).padStart(9)} offsets  (operators' controls)`,
+  );
   console.log('schemas:');
   for (const subject of await runtime.registry.subjects()) {
     const latest = await runtime.registry.latest(subject);
@@ -31,7 +35,7 @@ async function printStatus(runtime: Runtime): Promise<void> {
   const groups = await runtime.listGroups();
   console.log(groups.length === 0 ? 'consumer groups: none yet' : 'consumer groups (lag):');
   for (const group of groups) {
-    for (const topic of Object.keys(DATA_TOPICS)) {
+    for (const topic of [...Object.keys(DATA_TOPICS), CONTROL_TOPIC.name]) {
       const committed = await runtime.log.committedOffsets(group, topic);
       if (committed.size === 0) continue;
       const ends = await runtime.log.endOffsets(topic);

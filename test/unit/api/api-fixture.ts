@@ -12,7 +12,9 @@ import { SignalStore, type SignalRow } from '../../../projections/signals/signal
 import type { ApiDependencies } from '../../../src/api/api-context.ts';
 import { buildApi } from '../../../src/api/build-api.ts';
 import { createMetrics } from '../../../src/api/metrics.ts';
-import type { OrderEvent } from '../../../src/contracts/index.ts';
+import type { ControlAction, OperatorControl, OrderEvent } from '../../../src/contracts/index.ts';
+import { controlsView, type OperatorControls } from '../../../src/controls/index.ts';
+import { CmlError, ErrorCodes } from '../../../src/errors/index.ts';
 import { stepExchange } from '../../../streams/exchange/exchange-decide.ts';
 import { DEFAULT_EXCHANGE_SETTINGS, initialExchangeState } from '../../../streams/exchange/exchange-state.ts';
 import { at, script } from '../../support/exchange-script.ts';
@@ -77,12 +79,47 @@ export async function fixtureStores(): Promise<{
   return { store, signals, state };
 }
 
-/** The API over the stores, with an appender that records what it is given. */
+/**
+ * Operators' controls kept in memory: what was asked is recorded, a force-close of a symbol with
+ * no open lot in the portfolio is refused, as the log-backed ones do.
+ */
+function recordingControls(portfolio: () => { lots: ReadonlyMap<string, { symbol: string }> }): {
+  operator: OperatorControls;
+  requested: OperatorControl[];
+} {
+  const requested: OperatorControl[] = [];
+  const ask = (action: ControlAction, r: { symbol?: string; by: string; reason?: string }) => {
+    requested.push({
+      control_id: `control-${requested.length + 1}`,
+      action,
+      symbol: r.symbol ?? null,
+      requested_at: at(12),
+      requested_by: r.by,
+      reason: r.reason ?? null,
+      applied_from: null,
+    });
+    return Promise.resolve();
+  };
+  return {
+    requested,
+    operator: {
+      pauseEntries: (r) => ask('PAUSE_ENTRIES', r),
+      resumeEntries: (r) => ask('RESUME_ENTRIES', r),
+      forceClose: (r) =>
+        [...portfolio().lots.values()].some((lot) => lot.symbol === r.symbol)
+          ? ask('FORCE_CLOSE', r)
+          : Promise.reject(new CmlError(ErrorCodes.CONTROL_REFUSED, `no open ${r.symbol} position to close`)),
+    },
+  };
+}
+
+/** The API over the stores, with an appender and controls that record what they are given. */
 export async function fixtureApi(
   stores: { store: PortfolioStore; signals: SignalStore },
   overrides: Partial<ApiDependencies> = {},
-): Promise<{ app: FastifyInstance; appended: OrderEvent[][] }> {
+): Promise<{ app: FastifyInstance; appended: OrderEvent[][]; controlRequests: OperatorControl[] }> {
   const appended: OrderEvent[][] = [];
+  const { operator, requested } = recordingControls(() => stores.store.summary(10_000));
   const app = await buildApi({
     store: stores.store,
     portfolio: () => stores.store.summary(10_000),
@@ -93,7 +130,8 @@ export async function fixtureApi(
     },
     metrics: createMetrics({ defaultMetrics: false }),
     now: () => at(12),
+    controls: { operator, view: () => Promise.resolve(controlsView(requested)) },
     ...overrides,
   });
-  return { app, appended };
+  return { app, appended, controlRequests: requested };
 }

@@ -9,6 +9,8 @@ import { serveApi, type ServedApi } from '../../../src/pipeline/serve-api.ts';
 import { startServices, type Services } from '../../../src/pipeline/services.ts';
 import { openEmbeddedRuntime, prepareRuntime, type Runtime } from '../../../src/runtime/index.ts';
 import { AvroSerde } from '../../../src/serde/index.ts';
+import { CONTROLS } from '../../../src/contracts/index.ts';
+import { ControlCodec } from '../../../src/controls/index.ts';
 import { DiscordSigner } from '../../support/discord-signer.ts';
 import { silentLogger } from '../../support/runtimes.ts';
 
@@ -55,6 +57,39 @@ describe('Discord bot in the pipeline', () => {
     expect(fields.get('Processors')).toBe('✓ portfolio\n✓ signals\n✓ candles');
     expect(fields.get('Dead letters')).toBe('crypto.market_data: 0\ncrypto.ml_signals: 0\ncrypto.orders: 0');
     expect(fields.has('Consumer lag')).toBe(true);
+  });
+
+  it("an operator's /pause is a request in crypto.controls; /close of a flat symbol is refused", async () => {
+    const discord = new DiscordSigner();
+    const operator = '100000000000000042';
+    api = await serve({ DISCORD_PUBLIC_KEY: discord.publicKeyHex, DISCORD_OPERATOR_USER_IDS: operator });
+    const url = `${api.url}discord/interactions`;
+    const pause = await discord.command(url, {
+      name: 'pause',
+      userId: operator,
+      options: { symbol: 'ETHUSDT' },
+    });
+    expect(pause.status).toBe(200);
+    const close = await discord.command(url, {
+      name: 'close',
+      userId: operator,
+      options: { symbol: 'BTCUSDT' },
+    });
+    expect(JSON.stringify(close.body)).toContain('no open BTCUSDT position to close');
+    const log = (runtime as Runtime).log;
+    const end = (await log.endOffsets(CONTROLS)).get(0) ?? 0;
+    const codec = await ControlCodec.create((runtime as Runtime).registry);
+    const controls = await Promise.all(
+      (await log.read(CONTROLS, 0, 0, end)).map((record) => codec.decode(record.value)),
+    );
+    expect(controls).toMatchObject([
+      {
+        action: 'PAUSE_ENTRIES',
+        symbol: 'ETHUSDT',
+        requested_by: `discord:alice (${operator})`,
+        applied_from: null,
+      },
+    ]);
   });
 
   it('serves no interactions endpoint without a public key', async () => {

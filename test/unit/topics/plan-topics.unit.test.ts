@@ -11,6 +11,8 @@ describe('planTopics', () => {
     expect(byName.get('crypto.ml_signals')).toMatchObject({ partitions: 3, retentionMs: 7 * 86_400_000 });
     expect(byName.get('crypto.orders')).toMatchObject({ partitions: 1, retentionMs: 30 * 86_400_000 });
     expect([...byName.keys()].filter((name) => name.endsWith('.dlq'))).toHaveLength(3);
+    // Operators' controls: one total order, kept as long as the data they affect may be replayed.
+    expect(byName.get('crypto.controls')).toMatchObject({ partitions: 1, retentionMs: -1 });
   });
 
   it('creates what is missing, and reports drift instead of ignoring it', () => {
@@ -18,8 +20,9 @@ describe('planTopics', () => {
       { name: 'crypto.market_data', partitions: 3, retentionMs: 86_400_000 },
       { name: 'crypto.ml_signals', partitions: 6, retentionMs: 7 * 86_400_000 },
       { name: 'crypto.orders', partitions: 1, retentionMs: 3_600_000 },
+      { name: 'crypto.controls', partitions: 1, retentionMs: -1 },
     ]);
-    expect(plan.upToDate).toEqual(['crypto.market_data']);
+    expect(plan.upToDate).toEqual(['crypto.market_data', 'crypto.controls']);
     expect(plan.create.map((spec) => spec.name)).toEqual(
       declared.filter((s) => s.name.endsWith('.dlq')).map((s) => s.name),
     );
