@@ -8,7 +8,43 @@ import {
   type ValueMetrics,
 } from './artifact.ts';
 import { saveArtifact } from './artifact-store.ts';
-import { FLAT, TREND_CLASSES, labelBars, walkForwardSplit, type LabeledRow, type Target } from './dataset.ts';
+import type { Barriers } from './barrier-labels.ts';
+import { brierScore, expectedCalibrationError, reliabilityBins } from './calibration/calibration-scores.ts';
+import {
+  fitCalibration,
+  type CalibrationMethod,
+  type ConfidenceCalibration,
+} from './calibration/confidence-calibration.ts';
+import {
+  DEFAULT_BARRIERS,
+  FLAT,
+  TREND_CLASSES,
+  UP,
+  labelBars,
+  walkForwardSplit,
+  type LabeledRow,
+  type Labels,
+  type Target,
+} from './dataset.ts';
+import { bootstrapMean } from './evaluation/bootstrap.ts';
+import { scoreTiers } from './evaluation/confidence-tiers.ts';
+import {
+  spreadOf,
+  type CrossValidation,
+  type FoldResult,
+  type ModelValidation,
+  type ScoresWithBaselines,
+  type Spread,
+} from './evaluation/model-validation.ts';
+import { permutationImportance } from './evaluation/permutation-importance.ts';
+import { purgedFolds } from './evaluation/purged-folds.ts';
+import {
+  alwaysHold,
+  randomAtRate,
+  scoreSignals,
+  type JudgedSignal,
+  type SignalScores,
+} from './evaluation/signal-scores.ts';
 import {
   FEATURE_DESCRIPTIONS,
   featureDefinitionFor,
@@ -21,8 +57,8 @@ import { MlRandomForest } from './models/forest/ml-forest.ts';
 import { LinearSvm, type SvmParams } from './models/linear-svm.ts';
 import { LogisticRegression, type LogisticParams } from './models/logistic-regression.ts';
 import { MA_RSI_RULE, type MaRsiRuleParams } from './models/ma-rsi-rule.ts';
-import { predictorOfModel } from './predictor.ts';
-import { labelOf, mapPrediction, type MappedPrediction } from './signal-mapping.ts';
+import { predictorOfModel, type Predictor } from './predictor.ts';
+import { labelOf, mapPrediction, type MappedPrediction, type MappingContext } from './signal-mapping.ts';
 
 /** A model to train: a family and what it predicts. */
 export interface ModelSpec {
@@ -48,6 +84,19 @@ export interface TrainSettings {
   readonly maxVolatilityBars?: number;
   /** The MA/RSI rule's thresholds (default MA_RSI_RULE). */
   readonly rule?: Pick<MaRsiRuleParams, 'buyRsiBelow' | 'sellRsiAbove'>;
+  /** What the trend classifiers learn: the ±band at the horizon, or the trade's barriers. */
+  readonly labels: Labels;
+  /** The barriers of `barrier` labels (the decision settings' stop-loss and take-profit). */
+  readonly barriers: Barriers;
+  /** `balanced`: classifiers weigh every class the same (forest: balanced bootstraps). */
+  readonly classWeight: 'balanced' | 'none';
+  /** How the confidence is calibrated, on the latest `calibrationShare` of the training rows. */
+  readonly calibration: CalibrationMethod | 'none';
+  readonly calibrationShare: number;
+  /** Purged walk-forward folds scored into the artifact's validation (0: none, the fast default). */
+  readonly cvFolds: number;
+  /** Test rows (evenly spaced) the permutation importance is measured on. */
+  readonly permutationRows: number;
 }
 
 /** Horizon 48 bars: 4 h of 5 m bars, where ±1.5% moves are frequent enough (~7% of bars) to learn. */
@@ -74,6 +123,13 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   },
   logistic: { l2: 1e-3, iterations: 400, learningRate: 0.5 },
   svm: { C: 1, iterations: 300, learningRate: 0.05, calibrationShare: 0.2 },
+  labels: 'band',
+  barriers: DEFAULT_BARRIERS,
+  classWeight: 'balanced',
+  calibration: 'isotonic',
+  calibrationShare: 0.2,
+  cvFolds: 0,
+  permutationRows: 1000,
 };
 
 /** The model list trained and served by default: every family on what it can predict. */
@@ -131,16 +187,29 @@ export function prepareData(bars: readonly MarketData[], settings: TrainSettings
 const share = (rows: readonly LabeledRow[]): number[] =>
   TREND_CLASSES.map((_, k) => rows.filter((r) => r.trend === k).length / Math.max(1, rows.length));
 
-function classMeans(rows: readonly LabeledRow[], bandPct: number): number[] {
+/** Each class's mean change (band labels) or mean trade return (barrier labels) in the rows. */
+function classMeans(
+  rows: readonly LabeledRow[],
+  settings: Pick<TrainSettings, 'bandPct' | 'labels'>,
+): number[] {
+  const valueOf = (r: LabeledRow): number => (settings.labels === 'barrier' ? r.tradeReturnPct : r.changePct);
   return TREND_CLASSES.map((_, k) => {
     const members = rows.filter((r) => r.trend === k);
-    if (members.length === 0) return k === FLAT ? 0 : (k > FLAT ? 2 : -2) * bandPct;
-    return members.reduce((s, r) => s + r.changePct, 0) / members.length;
+    if (members.length === 0) return k === FLAT ? 0 : (k > FLAT ? 2 : -2) * settings.bandPct;
+    return members.reduce((s, r) => s + valueOf(r), 0) / members.length;
   });
 }
 
+/** The class a model's signal is judged against: its own labels for classifiers, the band for regressions. */
+const actualOf = (target: Target, row: LabeledRow): number =>
+  target === 'trend' ? row.trend : row.bandTrend;
+
 /** Scores of predictions on the test rows. */
-export function scoreOn(rows: readonly LabeledRow[], predictions: readonly MappedPrediction[]): ValueMetrics {
+export function scoreOn(
+  rows: readonly LabeledRow[],
+  predictions: readonly MappedPrediction[],
+  actual: readonly number[] = rows.map((r) => r.trend),
+): ValueMetrics {
   const actualChange = rows.map((r) => r.changePct);
   const actualPrice = rows.map((r) => r.futureClose);
   const expected = predictions.map((p) => p.expectedChangePct);
@@ -152,7 +221,7 @@ export function scoreOn(rows: readonly LabeledRow[], predictions: readonly Mappe
     r2Price: r2Score(actualPrice, price),
     signal: classificationMetrics(
       TREND_CLASSES,
-      rows.map((r) => r.trend),
+      actual,
       predictions.map((p) => p.trend),
     ),
   };
@@ -174,7 +243,7 @@ export function lastPriceBaseline(rows: readonly LabeledRow[]): ValueMetrics {
 
 function fitModel(
   spec: ModelSpec,
-  data: PreparedData,
+  rows: readonly LabeledRow[],
   settings: TrainSettings,
   onUnit: (done: number) => void,
 ): { serialized: SerializedModel; importances?: number[]; params: Record<string, unknown> } {
@@ -184,11 +253,14 @@ function fitModel(
     const rule: MaRsiRuleParams = { ...MA_RSI_RULE, ...settings.rule };
     return { serialized: { kind: 'ma_rsi_rule', rule }, params: { ...rule } };
   }
-  const X = data.train.map((r) => r.features.inputs);
+  const X = rows.map((r) => r.features.inputs);
+  const classWeight = settings.classWeight;
   if (spec.model === 'random_forest') {
     const classification = spec.target === 'trend';
-    const params = classification ? settings.classificationForest : settings.regressionForest;
-    const y = data.train.map((r) => (classification ? r.trend : labelOf(spec.target, r.changePct)));
+    const params = classification
+      ? { ...settings.classificationForest, classWeight }
+      : settings.regressionForest;
+    const y = rows.map((r) => (classification ? r.trend : labelOf(spec.target, r.changePct)));
     const classes = classification ? TREND_CLASSES.length : 0;
     const forest =
       settings.forestEngine === 'fast'
@@ -201,18 +273,17 @@ function fitModel(
       params: { engine: settings.forestEngine, ...params },
     };
   }
-  const y = data.train.map((r) => r.trend);
+  const y = rows.map((r) => r.trend);
   if (spec.model === 'logistic_regression') {
-    const model = LogisticRegression.train(X, y, TREND_CLASSES.length, settings.logistic);
+    const params = { ...settings.logistic, classWeight };
+    const model = LogisticRegression.train(X, y, TREND_CLASSES.length, params);
     onUnit(10);
-    return {
-      serialized: { kind: 'logistic_regression', logistic: model.toJSON() },
-      params: { ...settings.logistic },
-    };
+    return { serialized: { kind: 'logistic_regression', logistic: model.toJSON() }, params: { ...params } };
   }
-  const model = LinearSvm.train(X, y, TREND_CLASSES.length, settings.svm);
+  const params = { ...settings.svm, classWeight };
+  const model = LinearSvm.train(X, y, TREND_CLASSES.length, params);
   onUnit(10);
-  return { serialized: { kind: 'svm', svm: model.toJSON() }, params: { ...settings.svm } };
+  return { serialized: { kind: 'svm', svm: model.toJSON() }, params: { ...params } };
 }
 
 const unitsOf = (spec: ModelSpec, settings: TrainSettings): number =>
@@ -221,6 +292,163 @@ const unitsOf = (spec: ModelSpec, settings: TrainSettings): number =>
     : spec.model !== 'random_forest'
       ? 10
       : (spec.target === 'trend' ? settings.classificationForest : settings.regressionForest).nEstimators;
+
+/** A model fitted on a training part, calibrated on its latest rows, and its predictions on a test part. */
+interface CalibratedFit {
+  readonly fitted: ReturnType<typeof fitModel>;
+  readonly context: MappingContext;
+  readonly calibrations: Partial<Record<CalibrationMethod, ConfidenceCalibration>>;
+  /** Test predictions, with the raw confidence and with the chosen calibration. */
+  readonly raw: MappedPrediction[];
+  readonly predictions: MappedPrediction[];
+  readonly predictor: Predictor;
+}
+
+const MIN_CALIBRATION_ROWS = 50;
+
+/**
+ * Fits the model on the training rows before the calibration part (the latest `calibrationShare`,
+ * purged so that no fitting label reaches into it), fits both calibrations on the model's
+ * predictions there, and predicts the test rows.
+ */
+function fitCalibrated(
+  spec: ModelSpec,
+  train: readonly LabeledRow[],
+  test: readonly LabeledRow[],
+  settings: TrainSettings,
+  onUnit: (done: number) => void,
+): CalibratedFit {
+  const split =
+    settings.calibration === 'none' ||
+    settings.calibrationShare <= 0 ||
+    train.length < 2 * MIN_CALIBRATION_ROWS
+      ? { train: [...train], test: [] }
+      : walkForwardSplit(train, settings.calibrationShare);
+  const calibrationRows = split.test.length >= MIN_CALIBRATION_ROWS ? split.test : [];
+  const fitRows = calibrationRows.length > 0 ? split.train : [...train];
+  const fitted = fitModel(spec, fitRows, settings, onUnit);
+  const base = {
+    target: spec.target,
+    thresholdPct: settings.bandPct,
+    classMeanChangePct: classMeans(fitRows, settings),
+  };
+  const predictor = predictorOfModel(fitted.serialized);
+  const held = calibrationRows.map((r) => {
+    const p = mapPrediction(predictor.predict(r.features), r.features.close, base);
+    return { trend: p.trend, confidence: p.confidence, right: p.trend === actualOf(spec.target, r) };
+  });
+  const calibrations: Partial<Record<CalibrationMethod, ConfidenceCalibration>> =
+    held.length === 0
+      ? {}
+      : {
+          isotonic: fitCalibration('isotonic', held, TREND_CLASSES.length),
+          platt: fitCalibration('platt', held, TREND_CLASSES.length),
+        };
+  const chosen = settings.calibration === 'none' ? undefined : calibrations[settings.calibration];
+  const context: MappingContext = { ...base, calibration: chosen };
+  const raw = test.map((r) => mapPrediction(predictor.predict(r.features), r.features.close, base));
+  const predictions = test.map((r) =>
+    mapPrediction(predictor.predict(r.features), r.features.close, context),
+  );
+  return { fitted, context, calibrations, raw, predictions, predictor };
+}
+
+const judged = (
+  target: Target,
+  rows: readonly LabeledRow[],
+  predictions: ReadonlyArray<Pick<MappedPrediction, 'trend' | 'confidence'>>,
+): JudgedSignal[] =>
+  rows.map((r, i) => ({
+    trend: (predictions[i] as MappedPrediction).trend,
+    confidence: (predictions[i] as MappedPrediction).confidence,
+    actual: actualOf(target, r),
+    tradeReturnPct: r.tradeReturnPct,
+  }));
+
+/** The model and its baselines on the same test rows. */
+function scoresWithBaselines(
+  spec: ModelSpec,
+  train: readonly LabeledRow[],
+  test: readonly LabeledRow[],
+  model: readonly JudgedSignal[],
+  settings: TrainSettings,
+): ScoresWithBaselines {
+  const modelScores = scoreSignals(model);
+  const shares = TREND_CLASSES.map(
+    (_, k) => train.filter((r) => actualOf(spec.target, r) === k).length / Math.max(1, train.length),
+  );
+  const outcomes = test.map((r) => ({ actual: actualOf(spec.target, r), tradeReturnPct: r.tradeReturnPct }));
+  const rule = fitCalibrated(
+    { model: 'ma_rsi_rule', target: spec.target },
+    train,
+    test,
+    settings,
+    () => undefined,
+  );
+  return {
+    model: modelScores,
+    alwaysHold: scoreSignals(alwaysHold(outcomes, shares[FLAT] as number)),
+    maRsiRule: scoreSignals(judged(spec.target, test, rule.predictions)),
+    random: scoreSignals(randomAtRate(outcomes, modelScores, shares)),
+  };
+}
+
+const actionable = (signals: readonly JudgedSignal[]): Array<{ confidence: number; right: boolean }> =>
+  signals
+    .filter((s) => s.trend !== FLAT)
+    .map((s) => ({ confidence: s.confidence, right: s.trend === s.actual }));
+
+/** Purged walk-forward folds over all the labelled rows, each fitted and calibrated as the artifact's model. */
+export function crossValidate(spec: ModelSpec, data: PreparedData, settings: TrainSettings): CrossValidation {
+  const folds = purgedFolds(data.rows, {
+    folds: settings.cvFolds,
+    embargoMs: settings.horizonBars * data.definition.intervalMs,
+  });
+  const pooled: JudgedSignal[] = [];
+  const results: FoldResult[] = folds.map((fold) => {
+    const fit = fitCalibrated(spec, fold.train, fold.test, settings, () => undefined);
+    const signals = judged(spec.target, fold.test, fit.predictions);
+    pooled.push(...signals);
+    return {
+      testFrom: fold.testFrom,
+      testTo: fold.testTo,
+      trainRows: fold.train.length,
+      testRows: fold.test.length,
+      tiers: scoreTiers(actionable(signals)),
+      ...scoresWithBaselines(spec, fold.train, fold.test, signals, settings),
+    };
+  });
+  const spreadBy = (score: (r: FoldResult) => number): Spread => spreadOf(results.map(score));
+  const baseline = (pick: (r: FoldResult) => SignalScores): Record<'accuracy' | 'buyReturnPct', Spread> => ({
+    accuracy: spreadBy((r) => pick(r).accuracy),
+    buyReturnPct: spreadBy((r) => pick(r).buyReturn.mean),
+  });
+  return {
+    folds: results,
+    embargoBars: settings.horizonBars,
+    summary: {
+      accuracy: spreadBy((r) => r.model.accuracy),
+      brier: spreadBy((r) => r.model.brier),
+      ece: spreadBy((r) => r.model.ece),
+      buyPrecision: spreadOf(results.filter((r) => r.model.buys > 0).map((r) => r.model.buyPrecision)),
+      buyReturnPct: spreadBy((r) => r.model.buyReturn.mean),
+    },
+    baselineSummary: {
+      alwaysHold: baseline((r) => r.alwaysHold),
+      maRsiRule: baseline((r) => r.maRsiRule),
+      random: baseline((r) => r.random),
+    },
+    tiers: scoreTiers(actionable(pooled)),
+    buyReturn: bootstrapMean(pooled.filter((s) => s.trend === UP).map((s) => s.tradeReturnPct)),
+  };
+}
+
+/** Evenly spaced rows, at most `max`. */
+function spaced<T>(rows: readonly T[], max: number): T[] {
+  if (rows.length <= max) return [...rows];
+  const step = rows.length / max;
+  return Array.from({ length: max }, (_, i) => rows[Math.floor(i * step)] as T);
+}
 
 /**
  * Trains one model on the training part of a walk-forward split and scores it on the rest: the
@@ -235,20 +463,82 @@ export function trainModel(
   if (!supportsTarget(spec.model, spec.target))
     throw new RangeError(`${spec.model} predicts trend only (asked for ${spec.target})`);
   const started = performance.now();
-  const fitted = fitModel(spec, data, settings, onUnit);
+  const fit = fitCalibrated(spec, data.train, data.test, settings, onUnit);
   const seconds = (performance.now() - started) / 1000;
-  const classMeanChangePct = classMeans(data.train, settings.bandPct);
-  const context = { target: spec.target, thresholdPct: settings.bandPct, classMeanChangePct };
-  const predictor = predictorOfModel(fitted.serialized);
-  const predictions = data.test.map((r) =>
-    mapPrediction(predictor.predict(r.features), r.features.close, context),
-  );
+  const { fitted, predictions, context } = fit;
+  const actual = data.test.map((r) => actualOf(spec.target, r));
   const evaluation: EvaluationPoints = {
     time: data.test.map((r) => r.features.timestamp),
     close: data.test.map((r) => r.features.close),
     actualChangePct: data.test.map((r) => r.changePct),
     expectedChangePct: predictions.map((p) => p.expectedChangePct),
     confidence: predictions.map((p) => p.confidence),
+  };
+  const signals = judged(spec.target, data.test, predictions);
+  const rightOf = (p: readonly MappedPrediction[]): number[] =>
+    p.map((q, i) => (q.trend === actual[i] ? 1 : 0));
+  const comparison = [
+    { method: 'raw' as const, predictions: fit.raw },
+    ...(['isotonic', 'platt'] as const).flatMap((method) => {
+      const calibration = fit.calibrations[method];
+      if (calibration === undefined) return [];
+      const ctx = { ...context, calibration };
+      return [
+        {
+          method,
+          predictions: data.test.map((r) =>
+            mapPrediction(fit.predictor.predict(r.features), r.features.close, ctx),
+          ),
+        },
+      ];
+    }),
+  ].map(({ method, predictions: p }) => ({
+    method,
+    brier: brierScore(
+      p.map((q) => q.confidence),
+      rightOf(p),
+    ),
+    ece: expectedCalibrationError(
+      p.map((q) => q.confidence),
+      rightOf(p),
+    ),
+  }));
+  const sample = spaced(data.test, settings.permutationRows);
+  const sampleRight = sample.map((r) => actualOf(spec.target, r));
+  const validation: ModelValidation = {
+    comparison,
+    reliability: {
+      raw: reliabilityBins(
+        fit.raw.map((p) => p.confidence),
+        rightOf(fit.raw),
+      ),
+      calibrated: reliabilityBins(
+        predictions.map((p) => p.confidence),
+        rightOf(predictions),
+      ),
+    },
+    tiers: scoreTiers(actionable(signals)),
+    scores: scoresWithBaselines(spec, data.train, data.test, signals, settings),
+    permutationImportance: permutationImportance(
+      sample.map((r) => r.features.inputs),
+      (inputs) => {
+        const p = inputs.map((x, i) =>
+          mapPrediction(
+            fit.predictor.predict({
+              inputs: x,
+              previousMaCrossPct: (sample[i] as LabeledRow).features.previousMaCrossPct,
+            }),
+            (sample[i] as LabeledRow).features.close,
+            context,
+          ),
+        );
+        return brierScore(
+          p.map((q) => q.confidence),
+          p.map((q, i) => (q.trend === sampleRight[i] ? 1 : 0)),
+        );
+      },
+    ),
+    ...(settings.cvFolds > 0 ? { crossValidation: crossValidate(spec, data, settings) } : {}),
   };
   const first = <T>(rows: readonly T[]): T => rows[0] as T;
   const last = <T>(rows: readonly T[]): T => rows.at(-1) as T;
@@ -274,13 +564,16 @@ export function trainModel(
       params: fitted.params,
     },
     features: { ...data.definition, descriptions: { ...FEATURE_DESCRIPTIONS } },
-    metrics: scoreOn(data.test, predictions),
+    metrics: scoreOn(data.test, predictions, actual),
     baselines: { lastPrice: lastPriceBaseline(data.test) },
-    classMeanChangePct,
+    classMeanChangePct: [...context.classMeanChangePct],
     classShares: { train: share(data.train), test: share(data.test) },
     ...(fitted.importances === undefined ? {} : { importances: fitted.importances }),
     evaluation,
     serialized: fitted.serialized,
+    labeling: { labels: settings.labels, barriers: settings.barriers },
+    ...(context.calibration === undefined ? {} : { calibration: context.calibration }),
+    validation,
   };
 }
 
