@@ -58,7 +58,13 @@ import { LinearSvm, type SvmParams } from './models/linear-svm.ts';
 import { LogisticRegression, type LogisticParams } from './models/logistic-regression.ts';
 import { MA_RSI_RULE, type MaRsiRuleParams } from './models/ma-rsi-rule.ts';
 import { predictorOfModel, type Predictor } from './predictor.ts';
-import { labelOf, mapPrediction, type MappedPrediction, type MappingContext } from './signal-mapping.ts';
+import {
+  labelOf,
+  mapPrediction,
+  type MappedPrediction,
+  type MappingContext,
+  type RawPrediction,
+} from './signal-mapping.ts';
 
 /** A model to train: a family and what it predicts. */
 export interface ModelSpec {
@@ -301,6 +307,8 @@ interface CalibratedFit {
   /** Test predictions, with the raw confidence and with the chosen calibration. */
   readonly raw: MappedPrediction[];
   readonly predictions: MappedPrediction[];
+  /** The model's raw outputs on the test rows, mapped once per context. */
+  readonly outputs: RawPrediction[];
   readonly predictor: Predictor;
 }
 
@@ -346,11 +354,18 @@ function fitCalibrated(
         };
   const chosen = settings.calibration === 'none' ? undefined : calibrations[settings.calibration];
   const context: MappingContext = { ...base, calibration: chosen };
-  const raw = test.map((r) => mapPrediction(predictor.predict(r.features), r.features.close, base));
-  const predictions = test.map((r) =>
-    mapPrediction(predictor.predict(r.features), r.features.close, context),
-  );
-  return { fitted, context, calibrations, raw, predictions, predictor };
+  const outputs = test.map((r) => predictor.predict(r.features));
+  const mapped = (ctx: MappingContext): MappedPrediction[] =>
+    outputs.map((o, i) => mapPrediction(o, (test[i] as LabeledRow).features.close, ctx));
+  return {
+    fitted,
+    context,
+    calibrations,
+    raw: mapped(base),
+    predictions: mapped(context),
+    outputs,
+    predictor,
+  };
 }
 
 const judged = (
@@ -486,8 +501,8 @@ export function trainModel(
       return [
         {
           method,
-          predictions: data.test.map((r) =>
-            mapPrediction(fit.predictor.predict(r.features), r.features.close, ctx),
+          predictions: fit.outputs.map((o, i) =>
+            mapPrediction(o, (data.test[i] as LabeledRow).features.close, ctx),
           ),
         },
       ];

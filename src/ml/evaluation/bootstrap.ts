@@ -13,7 +13,7 @@ export interface MeanInterval {
  * in time and are not independent, so the values are resampled in blocks of consecutive ones
  * (length about n^(1/3)), wrapping around the end.
  */
-export function bootstrapMean(values: readonly number[], resamples = 2000, seed = 11): MeanInterval {
+export function bootstrapMean(values: readonly number[], resamples = 1000, seed = 11): MeanInterval {
   const n = values.length;
   const mean = n > 0 ? values.reduce((s, v) => s + v, 0) / n : Number.NaN;
   if (n < 2) return { n, mean, low: Number.NaN, high: Number.NaN };
