@@ -109,6 +109,14 @@ describe('training on the shared BTCUSDT 5m data', () => {
       );
       const scores = reportedScores(artifact);
       expect(Number.isFinite(scores.r2) && scores.mae > 0).toBe(true);
+      // The served confidence is the calibrated one the validation measured, and calibration helped.
+      expect(artifact.calibration?.method).toBe('isotonic');
+      expect(predictions.map((p) => p.confidence)).toEqual(artifact.evaluation.confidence);
+      const compared = artifact.validation?.comparison ?? [];
+      const rawBrier = compared.find((c) => c.method === 'raw')?.brier ?? 0;
+      const isotonicBrier = compared.find((c) => c.method === 'isotonic')?.brier ?? 1;
+      if (artifact.model !== 'svm') expect(isotonicBrier).toBeLessThan(rawBrier);
+      expect(artifact.validation?.tiers.map((t) => t.label)).toEqual(['≥ 0.8', '0.6 – 0.8', '< 0.6']);
     }
   });
 
