@@ -352,7 +352,11 @@ function fitCalibrated(
           isotonic: fitCalibration('isotonic', held, TREND_CLASSES.length),
           platt: fitCalibration('platt', held, TREND_CLASSES.length),
         };
-  const chosen = settings.calibration === 'none' ? undefined : calibrations[settings.calibration];
+  // The rule is a strategy, not a classifier: its confidence stays 1 (its calibration is measured only).
+  const chosen =
+    settings.calibration === 'none' || spec.model === 'ma_rsi_rule'
+      ? undefined
+      : calibrations[settings.calibration];
   const context: MappingContext = { ...base, calibration: chosen };
   const outputs = test.map((r) => predictor.predict(r.features));
   const mapped = (ctx: MappingContext): MappedPrediction[] =>
