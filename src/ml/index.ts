@@ -72,7 +72,13 @@ export type {
 } from './evaluation/model-validation.ts';
 export { permutationImportance } from './evaluation/permutation-importance.ts';
 export { purgedFolds, type Fold, type FoldOptions } from './evaluation/purged-folds.ts';
-export { scoreSignals, type JudgedSignal, type SignalScores } from './evaluation/signal-scores.ts';
+export {
+  alwaysHold,
+  randomAtRate,
+  scoreSignals,
+  type JudgedSignal,
+  type SignalScores,
+} from './evaluation/signal-scores.ts';
 export { classificationMetrics, meanAbsoluteError, r2Score, type ClassificationMetrics } from './metrics.ts';
 export {
   MODEL_KINDS,
@@ -103,6 +109,7 @@ export {
 export {
   DEFAULT_MODEL_SPECS,
   DEFAULT_TRAIN_SETTINGS,
+  calibratedPredictions,
   crossValidate,
   lastPriceBaseline,
   prepareData,

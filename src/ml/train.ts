@@ -372,6 +372,33 @@ function fitCalibrated(
   };
 }
 
+/**
+ * A model fitted on `train` (calibrated on its latest rows) and its test predictions with the raw
+ * confidence and with each calibration: what the bench compares, fold by fold.
+ */
+export function calibratedPredictions(
+  spec: ModelSpec,
+  train: readonly LabeledRow[],
+  test: readonly LabeledRow[],
+  settings: TrainSettings,
+): Record<'raw' | CalibrationMethod, JudgedSignal[]> {
+  const fit = fitCalibrated(spec, train, test, settings, () => undefined);
+  const withCalibration = (method: CalibrationMethod): JudgedSignal[] => {
+    const calibration = fit.calibrations[method];
+    const ctx = { ...fit.context, calibration };
+    return judged(
+      spec.target,
+      test,
+      fit.outputs.map((o, i) => mapPrediction(o, (test[i] as LabeledRow).features.close, ctx)),
+    );
+  };
+  return {
+    raw: judged(spec.target, test, fit.raw),
+    isotonic: withCalibration('isotonic'),
+    platt: withCalibration('platt'),
+  };
+}
+
 const judged = (
   target: Target,
   rows: readonly LabeledRow[],
