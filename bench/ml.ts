@@ -383,7 +383,7 @@ for (const { artifact } of trained) {
 out();
 
 // 3b. Calibration, tiers and baselines over purged walk-forward folds, ours and scikit-learn's.
-if (!skipCalibration) await calibrationSection();
+if (!skipCalibration) calibrationSection();
 
 // 4. Signals processor throughput.
 const artifacts = [...latestArtifacts(modelsDir).values()].map((s) => readArtifact(s.path));
@@ -456,14 +456,16 @@ function spreadText(values: readonly number[], digits = 4): string {
   return `${f(mean, digits)} ± ${f(sd, digits)}`;
 }
 
-const intervalText = (r: MeanInterval): string =>
-  r.n === 0
-    ? 'no BUY'
-    : Number.isFinite(r.low)
-      ? `${f(r.mean, 2)} [${f(r.low, 2)}, ${f(r.high, 2)}] (${r.n})`
-      : `${f(r.mean, 2)} (${r.n})`;
+function intervalText(r: MeanInterval): string {
+  if (r.n === 0) return 'no BUY';
+  return Number.isFinite(r.low)
+    ? `${f(r.mean, 2)} [${f(r.low, 2)}, ${f(r.high, 2)}] (${r.n})`
+    : `${f(r.mean, 2)} (${r.n})`;
+}
 
-const rightOf = (s: readonly JudgedSignal[]): number[] => s.map((x) => (x.trend === x.actual ? 1 : 0));
+function rightOf(s: readonly JudgedSignal[]): number[] {
+  return s.map((x) => (x.trend === x.actual ? 1 : 0));
+}
 
 function tiersText(signals: readonly JudgedSignal[]): string {
   return scoreTiers(
@@ -478,13 +480,13 @@ function tiersText(signals: readonly JudgedSignal[]): string {
 interface CalibrationRun {
   labels: Labels;
   model: string;
-  engine: 'ours' | 'scikit-learn';
+  engine: 'ours' | 'scikit-learn' | "ours, scikit-learn's folds";
   /** Per method, the test signals of every fold. */
   folds: Array<Partial<Record<'raw' | 'isotonic' | 'platt', JudgedSignal[]>>>;
   baselines?: Array<Record<'alwaysHold' | 'maRsiRule' | 'random', JudgedSignal[]>>;
 }
 
-async function calibrationSection(): Promise<void> {
+function calibrationSection(): void {
   const runs: CalibrationRun[] = [];
   const folder = mkdtempSync(join(tmpdir(), 'bench-ml-cal-'));
   let foldsJson = '';
@@ -551,6 +553,7 @@ async function calibrationSection(): Promise<void> {
     }
   }
   let sklearnVersion = '';
+  let skipped: string[] = [];
   if (!skipSklearn) {
     execFileSync('bash', ['bench/ml/setup.sh'], { stdio: 'inherit' });
     writeFileSync(join(folder, 'rows.csv'), rowsCsv);
@@ -571,9 +574,11 @@ async function calibrationSection(): Promise<void> {
         isotonic: [number[], number[]];
         sigmoid: [number[], number[]];
       }>;
+      skipped: Array<{ labels: Labels; fold: number; model: string }>;
     };
     console.error(`scikit-learn calibrated: ${f(seconds(started), 1)} s`);
     sklearnVersion = result.sklearn;
+    skipped = result.skipped.map((x) => `${x.labels} ${x.model} fold ${x.fold + 1}`);
     for (const labels of ['band', 'barrier'] as const) {
       const prepared = prepareData(bars, { ...DEFAULT_TRAIN_SETTINGS, labels });
       const folds = purgedFolds(prepared.rows, {
@@ -582,9 +587,13 @@ async function calibrationSection(): Promise<void> {
       });
       for (const model of ['random_forest', 'logistic_regression', 'svm']) {
         const run: CalibrationRun = { labels, model: `${model}:trend`, engine: 'scikit-learn', folds: [] };
+        const ours = runs.find((x) => x.engine === 'ours' && x.labels === labels && x.model === run.model);
+        const same: CalibrationRun = { ...run, engine: "ours, scikit-learn's folds", folds: [] };
         for (const [k, fold] of folds.entries()) {
           const r = result.runs.find((x) => x.labels === labels && x.fold === k && x.model === model);
           if (r === undefined) continue;
+          const mine = ours?.folds[k];
+          if (mine !== undefined) same.folds.push(mine);
           const judge = (pair: [number[], number[]] | undefined): JudgedSignal[] | undefined =>
             pair === undefined
               ? undefined
@@ -602,6 +611,7 @@ async function calibrationSection(): Promise<void> {
           });
         }
         runs.push(run);
+        if (same.folds.length < CV_FOLDS) runs.push(same);
       }
     }
   }
@@ -634,7 +644,7 @@ async function calibrationSection(): Promise<void> {
     );
   for (const run of runs)
     out(
-      `| ${run.labels} | ${run.model} | ${run.engine} | ${score(run, 'raw', 'brier')} | ${score(run, 'isotonic', 'brier')} | ${score(run, 'platt', 'brier')} | ` +
+      `| ${run.labels} | ${run.model} | ${run.engine} | ${run.folds.length} | ${score(run, 'raw', 'brier')} | ${score(run, 'isotonic', 'brier')} | ${score(run, 'platt', 'brier')} | ` +
         `${score(run, 'raw', 'ece')} | ${score(run, 'isotonic', 'ece')} | ${score(run, 'platt', 'ece')} |`,
     );
   out();
@@ -705,6 +715,11 @@ async function calibrationSection(): Promise<void> {
   }
   out();
   if (sklearnVersion !== '')
-    out(`scikit-learn ${sklearnVersion}; LinearSVC has no uncalibrated probability (raw: –).`);
+    out(
+      `scikit-learn ${sklearnVersion}; LinearSVC has no uncalibrated probability (raw: –).` +
+        (skipped.length === 0
+          ? ''
+          : ` Left out where scikit-learn refuses to fit or calibrate (one class only in the fitting rows, or a class absent from the calibration rows; ours falls back to the pooled map): ${skipped.join(', ')}.`),
+    );
   out();
 }
