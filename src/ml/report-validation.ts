@@ -132,10 +132,14 @@ export function validationSections(
     `<p>BUY trade: a long entered at the signal bar's close, left at the stop-loss, the take-profit or the horizon, before fees; the interval is a 95% circular block bootstrap of the mean (trades overlap in time).</p>`,
     baselinesTable(v.scores),
     `<h2>Permutation importance</h2>`,
-    `<p>Rise of the Brier score when one input is shuffled across the test rows (0 or less: the model does not use it out of sample).</p>`,
+    `<p>Rise of the Brier score when one input is shuffled across the test rows (grey, below 0: shuffling it helped, so what the model learned from it does not hold out of sample).</p>`,
     bars(
       artifact.features.columns
-        .map((c, i) => ({ label: c, value: v.permutationImportance[i] ?? 0 }))
+        .map((c, i) => {
+          const value = v.permutationImportance[i] ?? 0;
+          // Grey: shuffling it helped, so the model's use of it does not carry out of sample.
+          return { label: c, value, ...(value < 0 ? { color: '#bbb' } : {}) };
+        })
         .sort((a, b) => b.value - a.value),
     ),
   ];
