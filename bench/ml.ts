@@ -177,7 +177,7 @@ const sklearnParams = (p: ForestParams, classification: boolean): Record<string,
   n_jobs: 1,
 });
 
-out('# ML stage: forests side by side, training, signals throughput');
+out('# ML stage: forests side by side, training, calibration and tiers, signals throughput');
 out();
 out(
   `Command: \`npm run bench:ml\` on Node ${process.version}, ${process.platform}, this project's 2-core machine. Data: \`${FILE}\` ` +
@@ -630,9 +630,9 @@ function calibrationSection(): void {
   );
   out();
   out(
-    '| labels | model | engine | Brier raw | Brier isotonic | Brier Platt | ECE raw | ECE isotonic | ECE Platt |',
+    '| labels | model | engine | folds | Brier raw | Brier isotonic | Brier Platt | ECE raw | ECE isotonic | ECE Platt |',
   );
-  out('|---|---|---|---|---|---|---|---|---|');
+  out('|---|---|---|---|---|---|---|---|---|---|');
   const score = (run: CalibrationRun, method: 'raw' | 'isotonic' | 'platt', which: 'brier' | 'ece'): string =>
     spreadText(
       run.folds.map((fold) => {
