@@ -109,8 +109,6 @@ export {
 export {
   DEFAULT_MODEL_SPECS,
   DEFAULT_TRAIN_SETTINGS,
-  calibratedPredictions,
-  crossValidate,
   lastPriceBaseline,
   prepareData,
   scoreOn,
@@ -126,6 +124,7 @@ export {
   type TrainSettings,
   type TrainedModel,
 } from './train.ts';
+export { calibratedPredictions, crossValidate, validateModel } from './validate-model.ts';
 export { FastRandomForest, type ForestParams } from './models/forest/fast-forest.ts';
 export { MlRandomForest } from './models/forest/ml-forest.ts';
 export { LogisticRegression } from './models/logistic-regression.ts';

@@ -4,67 +4,35 @@ import {
   type EvaluationPoints,
   type ModelArtifact,
   type ModelKind,
-  type SerializedModel,
   type ValueMetrics,
 } from './artifact.ts';
 import { saveArtifact } from './artifact-store.ts';
 import type { Barriers } from './barrier-labels.ts';
-import { brierScore, expectedCalibrationError, reliabilityBins } from './calibration/calibration-scores.ts';
-import {
-  fitCalibration,
-  type CalibrationMethod,
-  type ConfidenceCalibration,
-} from './calibration/confidence-calibration.ts';
+import type { CalibrationMethod } from './calibration/confidence-calibration.ts';
 import {
   DEFAULT_BARRIERS,
   FLAT,
   TREND_CLASSES,
-  UP,
   labelBars,
   walkForwardSplit,
   type LabeledRow,
   type Labels,
   type Target,
 } from './dataset.ts';
-import { bootstrapMean } from './evaluation/bootstrap.ts';
-import { scoreTiers } from './evaluation/confidence-tiers.ts';
-import {
-  spreadOf,
-  type CrossValidation,
-  type FoldResult,
-  type ModelValidation,
-  type ScoresWithBaselines,
-  type Spread,
-} from './evaluation/model-validation.ts';
-import { permutationImportance } from './evaluation/permutation-importance.ts';
-import { purgedFolds } from './evaluation/purged-folds.ts';
-import {
-  alwaysHold,
-  randomAtRate,
-  scoreSignals,
-  type JudgedSignal,
-  type SignalScores,
-} from './evaluation/signal-scores.ts';
 import {
   FEATURE_DESCRIPTIONS,
   featureDefinitionFor,
   inferIntervalMs,
   type FeatureDefinition,
 } from './features/feature-definition.ts';
+import { actualOf, fitCalibrated } from './fit-model.ts';
 import { classificationMetrics, meanAbsoluteError, r2Score } from './metrics.ts';
-import { FastRandomForest, type ForestParams } from './models/forest/fast-forest.ts';
-import { MlRandomForest } from './models/forest/ml-forest.ts';
-import { LinearSvm, type SvmParams } from './models/linear-svm.ts';
-import { LogisticRegression, type LogisticParams } from './models/logistic-regression.ts';
-import { MA_RSI_RULE, type MaRsiRuleParams } from './models/ma-rsi-rule.ts';
-import { predictorOfModel, type Predictor } from './predictor.ts';
-import {
-  labelOf,
-  mapPrediction,
-  type MappedPrediction,
-  type MappingContext,
-  type RawPrediction,
-} from './signal-mapping.ts';
+import type { ForestParams } from './models/forest/fast-forest.ts';
+import type { SvmParams } from './models/linear-svm.ts';
+import type { LogisticParams } from './models/logistic-regression.ts';
+import type { MaRsiRuleParams } from './models/ma-rsi-rule.ts';
+import type { MappedPrediction } from './signal-mapping.ts';
+import { validateModel } from './validate-model.ts';
 
 /** A model to train: a family and what it predicts. */
 export interface ModelSpec {
@@ -193,23 +161,6 @@ export function prepareData(bars: readonly MarketData[], settings: TrainSettings
 const share = (rows: readonly LabeledRow[]): number[] =>
   TREND_CLASSES.map((_, k) => rows.filter((r) => r.trend === k).length / Math.max(1, rows.length));
 
-/** Each class's mean change (band labels) or mean trade return (barrier labels) in the rows. */
-function classMeans(
-  rows: readonly LabeledRow[],
-  settings: Pick<TrainSettings, 'bandPct' | 'labels'>,
-): number[] {
-  const valueOf = (r: LabeledRow): number => (settings.labels === 'barrier' ? r.tradeReturnPct : r.changePct);
-  return TREND_CLASSES.map((_, k) => {
-    const members = rows.filter((r) => r.trend === k);
-    if (members.length === 0) return k === FLAT ? 0 : (k > FLAT ? 2 : -2) * settings.bandPct;
-    return members.reduce((s, r) => s + valueOf(r), 0) / members.length;
-  });
-}
-
-/** The class a model's signal is judged against: its own labels for classifiers, the band for regressions. */
-const actualOf = (target: Target, row: LabeledRow): number =>
-  target === 'trend' ? row.trend : row.bandTrend;
-
 /** Scores of predictions on the test rows. */
 export function scoreOn(
   rows: readonly LabeledRow[],
@@ -247,254 +198,12 @@ export function lastPriceBaseline(rows: readonly LabeledRow[]): ValueMetrics {
   );
 }
 
-function fitModel(
-  spec: ModelSpec,
-  rows: readonly LabeledRow[],
-  settings: TrainSettings,
-  onUnit: (done: number) => void,
-): { serialized: SerializedModel; importances?: number[]; params: Record<string, unknown> } {
-  if (spec.model === 'ma_rsi_rule') {
-    // Nothing to fit: the artifact carries the rule's thresholds, and its scores are measured below.
-    onUnit(1);
-    const rule: MaRsiRuleParams = { ...MA_RSI_RULE, ...settings.rule };
-    return { serialized: { kind: 'ma_rsi_rule', rule }, params: { ...rule } };
-  }
-  const X = rows.map((r) => r.features.inputs);
-  const classWeight = settings.classWeight;
-  if (spec.model === 'random_forest') {
-    const classification = spec.target === 'trend';
-    const params = classification
-      ? { ...settings.classificationForest, classWeight }
-      : settings.regressionForest;
-    const y = rows.map((r) => (classification ? r.trend : labelOf(spec.target, r.changePct)));
-    const classes = classification ? TREND_CLASSES.length : 0;
-    const forest =
-      settings.forestEngine === 'fast'
-        ? FastRandomForest.train(X, y, classes, params, (done) => onUnit(done))
-        : MlRandomForest.train(X, y, classes, params);
-    onUnit(params.nEstimators);
-    return {
-      serialized: { kind: 'random_forest', forest: forest.toJSON() },
-      importances: [...forest.importances],
-      params: { engine: settings.forestEngine, ...params },
-    };
-  }
-  const y = rows.map((r) => r.trend);
-  if (spec.model === 'logistic_regression') {
-    const params = { ...settings.logistic, classWeight };
-    const model = LogisticRegression.train(X, y, TREND_CLASSES.length, params);
-    onUnit(10);
-    return { serialized: { kind: 'logistic_regression', logistic: model.toJSON() }, params: { ...params } };
-  }
-  const params = { ...settings.svm, classWeight };
-  const model = LinearSvm.train(X, y, TREND_CLASSES.length, params);
-  onUnit(10);
-  return { serialized: { kind: 'svm', svm: model.toJSON() }, params: { ...params } };
-}
-
 const unitsOf = (spec: ModelSpec, settings: TrainSettings): number =>
   spec.model === 'ma_rsi_rule'
     ? 1
     : spec.model !== 'random_forest'
       ? 10
       : (spec.target === 'trend' ? settings.classificationForest : settings.regressionForest).nEstimators;
-
-/** A model fitted on a training part, calibrated on its latest rows, and its predictions on a test part. */
-interface CalibratedFit {
-  readonly fitted: ReturnType<typeof fitModel>;
-  readonly context: MappingContext;
-  readonly calibrations: Partial<Record<CalibrationMethod, ConfidenceCalibration>>;
-  /** Test predictions, with the raw confidence and with the chosen calibration. */
-  readonly raw: MappedPrediction[];
-  readonly predictions: MappedPrediction[];
-  /** The model's raw outputs on the test rows, mapped once per context. */
-  readonly outputs: RawPrediction[];
-  readonly predictor: Predictor;
-}
-
-const MIN_CALIBRATION_ROWS = 50;
-
-/**
- * Fits the model on the training rows before the calibration part (the latest `calibrationShare`,
- * purged so that no fitting label reaches into it), fits both calibrations on the model's
- * predictions there, and predicts the test rows.
- */
-function fitCalibrated(
-  spec: ModelSpec,
-  train: readonly LabeledRow[],
-  test: readonly LabeledRow[],
-  settings: TrainSettings,
-  onUnit: (done: number) => void,
-): CalibratedFit {
-  const split =
-    settings.calibration === 'none' ||
-    settings.calibrationShare <= 0 ||
-    train.length < 2 * MIN_CALIBRATION_ROWS
-      ? { train: [...train], test: [] }
-      : walkForwardSplit(train, settings.calibrationShare);
-  const calibrationRows = split.test.length >= MIN_CALIBRATION_ROWS ? split.test : [];
-  const fitRows = calibrationRows.length > 0 ? split.train : [...train];
-  const fitted = fitModel(spec, fitRows, settings, onUnit);
-  const base = {
-    target: spec.target,
-    thresholdPct: settings.bandPct,
-    classMeanChangePct: classMeans(fitRows, settings),
-  };
-  const predictor = predictorOfModel(fitted.serialized);
-  const held = calibrationRows.map((r) => {
-    const p = mapPrediction(predictor.predict(r.features), r.features.close, base);
-    return { trend: p.trend, confidence: p.confidence, right: p.trend === actualOf(spec.target, r) };
-  });
-  const calibrations: Partial<Record<CalibrationMethod, ConfidenceCalibration>> =
-    held.length === 0
-      ? {}
-      : {
-          isotonic: fitCalibration('isotonic', held, TREND_CLASSES.length),
-          platt: fitCalibration('platt', held, TREND_CLASSES.length),
-        };
-  // The rule is a strategy, not a classifier: its confidence stays 1 (its calibration is measured only).
-  const chosen =
-    settings.calibration === 'none' || spec.model === 'ma_rsi_rule'
-      ? undefined
-      : calibrations[settings.calibration];
-  const context: MappingContext = { ...base, calibration: chosen };
-  const outputs = test.map((r) => predictor.predict(r.features));
-  const mapped = (ctx: MappingContext): MappedPrediction[] =>
-    outputs.map((o, i) => mapPrediction(o, (test[i] as LabeledRow).features.close, ctx));
-  return {
-    fitted,
-    context,
-    calibrations,
-    raw: mapped(base),
-    predictions: mapped(context),
-    outputs,
-    predictor,
-  };
-}
-
-/**
- * A model fitted on `train` (calibrated on its latest rows) and its test predictions with the raw
- * confidence and with each calibration: what the bench compares, fold by fold.
- */
-export function calibratedPredictions(
-  spec: ModelSpec,
-  train: readonly LabeledRow[],
-  test: readonly LabeledRow[],
-  settings: TrainSettings,
-): Record<'raw' | CalibrationMethod, JudgedSignal[]> {
-  const fit = fitCalibrated(spec, train, test, settings, () => undefined);
-  const withCalibration = (method: CalibrationMethod): JudgedSignal[] => {
-    const calibration = fit.calibrations[method];
-    const ctx = { ...fit.context, calibration };
-    return judged(
-      spec.target,
-      test,
-      fit.outputs.map((o, i) => mapPrediction(o, (test[i] as LabeledRow).features.close, ctx)),
-    );
-  };
-  return {
-    raw: judged(spec.target, test, fit.raw),
-    isotonic: withCalibration('isotonic'),
-    platt: withCalibration('platt'),
-  };
-}
-
-const judged = (
-  target: Target,
-  rows: readonly LabeledRow[],
-  predictions: ReadonlyArray<Pick<MappedPrediction, 'trend' | 'confidence'>>,
-): JudgedSignal[] =>
-  rows.map((r, i) => ({
-    trend: (predictions[i] as MappedPrediction).trend,
-    confidence: (predictions[i] as MappedPrediction).confidence,
-    actual: actualOf(target, r),
-    tradeReturnPct: r.tradeReturnPct,
-  }));
-
-/** The model and its baselines on the same test rows. */
-function scoresWithBaselines(
-  spec: ModelSpec,
-  train: readonly LabeledRow[],
-  test: readonly LabeledRow[],
-  model: readonly JudgedSignal[],
-  settings: TrainSettings,
-): ScoresWithBaselines {
-  const modelScores = scoreSignals(model);
-  const shares = TREND_CLASSES.map(
-    (_, k) => train.filter((r) => actualOf(spec.target, r) === k).length / Math.max(1, train.length),
-  );
-  const outcomes = test.map((r) => ({ actual: actualOf(spec.target, r), tradeReturnPct: r.tradeReturnPct }));
-  const rule = fitCalibrated(
-    { model: 'ma_rsi_rule', target: spec.target },
-    train,
-    test,
-    settings,
-    () => undefined,
-  );
-  return {
-    model: modelScores,
-    alwaysHold: scoreSignals(alwaysHold(outcomes, shares[FLAT] as number)),
-    maRsiRule: scoreSignals(judged(spec.target, test, rule.predictions)),
-    random: scoreSignals(randomAtRate(outcomes, modelScores, shares)),
-  };
-}
-
-const actionable = (signals: readonly JudgedSignal[]): Array<{ confidence: number; right: boolean }> =>
-  signals
-    .filter((s) => s.trend !== FLAT)
-    .map((s) => ({ confidence: s.confidence, right: s.trend === s.actual }));
-
-/** Purged walk-forward folds over all the labelled rows, each fitted and calibrated as the artifact's model. */
-export function crossValidate(spec: ModelSpec, data: PreparedData, settings: TrainSettings): CrossValidation {
-  const folds = purgedFolds(data.rows, {
-    folds: settings.cvFolds,
-    embargoMs: settings.horizonBars * data.definition.intervalMs,
-  });
-  const pooled: JudgedSignal[] = [];
-  const results: FoldResult[] = folds.map((fold) => {
-    const fit = fitCalibrated(spec, fold.train, fold.test, settings, () => undefined);
-    const signals = judged(spec.target, fold.test, fit.predictions);
-    pooled.push(...signals);
-    return {
-      testFrom: fold.testFrom,
-      testTo: fold.testTo,
-      trainRows: fold.train.length,
-      testRows: fold.test.length,
-      tiers: scoreTiers(actionable(signals)),
-      ...scoresWithBaselines(spec, fold.train, fold.test, signals, settings),
-    };
-  });
-  const spreadBy = (score: (r: FoldResult) => number): Spread => spreadOf(results.map(score));
-  const baseline = (pick: (r: FoldResult) => SignalScores): Record<'accuracy' | 'buyReturnPct', Spread> => ({
-    accuracy: spreadBy((r) => pick(r).accuracy),
-    buyReturnPct: spreadBy((r) => pick(r).buyReturn.mean),
-  });
-  return {
-    folds: results,
-    embargoBars: settings.horizonBars,
-    summary: {
-      accuracy: spreadBy((r) => r.model.accuracy),
-      brier: spreadBy((r) => r.model.brier),
-      ece: spreadBy((r) => r.model.ece),
-      buyPrecision: spreadOf(results.filter((r) => r.model.buys > 0).map((r) => r.model.buyPrecision)),
-      buyReturnPct: spreadBy((r) => r.model.buyReturn.mean),
-    },
-    baselineSummary: {
-      alwaysHold: baseline((r) => r.alwaysHold),
-      maRsiRule: baseline((r) => r.maRsiRule),
-      random: baseline((r) => r.random),
-    },
-    tiers: scoreTiers(actionable(pooled)),
-    buyReturn: bootstrapMean(pooled.filter((s) => s.trend === UP).map((s) => s.tradeReturnPct)),
-  };
-}
-
-/** Evenly spaced rows, at most `max`. */
-function spaced<T>(rows: readonly T[], max: number): T[] {
-  if (rows.length <= max) return [...rows];
-  const step = rows.length / max;
-  return Array.from({ length: max }, (_, i) => rows[Math.floor(i * step)] as T);
-}
 
 /**
  * Trains one model on the training part of a walk-forward split and scores it on the rest: the
@@ -520,72 +229,7 @@ export function trainModel(
     expectedChangePct: predictions.map((p) => p.expectedChangePct),
     confidence: predictions.map((p) => p.confidence),
   };
-  const signals = judged(spec.target, data.test, predictions);
-  const rightOf = (p: readonly MappedPrediction[]): number[] =>
-    p.map((q, i) => (q.trend === actual[i] ? 1 : 0));
-  const comparison = [
-    { method: 'raw' as const, predictions: fit.raw },
-    ...(['isotonic', 'platt'] as const).flatMap((method) => {
-      const calibration = fit.calibrations[method];
-      if (calibration === undefined) return [];
-      const ctx = { ...context, calibration };
-      return [
-        {
-          method,
-          predictions: fit.outputs.map((o, i) =>
-            mapPrediction(o, (data.test[i] as LabeledRow).features.close, ctx),
-          ),
-        },
-      ];
-    }),
-  ].map(({ method, predictions: p }) => ({
-    method,
-    brier: brierScore(
-      p.map((q) => q.confidence),
-      rightOf(p),
-    ),
-    ece: expectedCalibrationError(
-      p.map((q) => q.confidence),
-      rightOf(p),
-    ),
-  }));
-  const sample = spaced(data.test, settings.permutationRows);
-  const sampleRight = sample.map((r) => actualOf(spec.target, r));
-  const validation: ModelValidation = {
-    comparison,
-    reliability: {
-      raw: reliabilityBins(
-        fit.raw.map((p) => p.confidence),
-        rightOf(fit.raw),
-      ),
-      calibrated: reliabilityBins(
-        predictions.map((p) => p.confidence),
-        rightOf(predictions),
-      ),
-    },
-    tiers: scoreTiers(actionable(signals)),
-    scores: scoresWithBaselines(spec, data.train, data.test, signals, settings),
-    permutationImportance: permutationImportance(
-      sample.map((r) => r.features.inputs),
-      (inputs) => {
-        const p = inputs.map((x, i) =>
-          mapPrediction(
-            fit.predictor.predict({
-              inputs: x,
-              previousMaCrossPct: (sample[i] as LabeledRow).features.previousMaCrossPct,
-            }),
-            (sample[i] as LabeledRow).features.close,
-            context,
-          ),
-        );
-        return brierScore(
-          p.map((q) => q.confidence),
-          p.map((q, i) => (q.trend === sampleRight[i] ? 1 : 0)),
-        );
-      },
-    ),
-    ...(settings.cvFolds > 0 ? { crossValidation: crossValidate(spec, data, settings) } : {}),
-  };
+  const validation = validateModel(spec, data, settings, fit);
   const first = <T>(rows: readonly T[]): T => rows[0] as T;
   const last = <T>(rows: readonly T[]): T => rows.at(-1) as T;
   return {
