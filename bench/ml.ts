@@ -3,9 +3,11 @@
  * RandomForest on the same features and the same walk-forward split of the shared BTCUSDT 5 m
  * file (training time, per-prediction latency p50/p99, out-of-sample scores), where
  * ml-random-forest spends its time (a CPU profile), the default training run, and the signals
- * processor's throughput with each model. Writes bench/results/ml.md.
+ * processor's throughput with each model; then calibration (Brier, ECE, raw / isotonic / Platt),
+ * confidence tiers and baselines over purged walk-forward folds, ours beside scikit-learn's
+ * CalibratedClassifierCV on the same folds. Writes bench/results/ml.md.
  *
- *   npm run bench:ml [-- --skip-ml-random-forest] [-- --skip-sklearn]
+ *   npm run bench:ml [-- --skip-ml-random-forest] [-- --skip-sklearn] [-- --skip-calibration]
  *
  * scikit-learn runs in bench/ml/.venv, created by bench/ml/setup.sh (pip, from PyPI) on first use.
  */
@@ -18,13 +20,29 @@ import { loadConfig } from '../src/config/index.ts';
 import { MARKET_DATA } from '../src/contracts/index.ts';
 import { streamClock } from '../src/messaging/index.ts';
 import {
+  DEFAULT_MODEL_SPECS,
   DEFAULT_TRAIN_SETTINGS,
+  FLAT,
   FastRandomForest,
   MlRandomForest,
   TREND_CLASSES,
   classificationMetrics,
+  alwaysHold,
+  bootstrapMean,
+  brierScore,
+  calibratedPredictions,
+  expectedCalibrationError,
   latestArtifacts,
   prepareData,
+  purgedFolds,
+  randomAtRate,
+  scoreSignals,
+  scoreTiers,
+  walkForwardSplit,
+  type JudgedSignal,
+  type LabeledRow,
+  type Labels,
+  type MeanInterval,
   r2Score,
   readArtifact,
   readBarsFile,
@@ -40,6 +58,8 @@ import { createSignalEngine, startSignalsProcessor } from '../streams/signals/in
 const FILE = 'test/fixtures/btcusdt-5m-2023-01-02_2023-02-09.csv';
 const skipMl = process.argv.includes('--skip-ml-random-forest');
 const skipSklearn = process.argv.includes('--skip-sklearn');
+const skipCalibration = process.argv.includes('--skip-calibration');
+const CV_FOLDS = 5;
 const lines: string[] = [];
 const out = (line = ''): void => {
   lines.push(line);
@@ -157,7 +177,7 @@ const sklearnParams = (p: ForestParams, classification: boolean): Record<string,
   n_jobs: 1,
 });
 
-out('# ML stage: forests side by side, training, signals throughput');
+out('# ML stage: forests side by side, training, calibration and tiers, signals throughput');
 out();
 out(
   `Command: \`npm run bench:ml\` on Node ${process.version}, ${process.platform}, this project's 2-core machine. Data: \`${FILE}\` ` +
@@ -324,27 +344,46 @@ out();
 // 3. The default training run.
 const modelsDir = mkdtempSync(join(tmpdir(), 'bench-ml-models-'));
 const trainStart = process.hrtime.bigint();
+const trainCpu = process.cpuUsage();
 const trained = trainModels({ bars, modelsDir });
 const trainSeconds = seconds(trainStart);
+const trainCpuSeconds = ((u) => (u.user + u.system) / 1e6)(process.cpuUsage(trainCpu));
 out('## Default training run');
 out();
 out(
-  `\`trainDefaultModels\` on the whole file (${trained.length} models, features computed once): ${f(trainSeconds, 2)} s in all.`,
+  `\`trainDefaultModels\` on the whole file (${trained.length} models, features computed once, each model fitted, ` +
+    `calibrated and validated: calibration compared, tiers, baselines, permutation importance): ${f(trainSeconds, 2)} s in all ` +
+    `(${f(trainCpuSeconds, 2)} s of CPU).`,
 );
 out();
-out('| model | training s | R² (reported) | MAE (reported) | signal accuracy | always HOLD |');
-out('|---|---|---|---|---|---|');
+out(
+  '| model | training s | R² (reported) | MAE (reported) | signal accuracy | always HOLD | BUY / SELL | Brier raw → served | ECE raw → served | tiers ≥ 0.8 / 0.6–0.8 (BUY+SELL signals, right) |',
+);
+out('|---|---|---|---|---|---|---|---|---|---|');
 for (const { artifact } of trained) {
   const r2 = artifact.target === 'price' ? artifact.metrics.r2Price : artifact.metrics.r2;
   const mae =
     artifact.target === 'price'
       ? `${f(artifact.metrics.mae, 1)} USDT`
       : `${f(artifact.metrics.maeChangePct)} pp`;
+  const v = artifact.validation;
+  const raw = v?.comparison.find((c) => c.method === 'raw');
+  const served = v?.comparison.find((c) => c.method === artifact.calibration?.method) ?? raw;
+  const perClass = artifact.metrics.signal.perClass;
+  const tiers = (v?.tiers ?? [])
+    .slice(0, 2)
+    .map((t) => `${t.signals}, ${t.right}`)
+    .join(' / ');
   out(
-    `| ${artifact.version} | ${f(artifact.training.seconds, 2)} | ${f(r2)} | ${mae} | ${f(artifact.metrics.signal.accuracy)} | ${f(artifact.baselines.lastPrice.signal.accuracy)} |`,
+    `| ${artifact.version} | ${f(artifact.training.seconds, 2)} | ${f(r2)} | ${mae} | ${f(artifact.metrics.signal.accuracy)} | ${f(artifact.baselines.lastPrice.signal.accuracy)} | ` +
+      `${perClass[2]?.predicted ?? 0} / ${perClass[0]?.predicted ?? 0} | ${f(raw?.brier ?? Number.NaN, 4)} → ${f(served?.brier ?? Number.NaN, 4)} | ` +
+      `${f(raw?.ece ?? Number.NaN, 4)} → ${f(served?.ece ?? Number.NaN, 4)} | ${tiers} |`,
   );
 }
 out();
+
+// 3b. Calibration, tiers and baselines over purged walk-forward folds, ours and scikit-learn's.
+if (!skipCalibration) calibrationSection();
 
 // 4. Signals processor throughput.
 const artifacts = [...latestArtifacts(modelsDir).values()].map((s) => readArtifact(s.path));
@@ -406,3 +445,281 @@ out(
 );
 writeFileSync('bench/results/ml.md', `${lines.join('\n')}\n`);
 console.error('wrote bench/results/ml.md');
+
+/** Mean ± sd of a score over folds. */
+function spreadText(values: readonly number[], digits = 4): string {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return '–';
+  const mean = finite.reduce((a, b) => a + b, 0) / finite.length;
+  const sd =
+    finite.length > 1 ? Math.sqrt(finite.reduce((a, b) => a + (b - mean) ** 2, 0) / (finite.length - 1)) : 0;
+  return `${f(mean, digits)} ± ${f(sd, digits)}`;
+}
+
+function intervalText(r: MeanInterval): string {
+  if (r.n === 0) return 'no BUY';
+  return Number.isFinite(r.low)
+    ? `${f(r.mean, 2)} [${f(r.low, 2)}, ${f(r.high, 2)}] (${r.n})`
+    : `${f(r.mean, 2)} (${r.n})`;
+}
+
+function rightOf(s: readonly JudgedSignal[]): number[] {
+  return s.map((x) => (x.trend === x.actual ? 1 : 0));
+}
+
+function tiersText(signals: readonly JudgedSignal[]): string {
+  return scoreTiers(
+    signals
+      .filter((s) => s.trend !== FLAT)
+      .map((s) => ({ confidence: s.confidence, right: s.trend === s.actual })),
+  )
+    .map((t) => (t.signals === 0 ? '0' : `${t.signals}: ${f(t.hitRate * 100, 0)}%`))
+    .join(' / ');
+}
+
+interface CalibrationRun {
+  labels: Labels;
+  model: string;
+  engine: 'ours' | 'scikit-learn' | "ours, scikit-learn's folds";
+  /** Per method, the test signals of every fold. */
+  folds: Array<Partial<Record<'raw' | 'isotonic' | 'platt', JudgedSignal[]>>>;
+  baselines?: Array<Record<'alwaysHold' | 'maRsiRule' | 'random', JudgedSignal[]>>;
+}
+
+function calibrationSection(): void {
+  const runs: CalibrationRun[] = [];
+  const folder = mkdtempSync(join(tmpdir(), 'bench-ml-cal-'));
+  let foldsJson = '';
+  let rowsCsv = '';
+  let foldRows: ReturnType<typeof purgedFolds> = [];
+  for (const labels of ['band', 'barrier'] as const) {
+    const settings = { ...DEFAULT_TRAIN_SETTINGS, labels };
+    const prepared = prepareData(bars, settings);
+    foldRows = purgedFolds(prepared.rows, {
+      folds: CV_FOLDS,
+      embargoMs: settings.horizonBars * prepared.definition.intervalMs,
+    });
+    if (labels === 'band') {
+      const index = new Map(prepared.rows.map((r, i) => [r.features.timestamp, i]));
+      const at = (rows: readonly LabeledRow[]): number[] =>
+        rows.map((r) => index.get(r.features.timestamp) as number);
+      foldsJson = JSON.stringify(
+        foldRows.map((fold) => {
+          const split = walkForwardSplit(fold.train, settings.calibrationShare);
+          return { fit: at(split.train), calibration: at(split.test), test: at(fold.test) };
+        }),
+      );
+      const header = [...Array.from({ length: features }, (_, i) => `f${i}`), 'band', 'barrier'].join(',');
+      rowsCsv = [
+        header,
+        ...prepared.rows.map((r) =>
+          [...Array.from(r.features.inputs), r.bandTrend, r.barrierTrend].join(','),
+        ),
+      ].join('\n');
+    }
+    for (const spec of DEFAULT_MODEL_SPECS) {
+      if (labels === 'barrier' && spec.target !== 'trend') continue;
+      const started = process.hrtime.bigint();
+      const run: CalibrationRun = {
+        labels,
+        model: `${spec.model}:${spec.target}`,
+        engine: 'ours',
+        folds: [],
+        baselines: [],
+      };
+      for (const fold of foldRows) {
+        const predictions = calibratedPredictions(spec, fold.train, fold.test, settings);
+        run.folds.push(predictions);
+        const rule = calibratedPredictions(
+          { model: 'ma_rsi_rule', target: spec.target },
+          fold.train,
+          fold.test,
+          settings,
+        );
+        const outcomes = predictions.raw.map((s) => ({ actual: s.actual, tradeReturnPct: s.tradeReturnPct }));
+        const shares = [0, 1, 2].map(
+          (k) =>
+            fold.train.filter((r) => (spec.target === 'trend' ? r.trend : r.bandTrend) === k).length /
+            fold.train.length,
+        );
+        run.baselines?.push({
+          alwaysHold: alwaysHold(outcomes, shares[FLAT] as number),
+          maRsiRule: rule.raw,
+          random: randomAtRate(outcomes, scoreSignals(predictions.isotonic), shares),
+        });
+      }
+      runs.push(run);
+      console.error(`calibration ${labels} ${run.model}: ${f(seconds(started), 1)} s`);
+    }
+  }
+  let sklearnVersion = '';
+  let skipped: string[] = [];
+  if (!skipSklearn) {
+    execFileSync('bash', ['bench/ml/setup.sh'], { stdio: 'inherit' });
+    writeFileSync(join(folder, 'rows.csv'), rowsCsv);
+    writeFileSync(join(folder, 'folds.json'), foldsJson);
+    const started = process.hrtime.bigint();
+    const result = JSON.parse(
+      execFileSync('bench/ml/.venv/bin/python', ['bench/ml/sklearn_calibrated.py', folder], {
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+      }),
+    ) as {
+      sklearn: string;
+      runs: Array<{
+        labels: Labels;
+        fold: number;
+        model: string;
+        raw?: [number[], number[]];
+        isotonic: [number[], number[]];
+        sigmoid: [number[], number[]];
+      }>;
+      skipped: Array<{ labels: Labels; fold: number; model: string }>;
+    };
+    console.error(`scikit-learn calibrated: ${f(seconds(started), 1)} s`);
+    sklearnVersion = result.sklearn;
+    skipped = result.skipped.map((x) => `${x.labels} ${x.model} fold ${x.fold + 1}`);
+    for (const labels of ['band', 'barrier'] as const) {
+      const prepared = prepareData(bars, { ...DEFAULT_TRAIN_SETTINGS, labels });
+      const folds = purgedFolds(prepared.rows, {
+        folds: CV_FOLDS,
+        embargoMs: DEFAULT_TRAIN_SETTINGS.horizonBars * prepared.definition.intervalMs,
+      });
+      for (const model of ['random_forest', 'logistic_regression', 'svm']) {
+        const run: CalibrationRun = { labels, model: `${model}:trend`, engine: 'scikit-learn', folds: [] };
+        const ours = runs.find((x) => x.engine === 'ours' && x.labels === labels && x.model === run.model);
+        const same: CalibrationRun = { ...run, engine: "ours, scikit-learn's folds", folds: [] };
+        for (const [k, fold] of folds.entries()) {
+          const r = result.runs.find((x) => x.labels === labels && x.fold === k && x.model === model);
+          if (r === undefined) continue;
+          const mine = ours?.folds[k];
+          if (mine !== undefined) same.folds.push(mine);
+          const judge = (pair: [number[], number[]] | undefined): JudgedSignal[] | undefined =>
+            pair === undefined
+              ? undefined
+              : fold.test.map((row, i) => ({
+                  trend: pair[0][i] as number,
+                  confidence: pair[1][i] as number,
+                  actual: row.trend,
+                  tradeReturnPct: row.tradeReturnPct,
+                }));
+          const raw = judge(r.raw);
+          run.folds.push({
+            ...(raw === undefined ? {} : { raw }),
+            isotonic: judge(r.isotonic) ?? [],
+            platt: judge(r.sigmoid) ?? [],
+          });
+        }
+        runs.push(run);
+        if (same.folds.length < CV_FOLDS) runs.push(same);
+      }
+    }
+  }
+
+  out(`## Calibration, confidence tiers and baselines (${CV_FOLDS} purged walk-forward folds)`);
+  out();
+  out(
+    `All labelled rows cut into ${CV_FOLDS + 1} time blocks; fold k tests block k + 1 with a model fitted on the rows before it, ` +
+      `training rows whose ${DEFAULT_TRAIN_SETTINGS.horizonBars}-bar label reaches into the block purged. In each fold the latest 20% of the ` +
+      'training rows (purged the same way) are held out for calibration and the model is fitted on the rest, with balanced classes. ' +
+      "Ours: top-label calibration (the chosen class's raw confidence mapped to the probability of being right, per class). " +
+      'scikit-learn: the same rows, `class_weight="balanced"`, `CalibratedClassifierCV(FrozenEstimator(model), method=isotonic|sigmoid)` ' +
+      'fitted on the calibration rows (one-vs-rest per class, normalized; the class is the argmax, the confidence its probability). ' +
+      'Brier and ECE (10 bins) of the confidence as the probability that the signal is right, on every test row, mean ± sd over the folds. ' +
+      'Labels: `band` (±1.5% at 48 bars) and `barrier` (take-profit +5% before stop-loss −2% within 48 bars, from the high and low of each bar).',
+  );
+  out();
+  out(
+    '| labels | model | engine | folds | Brier raw | Brier isotonic | Brier Platt | ECE raw | ECE isotonic | ECE Platt |',
+  );
+  out('|---|---|---|---|---|---|---|---|---|---|');
+  const score = (run: CalibrationRun, method: 'raw' | 'isotonic' | 'platt', which: 'brier' | 'ece'): string =>
+    spreadText(
+      run.folds.map((fold) => {
+        const s = fold[method];
+        if (s === undefined) return Number.NaN;
+        const conf = s.map((x) => x.confidence);
+        return which === 'brier' ? brierScore(conf, rightOf(s)) : expectedCalibrationError(conf, rightOf(s));
+      }),
+    );
+  for (const run of runs)
+    out(
+      `| ${run.labels} | ${run.model} | ${run.engine} | ${run.folds.length} | ${score(run, 'raw', 'brier')} | ${score(run, 'isotonic', 'brier')} | ${score(run, 'platt', 'brier')} | ` +
+        `${score(run, 'raw', 'ece')} | ${score(run, 'isotonic', 'ece')} | ${score(run, 'platt', 'ece')} |`,
+    );
+  out();
+  out(
+    'Tiers, all folds pooled, isotonic: BUY and SELL signals with a confidence ≥ 0.8 / 0.6–0.8 / < 0.6, and the share of them that were right ' +
+      '(a tier is earned when that share reaches its lower bound on at least 20 signals).',
+  );
+  out();
+  out('| labels | model | engine | BUY / SELL signals | tiers ≥ 0.8 / 0.6–0.8 / < 0.6 | earned |');
+  out('|---|---|---|---|---|---|');
+  for (const run of runs) {
+    const pooled = run.folds.flatMap((fold) => fold.isotonic ?? []);
+    const tiers = scoreTiers(
+      pooled
+        .filter((s) => s.trend !== FLAT)
+        .map((s) => ({ confidence: s.confidence, right: s.trend === s.actual })),
+    );
+    const earned = tiers.filter((t) => t.verdict.startsWith('earned')).map((t) => t.label);
+    const buys = pooled.filter((s) => s.trend === 2).length;
+    const sells = pooled.filter((s) => s.trend === 0).length;
+    out(
+      `| ${run.labels} | ${run.model} | ${run.engine} | ${buys} / ${sells} | ${tiersText(pooled)} | ${earned.length === 0 ? 'none' : earned.join(', ')} |`,
+    );
+  }
+  out();
+  out(
+    'Against baselines on the same test rows (ours, isotonic). Accuracy: mean ± sd over the folds. BUY trade: a long entered at the ' +
+      "signal bar's close and left at −2% / +5% or after 48 bars, before fees, all folds pooled: mean % [95% circular block bootstrap interval] (trades). " +
+      'Random: BUY and SELL at random as often as the model, in each fold.',
+  );
+  out();
+  out(
+    '| labels | model | accuracy | BUY precision | BUY trade | always HOLD accuracy | MA/RSI rule accuracy | rule BUY trade | random accuracy | random BUY trade |',
+  );
+  out('|---|---|---|---|---|---|---|---|---|---|');
+  for (const run of runs) {
+    if (run.baselines === undefined) continue;
+    const model = run.folds.map((fold) => scoreSignals(fold.isotonic ?? []));
+    const pooledBuys = (signals: JudgedSignal[][]): MeanInterval =>
+      bootstrapMean(
+        signals
+          .flat()
+          .filter((s) => s.trend === 2)
+          .map((s) => s.tradeReturnPct),
+      );
+    const base = (k: 'alwaysHold' | 'maRsiRule' | 'random') => run.baselines?.map((b) => b[k]) ?? [];
+    out(
+      `| ${run.labels} | ${run.model} | ${spreadText(
+        model.map((m) => m.accuracy),
+        3,
+      )} | ${spreadText(
+        model.filter((m) => m.buys > 0).map((m) => m.buyPrecision),
+        3,
+      )} | ` +
+        `${intervalText(pooledBuys(run.folds.map((fold) => fold.isotonic ?? [])))} | ${spreadText(
+          base('alwaysHold').map((s) => scoreSignals(s).accuracy),
+          3,
+        )} | ` +
+        `${spreadText(
+          base('maRsiRule').map((s) => scoreSignals(s).accuracy),
+          3,
+        )} | ${intervalText(pooledBuys(base('maRsiRule')))} | ` +
+        `${spreadText(
+          base('random').map((s) => scoreSignals(s).accuracy),
+          3,
+        )} | ${intervalText(pooledBuys(base('random')))} |`,
+    );
+  }
+  out();
+  if (sklearnVersion !== '')
+    out(
+      `scikit-learn ${sklearnVersion}; LinearSVC has no uncalibrated probability (raw: –).` +
+        (skipped.length === 0
+          ? ''
+          : ` Left out where scikit-learn refuses to fit or calibrate (one class only in the fitting rows, or a class absent from the calibration rows; ours falls back to the pooled map): ${skipped.join(', ')}.`),
+    );
+  out();
+}

@@ -181,9 +181,11 @@ export function renderBacktestHtml(report: BacktestReport): string {
       return `<tr${k === 0 ? ' class="first"' : ''}>${window}<td class="l">${escapeHtml(model.version)}</td>${scores(model.holdout)}${scores(model.traded)}${outcome}</tr>`;
     }),
   );
+  const interval = (t: ConfidenceTier): string =>
+    Number.isFinite(t.meanReturn.low) ? `[${signed(t.meanReturn.low)}, ${signed(t.meanReturn.high)}]` : '–';
   const tierRows = report.tiers.map(
     (t) =>
-      `<tr><td>${escapeHtml(t.label)}</td><td>${t.signals}</td><td>${t.trades}</td><td class="${t.meanReturnPct >= 0 ? 'up' : 'down'}">${t.trades > 0 ? `${signed(t.meanReturnPct)} %` : '–'}</td></tr>`,
+      `<tr><td>${escapeHtml(t.label)}</td><td>${t.signals}</td><td>${t.judged > 0 ? `${t.right} of ${t.judged} (${fixed((t.right / t.judged) * 100, 0)} %)` : '–'}</td><td>${t.trades}</td><td class="${t.meanReturnPct >= 0 ? 'up' : 'down'}">${t.trades > 0 ? `${signed(t.meanReturnPct)} %` : '–'}</td><td>${interval(t)}</td><td class="l">${escapeHtml(t.verdict)}</td></tr>`,
   );
   const tradeRows = report.trades.map(
     (t) =>
@@ -222,8 +224,8 @@ ${report.open.length === 0 ? '<div class="note">None: every position was closed.
 <div class="note">Each window trades with models trained only on bars before it. Scores: signal accuracy (against always HOLD on the same bars) and R², held out from the training window's latest part, and on the bars the window traded.</div>
 ${table(['traded', '<trained on', '<model version', 'held-out accuracy', 'held-out R²', 'traded accuracy', 'traded R²', 'BUY/SELL signals', 'trades opened', 'their PnL'], windowRows)}
 <h2>Confidence tiers</h2>
-<div class="note">High tier: acted on alone; middle: acted on with a second agreeing signal; low: ignored. Return: a closed trade's PnL, net of fees, over its cost.</div>
-${table(['confidence', 'BUY/SELL signals', 'closed trades', 'mean return'], tierRows)}
+<div class="note">High tier: acted on alone; middle: acted on with a second agreeing signal; low: ignored. Right: the signal's class happened, under the labels of the model that sent it (the band at its horizon, or its barriers); the models never trained on these bars. A tier is earned when its signals were right at least as often as its lower bound, on at least 20 of them. Return: a closed trade's PnL, net of fees, over its cost, with a 95 % block-bootstrap interval of the mean.</div>
+${table(['confidence', 'BUY/SELL signals', 'right', 'closed trades', 'mean return', '95 % interval', 'verdict'], tierRows)}
 <h2>Closed trades (${report.trades.length})</h2>
 ${table(['order', 'symbol', 'entry', 'entry price', 'exit', 'exit price', 'quantity', 'fees', 'PnL', 'reason'], tradeRows)}
 <script>${chartLibrary()}</script>

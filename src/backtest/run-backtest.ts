@@ -38,6 +38,7 @@ import { readBacktestBars, resolveInputs } from './backtest-inputs.ts';
 import { backtestMetrics } from './backtest-metrics.ts';
 import { renderBacktestHtml, type BacktestReport, type WindowReport } from './backtest-report-html.ts';
 import { confidenceTiers } from './confidence-tiers.ts';
+import { signalOutcomes, type SignalSeen } from './signal-outcomes.ts';
 import { equityPerTime } from './equity-per-time.ts';
 import { equitySeries } from './equity-series.ts';
 import { buildSignalTape, tradeTape } from './lockstep-engine.ts';
@@ -210,7 +211,11 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     reconciliation: breakdown.reconciliation,
     windows: windowReports(generations, bars, intervalMs, trades, replayed.actionable),
     tiers: confidenceTiers({
-      signalConfidences: replayed.actionable.filter((a) => a.time >= first.from).map((a) => a.confidence),
+      signals: judgedSignals(
+        replayed.actionable.filter((a) => a.time >= first.from),
+        bars,
+        generations.flatMap((g) => g.artifacts),
+      ),
       orders,
       trades,
       highConfidence: config.decision.highConfidence,
@@ -386,6 +391,15 @@ function trainGenerations(
 
 const barTime = (bar: MarketData): number => bar.timestamp;
 
+function judgedSignals(
+  signals: readonly SignalSeen[],
+  bars: readonly MarketData[],
+  artifacts: readonly ModelArtifact[],
+): Array<{ confidence: number; right: boolean | undefined }> {
+  const outcomes = signalOutcomes(signals, bars, artifacts);
+  return signals.map((s, i) => ({ confidence: s.confidence, right: outcomes[i] }));
+}
+
 /** Each window with its model versions' scores, its BUY/SELL signals and the trades opened in it. */
 function windowReports(
   generations: readonly Generation[],
@@ -427,11 +441,8 @@ function withWarmup(bars: readonly MarketData[], from: number, warmup: number): 
   return bars.filter((bar) => bar.timestamp >= (startOf.get(bar.symbol) ?? from));
 }
 
-/** A BUY or SELL signal's time and confidence: what the report's windows and tiers count. */
-interface ActionableSignal {
-  readonly time: number;
-  readonly confidence: number;
-}
+/** A BUY or SELL signal: what the report's windows and tiers count. */
+type ActionableSignal = SignalSeen;
 
 interface EngineRun {
   readonly orders: OrderEvent[];
@@ -442,7 +453,15 @@ interface EngineRun {
 }
 
 const actionableOf = (signal: MlSignal): ActionableSignal | undefined =>
-  signal.signal === 'HOLD' ? undefined : { time: signal.timestamp, confidence: signal.confidence };
+  signal.signal === 'HOLD'
+    ? undefined
+    : {
+        time: signal.timestamp,
+        symbol: signal.symbol,
+        signal: signal.signal,
+        confidence: signal.confidence,
+        modelVersion: signal.metadata.model_version,
+      };
 
 /** The research engine over the bars, each generation's models swapped in at its window's start. */
 function replayLockstep(

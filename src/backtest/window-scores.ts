@@ -48,7 +48,8 @@ export function windowModels(
     const lead = (warmupBars(artifact.features) + 1) * intervalMs;
     const tail = (artifact.horizonBars + 1) * intervalMs;
     const around = sliceByTime(bars, window.from - lead, window.to + tail, (b) => b.timestamp);
-    const rows = labelBars(around, artifact.features, artifact).filter(
+    const labeling = { ...artifact, ...artifact.labeling };
+    const rows = labelBars(around, artifact.features, labeling).filter(
       (row) => row.features.timestamp >= window.from && row.features.timestamp < window.to,
     );
     if (rows.length === 0) return { version: artifact.version, holdout };

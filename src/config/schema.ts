@@ -264,6 +264,14 @@ export const configSchema = z.strictObject({
       /** Latest share of the labelled bars held out for the out-of-sample metrics. */
       testShare: decimal(z.number().gt(0).lt(1)).default(0.25),
       forestEngine: z.enum(['fast', 'ml-random-forest']).default('fast'),
+      /** What trend classifiers learn: the ±band at the horizon, or the trade's stop-loss / take-profit barriers. */
+      labels: z.enum(['band', 'barrier']).default('band'),
+      /** `balanced`: classifiers weigh every class the same, so rare up and down moves get predicted. */
+      classWeight: z.enum(['balanced', 'none']).default('balanced'),
+      /** How confidences are calibrated on held-out training rows. */
+      calibration: z.enum(['isotonic', 'platt', 'none']).default('isotonic'),
+      /** Purged walk-forward folds scored into each artifact (0: none). */
+      cvFolds: decimal(z.number().int().min(0).max(20)).default(0),
       trees: decimal(z.number().int().positive().max(10_000)).default(100),
       maxDepth: decimal(z.number().int().positive().max(100)).default(10),
       /** The signals processor's consumer group. */
@@ -369,6 +377,10 @@ export const configEnv = {
   'ml.horizonBars': 'ML_HORIZON_BARS',
   'ml.bandPct': 'ML_BAND_PCT',
   'ml.forestEngine': 'ML_FOREST_ENGINE',
+  'ml.labels': 'ML_LABELS',
+  'ml.classWeight': 'ML_CLASS_WEIGHT',
+  'ml.calibration': 'ML_CALIBRATION',
+  'ml.cvFolds': 'ML_CV_FOLDS',
   'ml.trees': 'ML_TREES',
   'ml.maxDepth': 'ML_MAX_DEPTH',
   'ml.group': 'SIGNALS_GROUP',

@@ -1,5 +1,8 @@
 import type { FeatureDefinition } from './features/feature-definition.ts';
-import type { Target } from './dataset.ts';
+import type { Barriers } from './barrier-labels.ts';
+import type { ConfidenceCalibration } from './calibration/confidence-calibration.ts';
+import type { Labels, Target } from './dataset.ts';
+import type { ModelValidation } from './evaluation/model-validation.ts';
 import type { ClassificationMetrics } from './metrics.ts';
 import type { SerializedFastForest } from './models/forest/fast-forest.ts';
 import type { SerializedMlForest } from './models/forest/ml-forest.ts';
@@ -89,6 +92,12 @@ export interface ModelArtifact {
   readonly serialized: SerializedModel;
   /** Where a version published by the trainer service comes from and when it goes live; absent on `cml train`'s. */
   readonly provenance?: ArtifactProvenance;
+  /** What the trend classes meant in training (absent: the band). */
+  readonly labeling?: { readonly labels: Labels; readonly barriers: Barriers };
+  /** Applied to every prediction's confidence (absent: the raw confidence is served). */
+  readonly calibration?: ConfidenceCalibration;
+  /** Calibration, confidence tiers, baselines and cross-validation, out of sample. */
+  readonly validation?: ModelValidation;
 }
 
 /**

@@ -1,8 +1,10 @@
 /**
- * The ML stage's library: features (incremental, per symbol), targets and the walk-forward split,
+ * The ML stage's library: features (incremental, per symbol), targets (band or triple-barrier
+ * labels) and the walk-forward split,
  * the models (a histogram random forest, ml-random-forest behind the same interface, multinomial
  * logistic regression, a linear SVM with Platt scaling), the mapping of predictions to signals,
- * training with out-of-sample metrics and baselines, versioned artifacts, and the HTML report.
+ * confidence calibration, training with out-of-sample metrics, baselines, confidence tiers and
+ * purged walk-forward cross-validation, versioned artifacts, and the HTML report.
  */
 export {
   FEATURE_COLUMNS,
@@ -17,16 +19,66 @@ export {
 } from './features/feature-definition.ts';
 export { SymbolFeatures, type CompactBar, type FeatureVector } from './features/symbol-features.ts';
 export {
+  DEFAULT_BARRIERS,
+  DOWN,
+  FLAT,
+  LABELS,
   TARGETS,
   TREND_CLASSES,
+  UP,
   labelBars,
   trendOf,
   walkForwardSplit,
   type LabeledRow,
   type Labeling,
+  type Labels,
   type Target,
   type WalkForwardSplit,
 } from './dataset.ts';
+export { barrierOutcome, type BarrierBar, type BarrierOutcome, type Barriers } from './barrier-labels.ts';
+export {
+  CALIBRATION_METHODS,
+  calibratedConfidence,
+  fitCalibration,
+  type CalibrationMethod,
+  type ConfidenceCalibration,
+  type ScoredPrediction,
+} from './calibration/confidence-calibration.ts';
+export { applyIsotonic, fitIsotonic, type IsotonicMap } from './calibration/isotonic.ts';
+export {
+  brierScore,
+  expectedCalibrationError,
+  reliabilityBins,
+  type ReliabilityBin,
+} from './calibration/calibration-scores.ts';
+export { bootstrapMean, type MeanInterval } from './evaluation/bootstrap.ts';
+export {
+  MIN_TIER_SIGNALS,
+  SPEC_TIERS,
+  scoreTiers,
+  tierLabels,
+  tierOf,
+  tierVerdict,
+  type TierBounds,
+  type TierScore,
+} from './evaluation/confidence-tiers.ts';
+export type {
+  CalibrationComparison,
+  CrossValidation,
+  FoldResult,
+  ModelValidation,
+  ScoresWithBaselines,
+  Spread,
+} from './evaluation/model-validation.ts';
+export { permutationImportance } from './evaluation/permutation-importance.ts';
+export { purgedFolds, type Fold, type FoldOptions } from './evaluation/purged-folds.ts';
+export {
+  alwaysHold,
+  randomAtRate,
+  scoreSignals,
+  type JudgedSignal,
+  type SignalScores,
+} from './evaluation/signal-scores.ts';
 export { classificationMetrics, meanAbsoluteError, r2Score, type ClassificationMetrics } from './metrics.ts';
 export {
   MODEL_KINDS,
@@ -78,6 +130,7 @@ export {
   type TrainSettings,
   type TrainedModel,
 } from './train.ts';
+export { calibratedPredictions, crossValidate, validateModel } from './validate-model.ts';
 export { FastRandomForest, type ForestParams } from './models/forest/fast-forest.ts';
 export { MlRandomForest } from './models/forest/ml-forest.ts';
 export { LogisticRegression } from './models/logistic-regression.ts';

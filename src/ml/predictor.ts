@@ -108,6 +108,7 @@ export function loadModel(artifact: ModelArtifact): LoadedModel {
     target: artifact.target,
     thresholdPct: artifact.bandPct,
     classMeanChangePct: artifact.classMeanChangePct,
+    calibration: artifact.calibration,
   };
   return {
     artifact,

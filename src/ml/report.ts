@@ -1,6 +1,7 @@
 import { reportedScores, type ModelArtifact, type ValueMetrics } from './artifact.ts';
 import { TREND_CLASSES } from './dataset.ts';
 import type { ClassificationMetrics } from './metrics.ts';
+import { validationSections } from './report-validation.ts';
 
 const esc = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -162,6 +163,7 @@ export function renderModelReport(artifact: ModelArtifact): string {
       { label: 'this model', value: artifact.metrics.signal.accuracy },
       { label: 'always HOLD', value: base.signal.accuracy, color: '#999' },
     ]),
+    ...validationSections(artifact, (items) => barChart(items)),
     `<h2>Confusion matrix (signals vs realized trend)</h2>`,
     confusionTable(artifact.metrics.signal),
     `<h2>Predicted vs actual</h2>`,

@@ -1,4 +1,5 @@
 import type { Signal } from '../contracts/index.ts';
+import { calibratedConfidence, type ConfidenceCalibration } from './calibration/confidence-calibration.ts';
 import { DOWN, UP, type Target } from './dataset.ts';
 
 /** What a model returns before it becomes a signal. */
@@ -49,6 +50,8 @@ export interface MappingContext {
   readonly thresholdPct: number;
   /** Mean percent change of each trend class in the training rows (classifiers' expected change). */
   readonly classMeanChangePct: readonly number[];
+  /** Maps the raw confidence to the probability that the signal is right (absent: raw). */
+  readonly calibration?: ConfidenceCalibration | undefined;
 }
 
 /**
@@ -58,6 +61,7 @@ export interface MappingContext {
  * - Classification: the class with most tree votes (forest) or the highest probability; the
  *   confidence is that vote share or that probability; the expected change is the class's mean
  *   change in the training rows, so it maps back to the same signal.
+ * With a calibration, the confidence is then the calibrated one (the class stays the raw choice).
  */
 export function mapPrediction(raw: RawPrediction, close: number, context: MappingContext): MappedPrediction {
   if (raw.kind === 'regression') {
@@ -66,12 +70,13 @@ export function mapPrediction(raw: RawPrediction, close: number, context: Mappin
     let agree = 0;
     for (const member of raw.members)
       if (signalOf(changeOf(context.target, member), context.thresholdPct) === signal) agree++;
+    const trend = trendOfSignal(signal);
     return {
       expectedChangePct,
       predictedValue: close * (1 + expectedChangePct / 100),
-      confidence: raw.members.length > 0 ? agree / raw.members.length : 0,
+      confidence: calibrated(context, trend, raw.members.length > 0 ? agree / raw.members.length : 0),
       signal,
-      trend: trendOfSignal(signal),
+      trend,
     };
   }
   const scores = raw.votes ?? raw.probabilities;
@@ -90,8 +95,11 @@ export function mapPrediction(raw: RawPrediction, close: number, context: Mappin
   return {
     expectedChangePct,
     predictedValue: close * (1 + expectedChangePct / 100),
-    confidence: Math.min(1, Math.max(0, scores[trend] as number)),
+    confidence: calibrated(context, trend, Math.min(1, Math.max(0, scores[trend] as number))),
     signal: signalOfTrend(trend),
     trend,
   };
 }
+
+const calibrated = (context: MappingContext, trend: number, raw: number): number =>
+  context.calibration === undefined ? raw : calibratedConfidence(context.calibration, trend, raw);

@@ -4,11 +4,21 @@ import {
   type EvaluationPoints,
   type ModelArtifact,
   type ModelKind,
-  type SerializedModel,
   type ValueMetrics,
 } from './artifact.ts';
 import { saveArtifact } from './artifact-store.ts';
-import { FLAT, TREND_CLASSES, labelBars, walkForwardSplit, type LabeledRow, type Target } from './dataset.ts';
+import type { Barriers } from './barrier-labels.ts';
+import type { CalibrationMethod } from './calibration/confidence-calibration.ts';
+import {
+  DEFAULT_BARRIERS,
+  FLAT,
+  TREND_CLASSES,
+  labelBars,
+  walkForwardSplit,
+  type LabeledRow,
+  type Labels,
+  type Target,
+} from './dataset.ts';
 import {
   FEATURE_DESCRIPTIONS,
   featureDefinitionFor,
@@ -16,14 +26,14 @@ import {
   warmupBars,
   type FeatureDefinition,
 } from './features/feature-definition.ts';
+import { actualOf, fitCalibrated } from './fit-model.ts';
 import { classificationMetrics, meanAbsoluteError, r2Score } from './metrics.ts';
-import { FastRandomForest, type ForestParams } from './models/forest/fast-forest.ts';
-import { MlRandomForest } from './models/forest/ml-forest.ts';
-import { LinearSvm, type SvmParams } from './models/linear-svm.ts';
-import { LogisticRegression, type LogisticParams } from './models/logistic-regression.ts';
-import { MA_RSI_RULE, type MaRsiRuleParams } from './models/ma-rsi-rule.ts';
-import { predictorOfModel } from './predictor.ts';
-import { labelOf, mapPrediction, type MappedPrediction } from './signal-mapping.ts';
+import type { ForestParams } from './models/forest/fast-forest.ts';
+import type { SvmParams } from './models/linear-svm.ts';
+import type { LogisticParams } from './models/logistic-regression.ts';
+import type { MaRsiRuleParams } from './models/ma-rsi-rule.ts';
+import type { MappedPrediction } from './signal-mapping.ts';
+import { validateModel } from './validate-model.ts';
 
 /** A model to train: a family and what it predicts. */
 export interface ModelSpec {
@@ -49,6 +59,19 @@ export interface TrainSettings {
   readonly maxVolatilityBars?: number;
   /** The MA/RSI rule's thresholds (default MA_RSI_RULE). */
   readonly rule?: Pick<MaRsiRuleParams, 'buyRsiBelow' | 'sellRsiAbove'>;
+  /** What the trend classifiers learn: the ±band at the horizon, or the trade's barriers. */
+  readonly labels: Labels;
+  /** The barriers of `barrier` labels (the decision settings' stop-loss and take-profit). */
+  readonly barriers: Barriers;
+  /** `balanced`: classifiers weigh every class the same (forest: balanced bootstraps). */
+  readonly classWeight: 'balanced' | 'none';
+  /** How the confidence is calibrated, on the latest `calibrationShare` of the training rows. */
+  readonly calibration: CalibrationMethod | 'none';
+  readonly calibrationShare: number;
+  /** Purged walk-forward folds scored into the artifact's validation (0: none, the fast default). */
+  readonly cvFolds: number;
+  /** Test rows (evenly spaced) the permutation importance is measured on. */
+  readonly permutationRows: number;
 }
 
 /** Horizon 48 bars: 4 h of 5 m bars, where ±1.5% moves are frequent enough (~7% of bars) to learn. */
@@ -75,6 +98,13 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   },
   logistic: { l2: 1e-3, iterations: 400, learningRate: 0.5 },
   svm: { C: 1, iterations: 300, learningRate: 0.05, calibrationShare: 0.2 },
+  labels: 'band',
+  barriers: DEFAULT_BARRIERS,
+  classWeight: 'balanced',
+  calibration: 'isotonic',
+  calibrationShare: 0.2,
+  cvFolds: 0,
+  permutationRows: 1000,
 };
 
 /** The model list trained and served by default: every family on what it can predict. */
@@ -156,16 +186,12 @@ export function prepareData(bars: readonly MarketData[], settings: TrainSettings
 const share = (rows: readonly LabeledRow[]): number[] =>
   TREND_CLASSES.map((_, k) => rows.filter((r) => r.trend === k).length / Math.max(1, rows.length));
 
-function classMeans(rows: readonly LabeledRow[], bandPct: number): number[] {
-  return TREND_CLASSES.map((_, k) => {
-    const members = rows.filter((r) => r.trend === k);
-    if (members.length === 0) return k === FLAT ? 0 : (k > FLAT ? 2 : -2) * bandPct;
-    return members.reduce((s, r) => s + r.changePct, 0) / members.length;
-  });
-}
-
 /** Scores of predictions on the test rows. */
-export function scoreOn(rows: readonly LabeledRow[], predictions: readonly MappedPrediction[]): ValueMetrics {
+export function scoreOn(
+  rows: readonly LabeledRow[],
+  predictions: readonly MappedPrediction[],
+  actual: readonly number[] = rows.map((r) => r.trend),
+): ValueMetrics {
   const actualChange = rows.map((r) => r.changePct);
   const actualPrice = rows.map((r) => r.futureClose);
   const expected = predictions.map((p) => p.expectedChangePct);
@@ -177,7 +203,7 @@ export function scoreOn(rows: readonly LabeledRow[], predictions: readonly Mappe
     r2Price: r2Score(actualPrice, price),
     signal: classificationMetrics(
       TREND_CLASSES,
-      rows.map((r) => r.trend),
+      actual,
       predictions.map((p) => p.trend),
     ),
   };
@@ -195,49 +221,6 @@ export function lastPriceBaseline(rows: readonly LabeledRow[]): ValueMetrics {
       trend: FLAT,
     })),
   );
-}
-
-function fitModel(
-  spec: ModelSpec,
-  data: PreparedData,
-  settings: TrainSettings,
-  onUnit: (done: number) => void,
-): { serialized: SerializedModel; importances?: number[]; params: Record<string, unknown> } {
-  if (spec.model === 'ma_rsi_rule') {
-    // Nothing to fit: the artifact carries the rule's thresholds, and its scores are measured below.
-    onUnit(1);
-    const rule: MaRsiRuleParams = { ...MA_RSI_RULE, ...settings.rule };
-    return { serialized: { kind: 'ma_rsi_rule', rule }, params: { ...rule } };
-  }
-  const X = data.train.map((r) => r.features.inputs);
-  if (spec.model === 'random_forest') {
-    const classification = spec.target === 'trend';
-    const params = classification ? settings.classificationForest : settings.regressionForest;
-    const y = data.train.map((r) => (classification ? r.trend : labelOf(spec.target, r.changePct)));
-    const classes = classification ? TREND_CLASSES.length : 0;
-    const forest =
-      settings.forestEngine === 'fast'
-        ? FastRandomForest.train(X, y, classes, params, (done) => onUnit(done))
-        : MlRandomForest.train(X, y, classes, params);
-    onUnit(params.nEstimators);
-    return {
-      serialized: { kind: 'random_forest', forest: forest.toJSON() },
-      importances: [...forest.importances],
-      params: { engine: settings.forestEngine, ...params },
-    };
-  }
-  const y = data.train.map((r) => r.trend);
-  if (spec.model === 'logistic_regression') {
-    const model = LogisticRegression.train(X, y, TREND_CLASSES.length, settings.logistic);
-    onUnit(10);
-    return {
-      serialized: { kind: 'logistic_regression', logistic: model.toJSON() },
-      params: { ...settings.logistic },
-    };
-  }
-  const model = LinearSvm.train(X, y, TREND_CLASSES.length, settings.svm);
-  onUnit(10);
-  return { serialized: { kind: 'svm', svm: model.toJSON() }, params: { ...settings.svm } };
 }
 
 const unitsOf = (spec: ModelSpec, settings: TrainSettings): number =>
@@ -260,14 +243,10 @@ export function trainModel(
   if (!supportsTarget(spec.model, spec.target))
     throw new RangeError(`${spec.model} predicts trend only (asked for ${spec.target})`);
   const started = performance.now();
-  const fitted = fitModel(spec, data, settings, onUnit);
+  const fit = fitCalibrated(spec, data.train, data.test, settings, onUnit);
   const seconds = (performance.now() - started) / 1000;
-  const classMeanChangePct = classMeans(data.train, settings.bandPct);
-  const context = { target: spec.target, thresholdPct: settings.bandPct, classMeanChangePct };
-  const predictor = predictorOfModel(fitted.serialized);
-  const predictions = data.test.map((r) =>
-    mapPrediction(predictor.predict(r.features), r.features.close, context),
-  );
+  const { fitted, predictions, context } = fit;
+  const actual = data.test.map((r) => actualOf(spec.target, r));
   const evaluation: EvaluationPoints = {
     time: data.test.map((r) => r.features.timestamp),
     close: data.test.map((r) => r.features.close),
@@ -275,6 +254,7 @@ export function trainModel(
     expectedChangePct: predictions.map((p) => p.expectedChangePct),
     confidence: predictions.map((p) => p.confidence),
   };
+  const validation = validateModel(spec, data, settings, fit);
   const first = <T>(rows: readonly T[]): T => rows[0] as T;
   const last = <T>(rows: readonly T[]): T => rows.at(-1) as T;
   return {
@@ -299,13 +279,16 @@ export function trainModel(
       params: fitted.params,
     },
     features: { ...data.definition, descriptions: { ...FEATURE_DESCRIPTIONS } },
-    metrics: scoreOn(data.test, predictions),
+    metrics: scoreOn(data.test, predictions, actual),
     baselines: { lastPrice: lastPriceBaseline(data.test) },
-    classMeanChangePct,
+    classMeanChangePct: [...context.classMeanChangePct],
     classShares: { train: share(data.train), test: share(data.test) },
     ...(fitted.importances === undefined ? {} : { importances: fitted.importances }),
     evaluation,
     serialized: fitted.serialized,
+    labeling: { labels: settings.labels, barriers: settings.barriers },
+    ...(context.calibration === undefined ? {} : { calibration: context.calibration }),
+    validation,
   };
 }
 

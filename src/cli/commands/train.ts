@@ -41,7 +41,28 @@ export function describeArtifact(artifact: ModelArtifact, path?: string): string
     `  out of sample: R² ${fmt(scores.r2)}, MAE ${fmt(scores.mae)} ${scores.unit}; change R² ${fmt(m.r2)} vs last price ${fmt(base.r2)}; ` +
       `price MAE ${fmt(m.mae, 1)} vs last price ${fmt(base.mae, 1)} USDT`,
     `  signals: accuracy ${fmt(m.signal.accuracy)} vs always HOLD ${fmt(base.signal.accuracy)}; ${cls(2)}; ${cls(0)}`,
+    ...validationLines(artifact),
   ].join('\n');
+}
+
+/** Calibration and tiers in two lines: what the confidence is worth. */
+function validationLines(artifact: ModelArtifact): string[] {
+  const v = artifact.validation;
+  if (v === undefined) return [];
+  const raw = v.comparison.find((c) => c.method === 'raw');
+  const served = v.comparison.find((c) => c.method === artifact.calibration?.method) ?? raw;
+  const cv = v.crossValidation;
+  return [
+    `  confidence: Brier ${fmt(served?.brier ?? Number.NaN, 4)} (raw ${fmt(raw?.brier ?? Number.NaN, 4)}), ECE ${fmt(served?.ece ?? Number.NaN, 4)} ` +
+      `(raw ${fmt(raw?.ece ?? Number.NaN, 4)}), ${artifact.calibration?.method ?? 'not'} calibrated`,
+    `  tiers: ${v.tiers.map((t) => `${t.label} ${t.verdict}`).join('; ')}`,
+    ...(cv === undefined
+      ? []
+      : [
+          `  ${cv.folds.length} purged walk-forward folds: accuracy ${fmt(cv.summary.accuracy.mean)} ± ${fmt(cv.summary.accuracy.sd)} ` +
+            `(always HOLD ${fmt(cv.baselineSummary.alwaysHold.accuracy.mean)}), Brier ${fmt(cv.summary.brier.mean, 4)} ± ${fmt(cv.summary.brier.sd, 4)}`,
+        ]),
+  ];
 }
 
 async function barsFrom(
@@ -88,6 +109,24 @@ export function trainCommand(context: () => CommandContext): Command {
     .addOption(
       new Option('--engine <engine>', 'random forest implementation').choices(['fast', 'ml-random-forest']),
     )
+    .addOption(
+      new Option('--labels <labels>', 'what trend classifiers learn (default: ml.labels)').choices([
+        'band',
+        'barrier',
+      ]),
+    )
+    .addOption(
+      new Option('--calibration <method>', 'confidence calibration (default: ml.calibration)').choices([
+        'isotonic',
+        'platt',
+        'none',
+      ]),
+    )
+    .option(
+      '--cv-folds <n>',
+      'purged walk-forward folds scored into each artifact (default: ml.cvFolds)',
+      boundedNumber({ min: 0, max: 20, integer: true }),
+    )
     .option('--models-dir <dir>', 'where artifacts go (default: ml.modelsDir or <data-dir>/models)')
     .action(
       async (
@@ -100,6 +139,9 @@ export function trainCommand(context: () => CommandContext): Command {
           maxDepth?: number;
           timeUnit?: TimeUnit;
           engine?: 'fast' | 'ml-random-forest';
+          labels?: 'band' | 'barrier';
+          calibration?: 'isotonic' | 'platt' | 'none';
+          cvFolds?: number;
           modelsDir?: string;
         },
       ) => {
@@ -112,6 +154,9 @@ export function trainCommand(context: () => CommandContext): Command {
           ...(opts.maxDepth === undefined ? {} : { maxDepth: opts.maxDepth }),
           ...(opts.engine === undefined ? {} : { forestEngine: opts.engine }),
           ...(opts.modelsDir === undefined ? {} : { modelsDir: opts.modelsDir }),
+          ...(opts.labels === undefined ? {} : { labels: opts.labels }),
+          ...(opts.calibration === undefined ? {} : { calibration: opts.calibration }),
+          ...(opts.cvFolds === undefined ? {} : { cvFolds: opts.cvFolds }),
         };
         const effective = { ...config, ml };
         const specs = modelSpecsOf(effective);

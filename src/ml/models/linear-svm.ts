@@ -7,6 +7,8 @@ export interface SvmParams {
   readonly learningRate: number;
   /** Share of the training rows, the latest ones, held out to fit the Platt sigmoids. */
   readonly calibrationShare: number;
+  /** `balanced`: in each one-vs-rest machine, both sides weigh the same in the loss. */
+  readonly classWeight?: 'balanced' | 'none';
 }
 
 /** Platt's sigmoid: P(class | f) = 1 / (1 + exp(a f + b)). */
@@ -21,6 +23,8 @@ export interface SerializedSvm {
   /** weights[k] = [intercept, w_1 .. w_d] of the one-vs-rest machine of class k. */
   readonly weights: number[][];
   readonly platt: Platt[];
+  /** Class shares of the calibration rows, present when balanced: probabilities are divided by them. */
+  readonly priors?: number[];
 }
 
 /**
@@ -104,6 +108,7 @@ export class LinearSvm {
     private readonly scaler: Scaler,
     private readonly weights: Float64Array[],
     private readonly platt: readonly Platt[],
+    private readonly priors: readonly number[] | undefined,
   ) {}
 
   static train(
@@ -127,7 +132,16 @@ export class LinearSvm {
         calibration.map((_, i) => (y[fitRows + i] as number) === k),
       );
     });
-    return new LinearSvm(classes, scaler, weights, platt);
+    const calibrationRows = rows.length - fitRows;
+    const priors =
+      params.classWeight === 'balanced' && calibrationRows > 0
+        ? Array.from({ length: classes }, (_, k) => {
+            let count = 0;
+            for (let i = fitRows; i < rows.length; i++) if ((y[i] as number) === k) count++;
+            return (count + 1) / (calibrationRows + classes);
+          })
+        : undefined;
+    return new LinearSvm(classes, scaler, weights, platt, priors);
   }
 
   /** Decision values, one per class. */
@@ -138,7 +152,12 @@ export class LinearSvm {
 
   probabilities(x: ArrayLike<number>): Float64Array {
     const f = this.decisions(x);
-    const p = Float64Array.from(f, (v, k) => sigmoidOf(this.platt[k] as Platt, v));
+    // Balanced: divided by the class shares, so every class is chosen as readily (the confidence is calibrated after).
+    const p = Float64Array.from(
+      f,
+      (v, k) =>
+        sigmoidOf(this.platt[k] as Platt, v) / (this.priors === undefined ? 1 : (this.priors[k] as number)),
+    );
     const sum = p.reduce((a, b) => a + b, 0);
     for (let k = 0; k < p.length; k++) p[k] = sum > 0 ? (p[k] as number) / sum : 1 / p.length;
     return p;
@@ -150,6 +169,7 @@ export class LinearSvm {
       scaler: this.scaler,
       weights: this.weights.map((w) => Array.from(w)),
       platt: [...this.platt],
+      ...(this.priors === undefined ? {} : { priors: [...this.priors] }),
     };
   }
 
@@ -159,6 +179,7 @@ export class LinearSvm {
       json.scaler,
       json.weights.map((w) => Float64Array.from(w)),
       json.platt,
+      json.priors,
     );
   }
 }
@@ -182,16 +203,22 @@ function trainBinary(
   const g = new Float64Array(d + 1);
   const look = new Float64Array(d + 1);
   const lambda = 1 / (params.C * n);
+  let positives = 0;
+  for (let i = 0; i < n; i++) if (isPositive(i)) positives++;
+  const balanced = params.classWeight === 'balanced' && positives > 0 && positives < n;
+  const weightOf = (positive: boolean): number =>
+    balanced ? n / (2 * (positive ? positives : n - positives)) : 1;
   const momentum = 0.9;
   for (let it = 0; it < params.iterations; it++) {
     for (let j = 0; j <= d; j++) look[j] = (w[j] as number) + momentum * (v[j] as number);
     g.fill(0);
     for (let i = 0; i < n; i++) {
       const x = X[i] as Float64Array;
-      const label = isPositive(i) ? 1 : -1;
+      const positive = isPositive(i);
+      const label = positive ? 1 : -1;
       const margin = 1 - label * decision(look, x);
       if (margin <= 0) continue;
-      const coef = -2 * label * margin;
+      const coef = -2 * label * margin * weightOf(positive);
       g[0] = (g[0] as number) + coef;
       for (let j = 0; j < d; j++) g[j + 1] = (g[j + 1] as number) + coef * (x[j] as number);
     }

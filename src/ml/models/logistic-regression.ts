@@ -5,6 +5,8 @@ export interface LogisticParams {
   readonly l2: number;
   readonly iterations: number;
   readonly learningRate: number;
+  /** `balanced`: each row weighs n / (classes present × rows of its class), as scikit-learn's class_weight="balanced". */
+  readonly classWeight?: 'balanced' | 'none';
 }
 
 export interface SerializedLogistic {
@@ -53,6 +55,7 @@ export class LogisticRegression {
     const G = Array.from({ length: classes }, () => new Float64Array(d + 1));
     const look = Array.from({ length: classes }, () => new Float64Array(d + 1));
     const z = new Float64Array(classes);
+    const weightOf = rowWeights(y, params.classWeight);
     const momentum = 0.9;
     for (let it = 0; it < params.iterations; it++) {
       for (let k = 0; k < classes; k++) {
@@ -72,9 +75,10 @@ export class LogisticRegression {
         }
         softmaxInPlace(z);
         const label = y[i] as number;
+        const weight = weightOf[i] as number;
         for (let k = 0; k < classes; k++) {
           const g = G[k] as Float64Array;
-          const err = (z[k] as number) - (k === label ? 1 : 0);
+          const err = ((z[k] as number) - (k === label ? 1 : 0)) * weight;
           g[0] = (g[0] as number) + err;
           for (let j = 0; j < d; j++) g[j + 1] = (g[j + 1] as number) + err * (x[j] as number);
         }
@@ -117,4 +121,15 @@ export class LogisticRegression {
       json.weights.map((w) => Float64Array.from(w)),
     );
   }
+}
+
+/** Per-row weights: 1, or balanced so that every class present has the same total weight (n / classes). */
+export function rowWeights(y: ArrayLike<number>, classWeight: 'balanced' | 'none' | undefined): Float64Array {
+  const weights = new Float64Array(y.length).fill(1);
+  if (classWeight !== 'balanced') return weights;
+  const counts = new Map<number, number>();
+  for (let i = 0; i < y.length; i++) counts.set(y[i] as number, (counts.get(y[i] as number) ?? 0) + 1);
+  for (let i = 0; i < y.length; i++)
+    weights[i] = y.length / (counts.size * (counts.get(y[i] as number) as number));
+  return weights;
 }

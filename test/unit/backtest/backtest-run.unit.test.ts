@@ -23,6 +23,8 @@ describe('a backtest of real BTCUSDT candles', () => {
           ML_BAND_PCT: '0.4',
           ML_MODELS: 'random_forest:price_change,logistic_regression:trend',
           ML_TREES: '15',
+          // Raw confidences: the test is about reconciliation, and calibrated ones stay below the rules here.
+          ML_CALIBRATION: 'none',
           DECISION_BUY_THRESHOLD_PCT: '0.3',
           DECISION_MIN_CONFIDENCE: '0.3',
           DECISION_HIGH_CONFIDENCE: '0.5',

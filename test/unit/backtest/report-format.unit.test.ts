@@ -32,18 +32,52 @@ describe('confidence tiers', () => {
       trigger_signal: { model: 'random_forest', confidence, expected_change_pct: 2 },
     });
 
-  it("count signals and trades per tier of the spec, with the trades' mean return", () => {
+  it("count signals, their hit rate and trades per tier of the spec, with the trades' mean return", () => {
+    const signal = (confidence: number, right: boolean | undefined) => ({ confidence, right });
     const tiers = confidenceTiers({
-      signalConfidences: [0.95, 0.8, 0.7, 0.6, 0.59, 0.1],
+      signals: [
+        signal(0.95, true),
+        signal(0.8, false),
+        signal(0.7, true),
+        signal(0.6, undefined),
+        signal(0.59, false),
+        signal(0.1, true),
+      ],
       orders: [order('A', 0.9), order('B', 0.85), order('C', 0.65)],
       trades: [trade('A', 5), trade('B', -1), trade('C', -3)],
       highConfidence: 0.8,
       minConfidence: 0.6,
     });
-    expect(tiers).toEqual([
-      { label: '≥ 0.8', signals: 2, trades: 2, meanReturnPct: 2 },
-      { label: '0.6 – 0.8', signals: 2, trades: 1, meanReturnPct: -3 },
-      { label: '< 0.6', signals: 2, trades: 0, meanReturnPct: 0 },
+    expect(tiers.map(({ meanReturn: _, ...t }) => t)).toEqual([
+      {
+        label: '≥ 0.8',
+        signals: 2,
+        judged: 2,
+        right: 1,
+        trades: 2,
+        meanReturnPct: 2,
+        verdict: 'not earned: only 1 of 2 right (50%), too few to tell',
+      },
+      {
+        label: '0.6 – 0.8',
+        signals: 2,
+        judged: 1,
+        right: 1,
+        trades: 1,
+        meanReturnPct: -3,
+        verdict: 'not earned: only 1 of 1 right (100%), too few to tell',
+      },
+      {
+        label: '< 0.6',
+        signals: 2,
+        judged: 2,
+        right: 1,
+        trades: 0,
+        meanReturnPct: 0,
+        verdict: 'ignored by the rules',
+      },
     ]);
+    expect(tiers[0]?.meanReturn).toMatchObject({ n: 2, mean: 2 });
+    expect(tiers[0]?.meanReturn.low).toBeLessThanOrEqual(tiers[0]?.meanReturn.high ?? Number.NaN);
   });
 });

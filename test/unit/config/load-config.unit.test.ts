@@ -68,6 +68,26 @@ describe('loadConfig', () => {
     },
   );
 
+  it('reads the ML labels, class weights, calibration and folds, naming a bad one', () => {
+    const config = loadConfig({
+      env: { ML_LABELS: 'barrier', ML_CLASS_WEIGHT: 'none', ML_CALIBRATION: 'platt', ML_CV_FOLDS: '5' },
+    });
+    expect(config.ml).toMatchObject({
+      labels: 'barrier',
+      classWeight: 'none',
+      calibration: 'platt',
+      cvFolds: 5,
+    });
+    expect(loadConfig({ env: {} }).ml).toMatchObject({
+      labels: 'band',
+      classWeight: 'balanced',
+      calibration: 'isotonic',
+      cvFolds: 0,
+    });
+    expect(errorOf(() => loadConfig({ env: { ML_LABELS: 'triple' } })).message).toContain('ml.labels');
+    expect(errorOf(() => loadConfig({ env: { ML_CV_FOLDS: '50' } })).message).toContain('ml.cvFolds');
+  });
+
   it('refuses a blank number in the file (it was read as 0)', () => {
     const file = configFile(JSON.stringify({ decision: { cooldownMs: '' } }));
     expect(errorOf(() => loadConfig({ file, env: {} })).message).toContain('decision.cooldownMs');

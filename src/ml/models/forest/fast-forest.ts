@@ -14,6 +14,11 @@ export interface ForestParams {
   readonly seed: number;
   /** Histogram bins per feature (at most 256). */
   readonly maxBins?: number;
+  /**
+   * `balanced` (classification): each bootstrap draws a class uniformly, then a row of it, so every
+   * class weighs the same in every tree (a balanced random forest, Chen, Liaw and Breiman 2004).
+   */
+  readonly classWeight?: 'balanced' | 'none';
 }
 
 interface SerializedTree {
@@ -76,9 +81,10 @@ export class FastRandomForest {
     };
     const importance = new Float64Array(features);
     const trees: FlatTree[] = [];
+    const draw = params.classWeight === 'balanced' && classes > 0 ? balancedDraw(y, random) : undefined;
     for (let t = 0; t < params.nEstimators; t++) {
       const sample = new Int32Array(sampleSize);
-      for (let i = 0; i < sampleSize; i++) sample[i] = Math.floor(random() * n);
+      for (let i = 0; i < sampleSize; i++) sample[i] = draw === undefined ? Math.floor(random() * n) : draw();
       trees.push(growTree(task, sample, growth, random, importance));
       onTree?.(t + 1, params.nEstimators);
     }
@@ -160,4 +166,19 @@ export class FastRandomForest {
       json.importances,
     );
   }
+}
+
+/** A draw of a row index: a class uniformly among those present, then one of its rows uniformly. */
+function balancedDraw(y: ArrayLike<number>, random: () => number): () => number {
+  const byClass = new Map<number, number[]>();
+  for (let i = 0; i < y.length; i++) {
+    const rows = byClass.get(y[i] as number) ?? [];
+    rows.push(i);
+    byClass.set(y[i] as number, rows);
+  }
+  const groups = [...byClass.values()];
+  return () => {
+    const rows = groups[Math.floor(random() * groups.length)] as number[];
+    return rows[Math.floor(random() * rows.length)] as number;
+  };
 }
