@@ -8,6 +8,7 @@ import { PortfolioStore } from '../../projections/portfolio/portfolio-store.ts';
 import { SignalProjection, SignalStore } from '../../projections/signals/index.ts';
 import { buildApi, createMetrics } from '../../src/api/index.ts';
 import type { DataTopic, TopicValues } from '../../src/contracts/index.ts';
+import { ControlCodec, controlsView, LogOperatorControls } from '../../src/controls/index.ts';
 import { openLogFeed, runtimePipelineHealth, type LogFeed } from '../../src/dashboard/index.ts';
 import { encodeValidated } from '../../src/messaging/index.ts';
 import { prepareRuntime, type Runtime } from '../../src/runtime/index.ts';
@@ -33,6 +34,8 @@ export class DashboardStack {
     readonly serde: AvroSerde,
     readonly app: FastifyInstance,
     readonly url: string,
+    /** The operators' controls, as the API's routes serve them (requests into crypto.controls). */
+    readonly controls: LogOperatorControls,
     private readonly exchange: ExchangeRunner,
     private readonly projections: ReadonlyArray<{ caughtUp(): Promise<boolean>; stop(): Promise<void> }>,
     private readonly feed: LogFeed,
@@ -71,11 +74,18 @@ export class DashboardStack {
     for (const projection of projections) await projection.start();
     await exchange.start();
     const feed = await openLogFeed(common);
+    const controls = new LogOperatorControls({
+      log: runtime.log,
+      codec: await ControlCodec.create(runtime.registry),
+      openPositions: (symbol) =>
+        [...portfolio.current().lots.values()].filter((lot) => lot.symbol === symbol).length,
+    });
     const app = await buildApi({
       store,
       portfolio: () => portfolio.current(),
       signals,
       appendOrders: () => Promise.reject(new Error('read-only in this test')),
+      controls: { operator: controls, view: async () => controlsView(await controls.history()) },
       metrics: createMetrics({ defaultMetrics: false }),
       dashboard: {
         candles: (query) => candles.candles(query),
@@ -86,7 +96,7 @@ export class DashboardStack {
       },
     });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
-    return new DashboardStack(runtime, serde, app, url, exchange, projections, feed, [
+    return new DashboardStack(runtime, serde, app, url, controls, exchange, projections, feed, [
       exchangeStore,
       store,
       signals,

@@ -230,6 +230,25 @@ describe.skipIf(!haveChromium)('dashboard in a browser', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('shows a paused badge while entries are paused, and none once resumed', async () => {
+    const badges = (): Promise<string[]> => texts('#status-badges .status-badge');
+    expect(await badges()).toEqual([]);
+    await stack.controls.pauseEntries({ by: 'e2e', reason: 'badge test' });
+    await stack.controls.pauseEntries({ symbol: SYMBOLS[0], by: 'e2e' });
+    // The page reads the controls with the pipeline panel, every 5 s.
+    await page.waitForFunction(() => document.querySelectorAll('#status-badges .status-badge').length === 2, {
+      timeout: 15_000,
+    });
+    expect(await badges()).toEqual(['entries paused', `paused: ${SYMBOLS[0]}`]);
+    await page.screenshot({ path: join(shots, '3-paused-1440.png') });
+    await stack.controls.resumeEntries({ by: 'e2e' });
+    await stack.controls.resumeEntries({ symbol: SYMBOLS[0], by: 'e2e' });
+    await page.waitForFunction(() => document.querySelectorAll('#status-badges .status-badge').length === 0, {
+      timeout: 15_000,
+    });
+    expect(pageErrors).toEqual([]);
+  });
+
   it("holds a signal ahead of the page's time until the market reaches it: the stamps stay one moment", async () => {
     const symbol = SYMBOLS[0];
     const before = await stamps(page);

@@ -161,6 +161,33 @@ async function refreshPipeline() {
   } catch (error) {
     console.warn('pipeline health unavailable', error);
   }
+  await refreshBadges();
+}
+
+/** The header's badges: entries paused, for all symbols or some (crypto.controls, via GET /controls). */
+async function refreshBadges() {
+  let view;
+  try {
+    view = await data.controls();
+  } catch {
+    $('status-badges').replaceChildren();
+    return;
+  }
+  const badges = [];
+  const badge = (text, title) => {
+    const element = document.createElement('span');
+    element.className = 'status-badge paused';
+    element.textContent = text;
+    element.title = title;
+    badges.push(element);
+  };
+  if (view.entriesPaused) badge('entries paused', 'New entries of every symbol are paused; exits still act.');
+  if (view.pausedSymbols.length > 0)
+    badge(
+      `paused: ${view.pausedSymbols.join(', ')}`,
+      `New entries of ${view.pausedSymbols.join(', ')} are paused; exits still act.`,
+    );
+  $('status-badges').replaceChildren(...badges);
 }
 
 /** The page's time moves on to `time`: bars and signals up to it show. */

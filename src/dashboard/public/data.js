@@ -12,6 +12,8 @@ export const candles = (symbol, limit) =>
 /** The portfolio, equity curve and latest orders read together, with the page's as-of time. */
 export const snapshot = (orders) => getJson(`/dashboard/snapshot?orders=${orders}`);
 export const pipeline = () => getJson('/pipeline');
+/** What the operators paused (503 when this process serves no controls). */
+export const controls = () => getJson('/controls');
 
 /** The signals of a symbol from a time on, following the cursor for at most `maxPages` pages. */
 export async function signals(symbol, from, maxPages = 10) {
