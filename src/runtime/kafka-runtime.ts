@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Config } from '../config/index.ts';
 import { CmlError, ErrorCodes } from '../errors/index.ts';
@@ -38,7 +37,9 @@ export async function openKafkaRuntime(config: Config, logger: Logger): Promise<
   }
   const log = await KafkaLog.connect(kafka, {
     compression: config.kafka.compression,
-    transactionalIdPrefix: `${config.kafka.clientId}.${hostname()}`,
+    // The same on every host: instances of a singleton share its transactional ids, so the
+    // active one fences the others (a standby that takes over fences the instance it replaces).
+    transactionalIdPrefix: config.kafka.clientId,
     logger,
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
   });

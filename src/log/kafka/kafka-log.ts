@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import {
   type CompressionTypes as CompressionType,
   type Admin,
@@ -32,7 +33,12 @@ import { TransactionalProducer } from './transactional-producer.ts';
 
 export interface KafkaLogOptions {
   readonly compression: 'gzip' | 'none';
-  /** Prefix of transactional ids: `<prefix>.<group>` for subscriptions, `<prefix>.append` for appends. */
+  /**
+   * Prefix of transactional ids: `<prefix>.<group>` for subscriptions, `<prefix>.commit.<group>`
+   * for appends with a group's offsets (the same on every host, so instances of one processor
+   * fence each other), `<prefix>.<host>.append` for other appends (a feeder restarted on its host
+   * aborts at once what its predecessor left open; feeders on other hosts never fence it).
+   */
   readonly transactionalIdPrefix: string;
   readonly logger: Logger;
   /** How long a silent group member keeps its partitions (kafkajs default 30 s). */
@@ -76,6 +82,7 @@ export class KafkaLog implements LogPort {
   private readonly consumers = new Set<Consumer>();
   private readonly transactional = new Map<string, TransactionalProducer>();
   private producer: Producer | undefined;
+  private readonly fencedListeners: Array<(transactionalId: string) => void> = [];
 
   private constructor(
     private readonly kafka: Kafka,
@@ -153,7 +160,7 @@ export class KafkaLog implements LogPort {
         ).sendBatch({ topicMessages, acks: -1, compression: this.compression });
         return appendedOffsets(topicMessages, metadata);
       }
-      const sent = await this.transactionalProducer('append').run(topicMessages, undefined);
+      const sent = await this.transactionalProducer(`${hostname()}.append`).run(topicMessages, undefined);
       const appended = sent.flatMap((chunk) => appendedOffsets(chunk.topicMessages, chunk.metadata));
       await this.untilVisible(appended);
       return appended;
@@ -191,6 +198,7 @@ export class KafkaLog implements LogPort {
       await this.untilCommitted(commit);
       return appended;
     } catch (cause) {
+      if (cause instanceof CmlError) throw cause;
       throw new CmlError(
         ErrorCodes.LOG_APPEND_FAILED,
         `Append with the offsets of group ${commit.group} failed: ${(cause as Error).message}`,
@@ -254,10 +262,28 @@ export class KafkaLog implements LogPort {
         this.kafka,
         `${this.options.transactionalIdPrefix}.${name}`,
         this.compression,
+        (id) => {
+          for (const listener of this.fencedListeners) listener(id);
+        },
       );
       this.transactional.set(name, producer);
     }
     return producer;
+  }
+
+  /**
+   * Takes the transactional id a group's progress is committed with (see append with `commit`),
+   * fencing whichever other instance held it: from then on that one's commits are refused, and a
+   * transaction it left open is aborted at once. A singleton's new active instance claims before
+   * it reads, so it folds the log without waiting for the old transaction's timeout.
+   */
+  claim(group: string): Promise<void> {
+    return this.transactionalProducer(`commit.${group}`).claim();
+  }
+
+  /** Told the transactional id when the broker refuses one of this log's producers as fenced. */
+  onFenced(listener: (transactionalId: string) => void): void {
+    this.fencedListeners.push(listener);
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
