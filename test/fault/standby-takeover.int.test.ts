@@ -151,17 +151,19 @@ describe('a standby singleton on Kafka', () => {
     };
   }
 
-  /** The pipeline with two decision engines; resolves once the first is active and the second waits. */
-  async function pipelineWithStandby(run: Awaited<ReturnType<typeof openRun>>) {
+  /** The pipeline with two instances of a singleton; resolves once the first is active and the second waits. */
+  async function pipelineWithStandby(
+    run: Awaited<ReturnType<typeof openRun>>,
+    singleton: 'decision' | 'exchange',
+  ) {
     await run.appendBars();
-    const signals = run.start('signals');
-    const exchange = run.start('exchange');
-    const active = run.start('decision', true);
+    const others = [run.start('signals'), run.start(singleton === 'decision' ? 'exchange' : 'decision')];
+    const active = run.start(singleton, true);
     await active.waitFor(/^ready$/m);
-    const standby = run.start('decision', true);
+    const standby = run.start(singleton, true);
     await standby.waitFor(/^standby$/m);
-    await Promise.all([signals.waitFor(/^ready$/m), exchange.waitFor(/^ready$/m)]);
-    // The active engine is deciding: the stop lands mid-run (checked by the caller).
+    await Promise.all(others.map((other) => other.waitFor(/^ready$/m)));
+    // The pipeline is trading: the stop lands mid-run (checked by the caller).
     await eventually(run.orderCount, (events) => events >= 3, 60_000);
     return { active, standby };
   }
@@ -173,13 +175,13 @@ describe('a standby singleton on Kafka', () => {
     expect(events).toEqual(calm.orders);
   };
 
-  it(
-    'takes over after SIGKILL of the active engine, within the bound, with the orders of an undisturbed run',
+  it.each(['decision', 'exchange'] as const)(
+    '%s: takes over after SIGKILL of the active instance, within the bound, with the orders of an undisturbed run',
     { timeout: 120_000 },
-    async () => {
+    async (singleton) => {
       const run = await openRun();
       try {
-        const { active, standby } = await pipelineWithStandby(run);
+        const { active, standby } = await pipelineWithStandby(run, singleton);
         const killed = Date.now();
         active.child.kill('SIGKILL');
         const took = Number((await standby.waitFor(/^active (\d+)$/m, 30_000))[1]) - killed;
@@ -187,7 +189,7 @@ describe('a standby singleton on Kafka', () => {
         await eventually(run.settled, (done) => done, 60_000);
         const events = await run.orderEvents();
         console.log(
-          `standby: SIGKILL takeover in ${took} ms (bound ${TAKEOVER_BOUND_MS} ms, session ${SESSION_MS} ms); ` +
+          `standby: ${singleton} SIGKILL takeover in ${took} ms (bound ${TAKEOVER_BOUND_MS} ms, session ${SESSION_MS} ms); ` +
             `${atTakeover} order events before it, ${events.length} in all`,
         );
         expect(took).toBeLessThan(TAKEOVER_BOUND_MS);
@@ -200,12 +202,12 @@ describe('a standby singleton on Kafka', () => {
   );
 
   it(
-    'takes over from a SIGSTOPped engine, which, continued, steps down and writes nothing',
+    'decision: takes over from a SIGSTOPped engine, which, continued, steps down and writes nothing',
     { timeout: 120_000 },
     async () => {
       const run = await openRun();
       try {
-        const { active, standby } = await pipelineWithStandby(run);
+        const { active, standby } = await pipelineWithStandby(run, 'decision');
         const stopped = Date.now();
         active.child.kill('SIGSTOP');
         const took = Number((await standby.waitFor(/^active (\d+)$/m, 30_000))[1]) - stopped;
