@@ -3,20 +3,29 @@ import type { Logger } from '../observability/logger.ts';
 import type { KafkaRuntime } from '../runtime/kafka-runtime.ts';
 import { KafkaLease } from './kafka-lease.ts';
 
-/** The services that run as one active instance with standbys: they write crypto.orders in order. */
+/** The pipeline's services that `start --standby` runs: they write crypto.orders in order. */
 export const SINGLETON_SERVICES = ['decision', 'exchange'] as const;
-export type SingletonService = (typeof SINGLETON_SERVICES)[number];
+/** Every service that runs as one active instance with standbys (the notifier posts in log order). */
+export type SingletonService = (typeof SINGLETON_SERVICES)[number] | 'notifier';
 
 /** Exit status of an instance that stepped down (lease lost or fenced): a supervisor restarts it as a standby. */
 export const EXIT_STEPPED_DOWN = 75;
 
 /** The group a singleton commits its progress in, whose transactional id fences its zombies. */
-export const progressGroupOf = (config: Config, service: SingletonService): string =>
-  service === 'decision' ? config.decision.group : config.exchange.group;
+export const progressGroupOf = (config: Config, service: SingletonService): string => {
+  switch (service) {
+    case 'decision':
+      return config.decision.group;
+    case 'exchange':
+      return config.exchange.group;
+    case 'notifier':
+      return `${config.notify.group}.posted`;
+  }
+};
 
 /** The lease group of a singleton: its instances are its members. */
 export const leaseGroupOf = (config: Config, service: SingletonService): string =>
-  `${progressGroupOf(config, service)}.lease`;
+  service === 'notifier' ? `${config.notify.group}.lease` : `${progressGroupOf(config, service)}.lease`;
 
 export interface BecomeActiveOptions {
   readonly config: Config;

@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import { CmlError, ErrorCodes } from '../../errors/index.ts';
 import { DiscordWebhook, NotifierRunner, notificationKey, redactWebhookUrl } from '../../notify/index.ts';
-import { prepareRuntime } from '../../runtime/index.ts';
+import { ORDERS } from '../../contracts/index.ts';
+import { prepareRuntime, type KafkaRuntime } from '../../runtime/index.ts';
+import { becomeActive, stepDownNow } from '../../standby/index.ts';
 import { AvroSerde } from '../../serde/index.ts';
 import type { CommandContext } from '../context.ts';
 import { withRuntime } from '../with-runtime.ts';
@@ -17,14 +19,27 @@ export function notifyCommand(context: () => CommandContext): Command {
       'with no progress recorded yet, post the whole log instead of only new events',
     )
     .option('--until-caught-up', 'stop once every event in the log is posted (replays, scripts)')
+    .option(
+      '--standby',
+      'wait as a standby until this instance holds the notifier lease (Kafka only), then post',
+    )
     .addHelpText(
       'after',
       '\nThe webhook URL comes from notify.discordWebhookUrl or DISCORD_WEBHOOK_URL. Progress is kept in the\n' +
         'consumer group <notify.group>.posted: a restart resumes after the last event posted.',
     )
-    .action(async (opts: { fromBeginning?: boolean; untilCaughtUp?: boolean }) => {
+    .action(async (opts: { fromBeginning?: boolean; untilCaughtUp?: boolean; standby?: boolean }) => {
       const ctx = context();
       const { notify } = ctx.config;
+      if (opts.standby === true && ctx.config.runtime !== 'kafka') {
+        throw new CmlError(
+          ErrorCodes.USAGE,
+          `--standby needs the Kafka runtime (this one is ${ctx.config.runtime})`,
+          {
+            hint: 'Run `cml --runtime kafka notify --standby` on two machines (or twice on one).',
+          },
+        );
+      }
       if (notify.discordWebhookUrl === undefined) {
         throw new CmlError(ErrorCodes.NOTIFY_NOT_CONFIGURED, 'No Discord webhook URL is configured', {
           hint: 'Set DISCORD_WEBHOOK_URL (or notify.discordWebhookUrl in the config file) to the webhook URL from Discord: channel settings > Integrations > Webhooks.',
@@ -34,6 +49,19 @@ export function notifyCommand(context: () => CommandContext): Command {
       await withRuntime(ctx, { access: 'write', command: 'notify' }, async (runtime) => {
         await prepareRuntime(runtime, ctx.config);
         const serde = await AvroSerde.create(runtime.registry);
+        if (opts.standby === true) {
+          await becomeActive({
+            config: ctx.config,
+            runtime: runtime as KafkaRuntime,
+            services: ['notifier'],
+            leaseTopic: ORDERS,
+            logger: ctx.logger,
+            stepDown: stepDownNow(ctx.logger),
+            onWaiting: (_service, group) =>
+              console.log(`standby: waiting for the lease of notifier (group ${group})`),
+          });
+          console.log('active: holding the lease of notifier');
+        }
         const runner = new NotifierRunner({
           log: runtime.log,
           serde,
