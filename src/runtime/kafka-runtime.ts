@@ -37,8 +37,8 @@ export async function openKafkaRuntime(config: Config, logger: Logger): Promise<
   }
   const log = await KafkaLog.connect(kafka, {
     compression: config.kafka.compression,
-    // The same on every host: instances of a singleton share its transactional ids, so the
-    // active one fences the others (a standby that takes over fences the instance it replaces).
+    // Group-commit ids are the same on every host, so a singleton's active instance fences the
+    // others (see KafkaLogOptions).
     transactionalIdPrefix: config.kafka.clientId,
     logger,
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,

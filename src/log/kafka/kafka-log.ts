@@ -34,10 +34,12 @@ import { TransactionalProducer } from './transactional-producer.ts';
 export interface KafkaLogOptions {
   readonly compression: 'gzip' | 'none';
   /**
-   * Prefix of transactional ids: `<prefix>.<group>` for subscriptions, `<prefix>.commit.<group>`
-   * for appends with a group's offsets (the same on every host, so instances of one processor
-   * fence each other), `<prefix>.<host>.append` for other appends (a feeder restarted on its host
-   * aborts at once what its predecessor left open; feeders on other hosts never fence it).
+   * Prefix of transactional ids. `<prefix>.commit.<group>` for appends with a group's offsets (a
+   * processor's output with its progress) is the same on every host, so a second instance of a
+   * singleton fences the first (see src/standby). `<prefix>.<host>.<group>` for a subscription's
+   * output and `<prefix>.<host>.append` for other appends stay per host: members of one group
+   * (sweep workers) or feeders on several hosts never fence each other, and one restarted on its
+   * host aborts at once what its predecessor left open.
    */
   readonly transactionalIdPrefix: string;
   readonly logger: Logger;
@@ -297,7 +299,7 @@ export class KafkaLog implements LogPort {
     this.consumers.add(consumer);
     await consumer.connect();
     await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning });
-    const transactions = this.transactionalProducer(options.group);
+    const transactions = this.transactionalProducer(`${hostname()}.${options.group}`);
     // Fetches that held only transaction markers or aborted records: handed over empty, so the
     // handler sees the position move, and committed. Queued, so a later batch's commit can never
     // be overtaken by an earlier one.
