@@ -70,8 +70,16 @@ export class KafkaLease {
     consumer.on(consumer.events.HEARTBEAT, () => (this.lastContact = Date.now()));
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.lastContact = Date.now();
+      // Joined, so the consumer group exists (kafkajs drops it while it restarts after a crash).
+      this.pause(consumer);
       this.joined((payload.memberAssignment[topic] ?? []).includes(0), payload.memberId);
     });
+    consumer.on(consumer.events.CRASH, ({ payload }) =>
+      this.options.logger.warn(
+        { group, err: payload.error.message, restart: payload.restart },
+        'lease consumer crashed',
+      ),
+    );
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: false });
     await consumer.run({
@@ -83,9 +91,17 @@ export class KafkaLease {
         return Promise.resolve();
       },
     });
-    consumer.pause([{ topic }]);
     this.watchdog = setInterval(() => this.watch(), WATCH_EVERY_MS);
     this.watchdog.unref();
+  }
+
+  /** The partition is the lease, not input: it is never fetched. */
+  private pause(consumer: Consumer): void {
+    try {
+      consumer.pause([{ topic: this.options.topic }]);
+    } catch (error) {
+      this.options.logger.debug({ err: (error as Error).message }, 'lease partition not paused');
+    }
   }
 
   private joined(holds: boolean, memberId: string): void {
