@@ -10,4 +10,4 @@ export {
 } from './become-active.ts';
 export { KafkaLease, leaseHeartbeatMs, stepDownAfterMs, type KafkaLeaseOptions } from './kafka-lease.ts';
 export { chooseHolder, decodeClaim, encodeClaim, type LeaseCandidate } from './lease-holder.ts';
-export { stepDownNow } from './step-down.ts';
+export { stepDownNow, stepDownOnFailure } from './step-down.ts';

@@ -14,3 +14,19 @@ export const stepDownNow =
     );
     return exit(EXIT_STEPPED_DOWN);
   };
+
+/**
+ * Runs what makes an instance active (claiming its ids, rebuilding, starting its services): a
+ * failure there (the broker going away just as the lease came) steps the instance down, so its
+ * supervisor starts it again as a standby, instead of crashing it.
+ */
+export const stepDownOnFailure =
+  (stepDown: (reason: string) => void) =>
+  async <T>(becomeActive: () => Promise<T>): Promise<T> => {
+    try {
+      return await becomeActive();
+    } catch (error) {
+      stepDown(`could not become active: ${(error as Error).message}`);
+      throw error;
+    }
+  };

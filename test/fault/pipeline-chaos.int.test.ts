@@ -103,7 +103,10 @@ class Services {
       if (instance.expected || this.stopping) return;
       if (code === EXIT_STEPPED_DOWN) {
         this.stepDowns++;
-        void this.spawn(service, /^(ready|standby)$/m);
+        // As a supervisor would, a moment later; one that steps down again is started again.
+        setTimeout(() => {
+          if (!this.stopping) this.spawn(service, /^(ready|standby)$/m).catch(() => undefined);
+        }, 1_000);
       } else this.crashes++;
     });
     await new Promise<void>((resolve, reject) => {

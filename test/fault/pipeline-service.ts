@@ -14,7 +14,12 @@ import { createLogger } from '../../src/observability/logger.ts';
 import { startServices, type PipelineTopics, type ServiceName } from '../../src/pipeline/services.ts';
 import { openKafkaRuntime } from '../../src/runtime/index.ts';
 import { AvroSerde } from '../../src/serde/index.ts';
-import { becomeActive, stepDownNow, type SingletonService } from '../../src/standby/index.ts';
+import {
+  becomeActive,
+  stepDownNow,
+  stepDownOnFailure,
+  type SingletonService,
+} from '../../src/standby/index.ts';
 
 const [service, runFile, mode] = process.argv.slice(2) as [ServiceName, string, string | undefined];
 const standby = mode === 'standby';
@@ -22,29 +27,37 @@ const run = JSON.parse(readFileSync(runFile, 'utf8')) as { config: Config; topic
 const dataDir = `${run.config.dataDir}/${service}${standby ? `-${process.pid}` : ''}`;
 const config: Config = { ...run.config, dataDir };
 const logger = createLogger((process.env.CHAOS_LOG_LEVEL as 'debug' | undefined) ?? 'silent');
-const runtime = await openKafkaRuntime(config, logger);
-const serde = await AvroSerde.create(runtime.registry);
+// A standby started while the broker is away (restarted after stepping down) steps down again.
+const activating = standby
+  ? stepDownOnFailure(stepDownNow(logger))
+  : <T>(start: () => Promise<T>): Promise<T> => start();
+const runtime = await activating(() => openKafkaRuntime(config, logger));
+const serde = await activating(() => AvroSerde.create(runtime.registry));
 if (standby) {
-  await becomeActive({
-    config,
-    runtime,
-    services: [service as SingletonService],
-    leaseTopic: run.topics.orders,
-    logger,
-    stepDown: stepDownNow(logger),
-    onWaiting: () => process.stdout.write('standby\n'),
-  });
+  await activating(() =>
+    becomeActive({
+      config,
+      runtime,
+      services: [service as SingletonService],
+      leaseTopic: run.topics.orders,
+      logger,
+      stepDown: stepDownNow(logger),
+      onWaiting: () => process.stdout.write('standby\n'),
+    }),
+  );
   process.stdout.write(`active ${Date.now()}\n`);
 }
-await startServices({
-  config,
-  runtime,
-  serde,
-  logger,
-  services: [service],
-  clock: 'stream',
-  topics: run.topics,
-});
+await activating(() =>
+  startServices({
+    config,
+    runtime,
+    serde,
+    logger,
+    services: [service],
+    clock: 'stream',
+    topics: run.topics,
+  }),
+);
 process.stdout.write('ready\n');
 // Runs until the harness kills it.
 setInterval(() => undefined, 60_000);

@@ -3,7 +3,7 @@ import { CmlError, ErrorCodes } from '../../errors/index.ts';
 import { DiscordWebhook, NotifierRunner, notificationKey, redactWebhookUrl } from '../../notify/index.ts';
 import { ORDERS } from '../../contracts/index.ts';
 import { prepareRuntime, type KafkaRuntime } from '../../runtime/index.ts';
-import { becomeActive, stepDownNow } from '../../standby/index.ts';
+import { becomeActive, stepDownNow, stepDownOnFailure } from '../../standby/index.ts';
 import { AvroSerde } from '../../serde/index.ts';
 import type { CommandContext } from '../context.ts';
 import { withRuntime } from '../with-runtime.ts';
@@ -50,16 +50,18 @@ export function notifyCommand(context: () => CommandContext): Command {
         await prepareRuntime(runtime, ctx.config);
         const serde = await AvroSerde.create(runtime.registry);
         if (opts.standby === true) {
-          await becomeActive({
-            config: ctx.config,
-            runtime: runtime as KafkaRuntime,
-            services: ['notifier'],
-            leaseTopic: ORDERS,
-            logger: ctx.logger,
-            stepDown: stepDownNow(ctx.logger),
-            onWaiting: (_service, group) =>
-              console.log(`standby: waiting for the lease of notifier (group ${group})`),
-          });
+          await stepDownOnFailure(stepDownNow(ctx.logger))(() =>
+            becomeActive({
+              config: ctx.config,
+              runtime: runtime as KafkaRuntime,
+              services: ['notifier'],
+              leaseTopic: ORDERS,
+              logger: ctx.logger,
+              stepDown: stepDownNow(ctx.logger),
+              onWaiting: (_service, group) =>
+                console.log(`standby: waiting for the lease of notifier (group ${group})`),
+            }),
+          );
           console.log('active: holding the lease of notifier');
         }
         const runner = new NotifierRunner({

@@ -8,7 +8,13 @@ import { SERVICE_NAMES, startServices, type ServiceName } from '../../pipeline/s
 import { startSimulatedFeed, type Feed } from '../../pipeline/simulated-feed.ts';
 import { CmlError, ErrorCodes } from '../../errors/index.ts';
 import { prepareRuntime, type KafkaRuntime } from '../../runtime/index.ts';
-import { becomeActive, SINGLETON_SERVICES, stepDownNow, type SingletonService } from '../../standby/index.ts';
+import {
+  becomeActive,
+  SINGLETON_SERVICES,
+  stepDownNow,
+  stepDownOnFailure,
+  type SingletonService,
+} from '../../standby/index.ts';
 import { ORDERS } from '../../contracts/index.ts';
 import { AvroSerde } from '../../serde/index.ts';
 import type { CommandContext } from '../context.ts';
@@ -111,19 +117,24 @@ export function startCommand(context: () => CommandContext): Command {
       await withRuntime(ctx, access, async (runtime) => {
         await prepareRuntime(runtime, config);
         const serde = await AvroSerde.create(runtime.registry);
+        const activating = opts.standby
+          ? stepDownOnFailure(stepDownNow(logger))
+          : <T>(start: () => Promise<T>): Promise<T> => start();
         if (runtime.kind === 'kafka') {
           const kafka = runtime as KafkaRuntime;
           if (opts.standby) {
-            await becomeActive({
-              config,
-              runtime: kafka,
-              services: opts.services as SingletonService[],
-              leaseTopic: ORDERS,
-              logger,
-              stepDown: stepDownNow(logger),
-              onWaiting: (service, group) =>
-                console.log(`standby: waiting for the lease of ${service} (group ${group})`),
-            });
+            await activating(() =>
+              becomeActive({
+                config,
+                runtime: kafka,
+                services: opts.services as SingletonService[],
+                leaseTopic: ORDERS,
+                logger,
+                stepDown: stepDownNow(logger),
+                onWaiting: (service, group) =>
+                  console.log(`standby: waiting for the lease of ${service} (group ${group})`),
+              }),
+            );
             console.log(`active: holding the lease of ${opts.services.join(', ')}`);
           } else {
             // Another instance claimed this one's transactional ids: it may write no more.
@@ -133,15 +144,17 @@ export function startCommand(context: () => CommandContext): Command {
           }
         }
         const metrics = createMetrics();
-        const running = await startServices({
-          metrics,
-          config,
-          runtime,
-          serde,
-          logger,
-          services: opts.services,
-          clock: 'stream',
-        });
+        const running = await activating(() =>
+          startServices({
+            metrics,
+            config,
+            runtime,
+            serde,
+            logger,
+            services: opts.services,
+            clock: 'stream',
+          }),
+        );
         let api: ServedApi | undefined;
         let feed: Feed | undefined;
         try {
