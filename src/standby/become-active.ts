@@ -36,7 +36,7 @@ export interface BecomeActiveOptions {
   readonly logger: Logger;
   /** Told when this instance, active or not, must write no more; it must end the process at once. */
   readonly stepDown: (reason: string) => void;
-  /** Told once per service while it waits as a standby. */
+  /** Told once per service that it waits for as a standby (not when the lease came at once). */
   readonly onWaiting?: (service: SingletonService, group: string) => void;
 }
 
@@ -61,7 +61,7 @@ export async function becomeActive(options: BecomeActiveOptions): Promise<KafkaL
       onLost: (reason) => options.stepDown(`lease of ${service} lost: ${reason}`),
     });
     await lease.start();
-    options.onWaiting?.(service, group);
+    if (!lease.holding) options.onWaiting?.(service, group);
     leases.push(lease);
   }
   await Promise.all(leases.map((lease) => lease.held));

@@ -55,6 +55,11 @@ export class KafkaLease {
     this.held = new Promise((resolve) => (this.acquire = resolve));
   }
 
+  /** Whether this instance holds the lease now. */
+  get holding(): boolean {
+    return this.heldSince !== undefined && !this.lost;
+  }
+
   /** Joins the lease group (as a standby until the lease comes here). */
   async start(): Promise<void> {
     const { kafka, group, topic, sessionTimeoutMs } = this.options;
