@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Config } from '../config/index.ts';
 import { CmlError, ErrorCodes } from '../errors/index.ts';
@@ -38,8 +37,9 @@ export async function openKafkaRuntime(config: Config, logger: Logger): Promise<
   }
   const log = await KafkaLog.connect(kafka, {
     compression: config.kafka.compression,
-    transactionalIdPrefix: `${config.kafka.clientId}.${hostname()}`,
-    partitionTransactionalIdPrefix: config.kafka.clientId,
+    // Group-commit and partition-commit ids are the same on every host, so a singleton's active
+    // instance fences the others, and a partition's new holder its old one (see KafkaLogOptions).
+    transactionalIdPrefix: config.kafka.clientId,
     logger,
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
   });

@@ -13,6 +13,7 @@ import { readBarsFile } from '../../src/ml/index.ts';
 import type { PipelineTopics, ServiceName } from '../../src/pipeline/services.ts';
 import { prepareRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { AvroSerde } from '../../src/serde/index.ts';
+import { EXIT_STEPPED_DOWN } from '../../src/standby/index.ts';
 import { CandleStore } from '../../projections/candles/index.ts';
 import { PortfolioStore } from '../../projections/portfolio/portfolio-store.ts';
 import { rebuildPortfolio } from '../../projections/portfolio/rebuild-portfolio.ts';
@@ -27,9 +28,15 @@ const SERVICES: readonly ServiceName[] = ['projections', 'signals', 'decision', 
 const BARS = Number(process.env.CHAOS_BARS ?? 600);
 const KILLS = Number(process.env.CHAOS_KILLS ?? 4);
 const SEED = Number(process.env.CHAOS_SEED ?? 7);
+/** SIGSTOPs of an active singleton, each continued once its standby took over (CHAOS_STOPS=0: none). */
+const STOPS = Number(process.env.CHAOS_STOPS ?? 1);
 /** Broker restarts, spread evenly over the kills (CHAOS_BROKER_RESTART=0: none). */
 const BROKER_RESTARTS =
   process.env.CHAOS_BROKER_RESTART === '0' ? 0 : Number(process.env.CHAOS_BROKER_RESTARTS ?? 1);
+/** Kills after which an active singleton is SIGSTOPped (the first half of the run). */
+const STOP_AFTER = new Set(
+  Array.from({ length: STOPS }, (_, i) => Math.floor((KILLS * (i + 1)) / (2 * (STOPS + 1)))),
+);
 /** Kills after which the broker restarts. */
 const RESTART_AFTER = new Set(
   Array.from({ length: BROKER_RESTARTS }, (_, i) => Math.floor((KILLS * (i + 1)) / (BROKER_RESTARTS + 1))),
@@ -39,46 +46,139 @@ const TRAINED = 1_500;
 /** The rule trades on every crossing: a short history gives many orders to compare. */
 const MODELS = 'random_forest:price_change,ma_rsi_rule:trend';
 
-/** The service processes of one run; a killed one is started again on the same data directory. */
+/** The singletons run twice, with --standby: one active, one waiting. */
+const SINGLETONS: ReadonlySet<ServiceName> = new Set<ServiceName>(['decision', 'exchange']);
+
+/** One service process and what it printed. */
+interface Instance {
+  readonly service: ServiceName;
+  readonly child: ChildProcess;
+  out: string;
+  /** Told to exit (SIGKILL by the harness, or continued after a SIGSTOP): not a crash. */
+  expected: boolean;
+}
+
+const alive = (instance: Instance): boolean =>
+  instance.child.exitCode === null && instance.child.signalCode === null;
+
+/**
+ * The service processes of one run; a killed one is started again on the same data directory.
+ * Singletons run as an active instance and a standby; like a supervisor, the harness starts again
+ * an instance that stepped down (exit 75).
+ */
 class Services {
-  private readonly children = new Map<ServiceName, ChildProcess>();
+  private readonly instances: Instance[] = [];
   /** Exits nobody asked for. */
   crashes = 0;
+  /** Instances that stepped down on their own (a broker restart longer than their lease allows). */
+  stepDowns = 0;
+  private stopping = false;
 
   constructor(
     private readonly runFile: string,
     private readonly env: NodeJS.ProcessEnv,
   ) {}
 
+  /** Starts a service (both instances of a singleton), resolved once it runs or waits as the standby. */
   async start(service: ServiceName): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, service, this.runFile], {
+    if (!SINGLETONS.has(service)) return this.spawn(service, /^ready$/m);
+    await this.spawn(service, /^ready$/m);
+    await this.spawn(service, /^(ready|standby)$/m);
+  }
+
+  private async spawn(service: ServiceName, ready: RegExp): Promise<void> {
+    const standby = SINGLETONS.has(service) ? ['standby'] : [];
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, service, this.runFile, ...standby], {
       cwd: ROOT,
       env: this.env,
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    this.children.set(service, child);
-    child.on('exit', (_code, signal) => {
-      if (signal !== 'SIGKILL' && signal !== 'SIGTERM') this.crashes++;
+    const instance: Instance = { service, child, out: '', expected: false };
+    this.instances.push(instance);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      instance.out += chunk.toString();
+      process.stderr.write(chunk);
+    });
+    child.on('exit', (code) => {
+      if (instance.expected || this.stopping) return;
+      if (code === EXIT_STEPPED_DOWN) {
+        this.stepDowns++;
+        // As a supervisor would, a moment later; one that steps down again is started again.
+        setTimeout(() => {
+          if (!this.stopping) this.spawn(service, /^(ready|standby)$/m).catch(() => undefined);
+        }, 1_000);
+      } else this.crashes++;
     });
     await new Promise<void>((resolve, reject) => {
       child.stdout?.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('ready')) resolve();
+        instance.out += chunk.toString();
+        if (ready.test(instance.out)) resolve();
       });
       child.on('exit', (code) => reject(new Error(`${service} exited (${code}) before it was ready`)));
     });
   }
 
-  kill(service: ServiceName): Promise<void> {
-    const child = this.children.get(service);
-    if (child === undefined || child.exitCode !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
+  /** The running instance of a service: for a singleton, the one holding the lease. */
+  private active(service: ServiceName): Instance | undefined {
+    return this.instances.find((i) => i.service === service && alive(i) && /^ready$/m.test(i.out));
+  }
+
+  /** SIGKILLs the service (a singleton's active instance); `start` brings it back (as the standby). */
+  async kill(service: ServiceName): Promise<void> {
+    const victim = this.active(service);
+    if (victim === undefined) return;
+    victim.expected = true;
+    await new Promise<void>((resolve) => {
+      victim.child.once('exit', () => resolve());
+      victim.child.kill('SIGKILL');
     });
   }
 
+  /** After a kill: a singleton's standby is still there, so one instance is started again. */
+  restart(service: ServiceName): Promise<void> {
+    return SINGLETONS.has(service) ? this.spawn(service, /^(ready|standby)$/m) : this.start(service);
+  }
+
+  /**
+   * SIGSTOPs a singleton's active instance, waits for its standby to take over, continues it, and
+   * waits for it to step down (exit 75, having written nothing); then starts a new standby.
+   * Returns the takeover time.
+   */
+  async stopAndContinue(service: ServiceName): Promise<{ tookMs: number; said: string }> {
+    const victim = this.active(service);
+    const standby = this.instances.find((i) => i.service === service && alive(i) && i !== victim);
+    if (victim === undefined || standby === undefined)
+      throw new Error(`${service}: no active and standby pair`);
+    victim.expected = true;
+    const stopped = Date.now();
+    victim.child.kill('SIGSTOP');
+    await eventually(
+      () => /^active (\d+)$/m.exec(standby.out),
+      (match) => match !== null,
+      60_000,
+    );
+    const tookMs = Number(/^active (\d+)$/m.exec(standby.out)?.[1]) - stopped;
+    const exited = new Promise<number | null>((resolve) =>
+      victim.child.once('exit', (code) => resolve(code)),
+    );
+    victim.child.kill('SIGCONT');
+    const code = await exited;
+    if (code !== EXIT_STEPPED_DOWN)
+      throw new Error(`${service}: continued, it exited ${code}:\n${victim.out}`);
+    await this.spawn(service, /^(ready|standby)$/m);
+    return { tookMs, said: /stepping down: (.*)/.exec(victim.out)?.[1] ?? '' };
+  }
+
   async stopAll(): Promise<void> {
-    for (const service of SERVICES) await this.kill(service);
+    this.stopping = true;
+    for (const instance of this.instances) {
+      if (!alive(instance)) continue;
+      await new Promise<void>((resolve) => {
+        instance.child.once('exit', () => resolve());
+        instance.child.kill('SIGCONT');
+        instance.child.kill('SIGKILL');
+      });
+    }
   }
 }
 
@@ -158,6 +258,7 @@ describe('the pipeline under chaos on Kafka', () => {
       let kills = 0;
       let brokerRestartMs = 0;
       let brokerRestarts = 0;
+      const stops: string[] = [];
       try {
         for (const service of SERVICES) await services.start(service);
         for (let n = 0; n < KILLS; n++) {
@@ -166,7 +267,12 @@ describe('the pipeline under chaos on Kafka', () => {
           await services.kill(victim);
           kills++;
           await new Promise((resolve) => setTimeout(resolve, 500 + 1_500 * random.uniform()));
-          await services.start(victim);
+          await services.restart(victim);
+          if (STOP_AFTER.has(n)) {
+            const stopped = random.uniform() < 0.5 ? 'decision' : 'exchange';
+            const { tookMs, said } = await services.stopAndContinue(stopped);
+            stops.push(`${stopped} ${(tookMs / 1_000).toFixed(1)} s (${said})`);
+          }
           // Once mid-run by default; CHAOS_BROKER_RESTARTS spreads more over the kills.
           if (RESTART_AFTER.has(n)) {
             brokerRestartMs = Math.max(brokerRestartMs, await restartBroker());
@@ -219,10 +325,12 @@ describe('the pipeline under chaos on Kafka', () => {
       const steps = chaos.filter((e) => e.status !== 'PENDING').map((e) => `${e.order_id} ${e.status}`);
       console.log(
         `chaos: ${kills} SIGKILLs survived, ${brokerRestarts} broker restart(s), the longest ${(brokerRestartMs / 1_000).toFixed(1)} s, ` +
+          `${stops.length} SIGSTOP takeover(s): ${stops.join('; ') || 'none'}, ${services.stepDowns} step-downs, ` +
           `${services.crashes} crashes, ${window.length} bars, ${chaos.length} order events in ${seconds.toFixed(0)} s; ` +
           `divergences: ${chaosHash === calm.hash ? 0 : 1}`,
       );
       expect(services.crashes).toBe(0);
+      expect(stops.length).toBe(STOPS);
       expect(new Set(steps).size, 'no order filled, closed or cancelled twice').toBe(steps.length);
       expect(calm.orders.length).toBeGreaterThan(4);
       expect(chaos).toEqual(calm.orders);

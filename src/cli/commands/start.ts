@@ -6,7 +6,16 @@ import { ensureModels } from '../../pipeline/ensure-models.ts';
 import { serveApi, type ServedApi } from '../../pipeline/serve-api.ts';
 import { SERVICE_NAMES, startServices, type ServiceName } from '../../pipeline/services.ts';
 import { startSimulatedFeed, type Feed } from '../../pipeline/simulated-feed.ts';
-import { prepareRuntime } from '../../runtime/index.ts';
+import { CmlError, ErrorCodes } from '../../errors/index.ts';
+import { prepareRuntime, type KafkaRuntime } from '../../runtime/index.ts';
+import {
+  becomeActive,
+  SINGLETON_SERVICES,
+  stepDownNow,
+  stepDownOnFailure,
+  type SingletonService,
+} from '../../standby/index.ts';
+import { ORDERS } from '../../contracts/index.ts';
 import { AvroSerde } from '../../serde/index.ts';
 import type { CommandContext } from '../context.ts';
 import { progressBar } from '../progress.ts';
@@ -38,6 +47,7 @@ interface StartOptions {
   historyBars: number;
   seed: number;
   rule: boolean;
+  standby: boolean;
 }
 
 const INTERVAL_MS = 5 * 60_000;
@@ -81,9 +91,15 @@ export function startCommand(context: () => CommandContext): Command {
     )
     .option('--seed <n>', 'simulator seed', seedNumber, 42)
     .option('--no-rule', 'serve the ML models only, without the MA/RSI rule beside them')
+    .option(
+      '--standby',
+      `wait as a standby until this instance holds the lease of its services (${SINGLETON_SERVICES.join(', ')}; Kafka only), then run them`,
+      false,
+    )
     .action(async (opts: StartOptions) => {
       const ctx = context();
       const { logger } = ctx;
+      if (opts.standby) checkStandby(opts, ctx.config.runtime);
       // Before anything is trained, opened, started or bound; held until the process ends.
       const access: RuntimeAccess = { access: 'write', command: 'start', stores: opts.services };
       claimFor(ctx, access);
@@ -102,16 +118,44 @@ export function startCommand(context: () => CommandContext): Command {
       await withRuntime(ctx, access, async (runtime) => {
         await prepareRuntime(runtime, config);
         const serde = await AvroSerde.create(runtime.registry);
+        const activating = opts.standby
+          ? stepDownOnFailure(stepDownNow(logger))
+          : <T>(start: () => Promise<T>): Promise<T> => start();
+        if (runtime.kind === 'kafka') {
+          const kafka = runtime as KafkaRuntime;
+          if (opts.standby) {
+            await activating(() =>
+              becomeActive({
+                config,
+                runtime: kafka,
+                services: opts.services as SingletonService[],
+                leaseTopic: ORDERS,
+                logger,
+                stepDown: stepDownNow(logger),
+                onWaiting: (service, group) =>
+                  console.log(`standby: waiting for the lease of ${service} (group ${group})`),
+              }),
+            );
+            console.log(`active: holding the lease of ${opts.services.join(', ')}`);
+          } else {
+            // Another instance claimed this one's transactional ids: it may write no more.
+            kafka.log.onFenced((id) =>
+              stepDownNow(logger)(`fenced: another instance took transactional id ${id}`),
+            );
+          }
+        }
         const metrics = createMetrics();
-        const running = await startServices({
-          metrics,
-          config,
-          runtime,
-          serde,
-          logger,
-          services: opts.services,
-          clock: 'stream',
-        });
+        const running = await activating(() =>
+          startServices({
+            metrics,
+            config,
+            runtime,
+            serde,
+            logger,
+            services: opts.services,
+            clock: 'stream',
+          }),
+        );
         let api: ServedApi | undefined;
         let feed: Feed | undefined;
         try {
@@ -160,4 +204,21 @@ export function startCommand(context: () => CommandContext): Command {
         }
       });
     });
+}
+
+/** A standby runs singletons only, on Kafka, without a feed (the lease is theirs, not the feed's). */
+function checkStandby(opts: StartOptions, runtime: string): void {
+  const others = opts.services.filter((s) => !(SINGLETON_SERVICES as readonly string[]).includes(s));
+  const problem =
+    runtime !== 'kafka'
+      ? `--standby needs the Kafka runtime (this one is ${runtime})`
+      : opts.services.length === 0 || others.length > 0
+        ? `--standby runs ${SINGLETON_SERVICES.join(' and ')} only (asked: ${opts.services.join(', ') || 'none'})`
+        : opts.feed !== 'none'
+          ? '--standby runs no feed'
+          : undefined;
+  if (problem === undefined) return;
+  throw new CmlError(ErrorCodes.USAGE, problem, {
+    hint: `Run e.g. \`cml --runtime kafka start --services decision --feed none --no-api --standby\` twice, each with its own CML_DATA_DIR.`,
+  });
 }

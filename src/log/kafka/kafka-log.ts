@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import {
   type CompressionTypes as CompressionType,
   type Admin,
@@ -32,7 +33,14 @@ import { TransactionalProducer } from './transactional-producer.ts';
 
 export interface KafkaLogOptions {
   readonly compression: 'gzip' | 'none';
-  /** Prefix of transactional ids: `<prefix>.commit.<group>` for appends with offsets, `<prefix>.append` for appends. */
+  /**
+   * Prefix of transactional ids. `<prefix>.commit.<group>` for appends with a group's offsets (a
+   * processor's output with its progress) is the same on every host, so a second instance of a
+   * singleton fences the first (see src/standby). `<prefix>.<host>.append` for other appends stays
+   * per host: feeders on several hosts never fence each other, and one restarted on its host
+   * aborts at once what its predecessor left open. A subscription's batches are committed per
+   * input partition (see partitionTransactionalIdPrefix).
+   */
   readonly transactionalIdPrefix: string;
   /**
    * Prefix of the transactional ids a subscription commits its batches with, one per input
@@ -83,6 +91,7 @@ export class KafkaLog implements LogPort {
   private readonly consumers = new Set<Consumer>();
   private readonly transactional = new Map<string, TransactionalProducer>();
   private producer: Producer | undefined;
+  private readonly fencedListeners: Array<(transactionalId: string) => void> = [];
 
   private constructor(
     private readonly kafka: Kafka,
@@ -160,7 +169,7 @@ export class KafkaLog implements LogPort {
         ).sendBatch({ topicMessages, acks: -1, compression: this.compression });
         return appendedOffsets(topicMessages, metadata);
       }
-      const sent = await this.transactionalProducer('append').run(topicMessages, undefined);
+      const sent = await this.transactionalProducer(`${hostname()}.append`).run(topicMessages, undefined);
       const appended = sent.flatMap((chunk) => appendedOffsets(chunk.topicMessages, chunk.metadata));
       await this.untilVisible(appended);
       return appended;
@@ -198,6 +207,7 @@ export class KafkaLog implements LogPort {
       await this.untilCommitted(commit);
       return appended;
     } catch (cause) {
+      if (cause instanceof CmlError) throw cause;
       throw new CmlError(
         ErrorCodes.LOG_APPEND_FAILED,
         `Append with the offsets of group ${commit.group} failed: ${(cause as Error).message}`,
@@ -261,7 +271,9 @@ export class KafkaLog implements LogPort {
     const id = `${prefix}.${name}`;
     let producer = this.transactional.get(id);
     if (producer === undefined) {
-      producer = new TransactionalProducer(this.kafka, id, this.compression);
+      producer = new TransactionalProducer(this.kafka, id, this.compression, (fenced) => {
+        for (const listener of this.fencedListeners) listener(fenced);
+      });
       this.transactional.set(id, producer);
     }
     return producer;
@@ -283,6 +295,21 @@ export class KafkaLog implements LogPort {
     const producer = this.partitionProducer(group, topic, partition);
     this.transactional.delete(producer.transactionalId);
     void producer.disconnect().catch(() => undefined);
+  }
+
+  /**
+   * Takes the transactional id a group's progress is committed with (see append with `commit`),
+   * fencing whichever other instance held it: from then on that one's commits are refused, and a
+   * transaction it left open is aborted at once. A singleton's new active instance claims before
+   * it reads, so it folds the log without waiting for the old transaction's timeout.
+   */
+  claim(group: string): Promise<void> {
+    return this.transactionalProducer(`commit.${group}`).claim();
+  }
+
+  /** Told the transactional id when the broker refuses one of this log's producers as fenced. */
+  onFenced(listener: (transactionalId: string) => void): void {
+    this.fencedListeners.push(listener);
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
