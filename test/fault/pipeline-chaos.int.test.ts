@@ -41,6 +41,16 @@ const STOP_AFTER = new Set(
 const RESTART_AFTER = new Set(
   Array.from({ length: BROKER_RESTARTS }, (_, i) => Math.floor((KILLS * (i + 1)) / (BROKER_RESTARTS + 1))),
 );
+/**
+ * Signals instances added mid-run, each in its own data directory (CHAOS_SCALE=0: none). Cycle i
+ * adds one after a kill and, later, SIGKILLs (even i) or stops (SIGTERM, odd i) the oldest running
+ * signals instance, so the group moves partitions twice and the windows are rebuilt from Kafka.
+ */
+const SCALE = Number(process.env.CHAOS_SCALE ?? 1);
+const ADD_AFTER = new Map(Array.from({ length: SCALE }, (_, i) => [Math.floor((KILLS * i) / SCALE), i]));
+const REMOVE_AFTER = new Map(
+  Array.from({ length: SCALE }, (_, i) => [Math.floor((KILLS * (i + 0.75)) / SCALE), i]),
+);
 const TRAINED = 1_500;
 
 /** The rule trades on every crossing: a short history gives many orders to compare. */
@@ -53,6 +63,8 @@ const SINGLETONS: ReadonlySet<ServiceName> = new Set<ServiceName>(['decision', '
 interface Instance {
   readonly service: ServiceName;
   readonly child: ChildProcess;
+  /** An extra instance's own data directory label (`instance=<label>`). */
+  readonly label: string | undefined;
   out: string;
   /** Told to exit (SIGKILL by the harness, or continued after a SIGSTOP): not a crash. */
   expected: boolean;
@@ -86,14 +98,17 @@ class Services {
     await this.spawn(service, /^(ready|standby)$/m);
   }
 
-  private async spawn(service: ServiceName, ready: RegExp): Promise<void> {
-    const standby = SINGLETONS.has(service) ? ['standby'] : [];
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, service, this.runFile, ...standby], {
+  private async spawn(service: ServiceName, ready: RegExp, label?: string): Promise<void> {
+    const flags = [
+      ...(SINGLETONS.has(service) ? ['standby'] : []),
+      ...(label === undefined ? [] : [`instance=${label}`]),
+    ];
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, service, this.runFile, ...flags], {
       cwd: ROOT,
       env: this.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const instance: Instance = { service, child, out: '', expected: false };
+    const instance: Instance = { service, child, label, out: '', expected: false };
     this.instances.push(instance);
     child.stderr?.on('data', (chunk: Buffer) => {
       instance.out += chunk.toString();
@@ -123,20 +138,48 @@ class Services {
     return this.instances.find((i) => i.service === service && alive(i) && /^ready$/m.test(i.out));
   }
 
-  /** SIGKILLs the service (a singleton's active instance); `start` brings it back (as the standby). */
-  async kill(service: ServiceName): Promise<void> {
+  /**
+   * SIGKILLs the service (a singleton's active instance, the oldest of several signals instances);
+   * `restart` brings it back (as the standby, or on its own data directory). Returns its label.
+   */
+  async kill(service: ServiceName, signal: NodeJS.Signals = 'SIGKILL'): Promise<string | undefined> {
     const victim = this.active(service);
-    if (victim === undefined) return;
+    if (victim === undefined) return undefined;
     victim.expected = true;
     await new Promise<void>((resolve) => {
       victim.child.once('exit', () => resolve());
-      victim.child.kill('SIGKILL');
+      victim.child.kill(signal);
     });
+    return victim.label;
   }
 
   /** After a kill: a singleton's standby is still there, so one instance is started again. */
-  restart(service: ServiceName): Promise<void> {
-    return SINGLETONS.has(service) ? this.spawn(service, /^(ready|standby)$/m) : this.start(service);
+  restart(service: ServiceName, label?: string): Promise<void> {
+    return SINGLETONS.has(service)
+      ? this.spawn(service, /^(ready|standby)$/m)
+      : this.spawn(service, /^ready$/m, label);
+  }
+
+  /** Starts one more instance of a partitioned service, in its own data directory. */
+  add(service: ServiceName, label: string): Promise<void> {
+    return this.spawn(service, /^ready$/m, label);
+  }
+
+  /** Running instances of a service. */
+  running(service: ServiceName): number {
+    return this.instances.filter((i) => i.service === service && alive(i)).length;
+  }
+
+  /** Partitions whose windows the signals instances rebuilt, and the bars they read for it. */
+  restores(): { partitions: number; bars: number } {
+    let partitions = 0;
+    let bars = 0;
+    for (const instance of this.instances) {
+      const last = [...instance.out.matchAll(/^restores (\d+) warmup (\d+)$/gm)].at(-1);
+      partitions += Number(last?.[1] ?? 0);
+      bars += Number(last?.[2] ?? 0);
+    }
+    return { partitions, bars };
   }
 
   /**
@@ -245,12 +288,22 @@ describe('the pipeline under chaos on Kafka', () => {
       };
       const runFile = join(dataDir, 'run.json');
       writeFileSync(runFile, JSON.stringify({ config, topics }));
-      await kafka.log.append([
-        {
-          topic: topics.marketData,
-          records: encodeValidated(serde, MARKET_DATA, window, (b) => b.timestamp),
-        },
-      ]);
+      // The bars arrive in KILLS + 1 slices, one at the start and one after each kill, so the
+      // signals instances added and removed mid-run have bars to process and windows to rebuild.
+      const slice = Math.ceil(window.length / (KILLS + 1));
+      let fed = 0;
+      const feed = async (): Promise<void> => {
+        const bars = window.slice(fed, fed + slice);
+        fed += bars.length;
+        if (bars.length === 0) return;
+        await kafka.log.append([
+          {
+            topic: topics.marketData,
+            records: encodeValidated(serde, MARKET_DATA, bars, (b) => b.timestamp),
+          },
+        ]);
+      };
+      await feed();
 
       const services = new Services(runFile, process.env);
       const random = new SeededRandom(SEED);
@@ -259,15 +312,27 @@ describe('the pipeline under chaos on Kafka', () => {
       let brokerRestartMs = 0;
       let brokerRestarts = 0;
       const stops: string[] = [];
+      const topology: string[] = [];
       try {
         for (const service of SERVICES) await services.start(service);
         for (let n = 0; n < KILLS; n++) {
           await new Promise((resolve) => setTimeout(resolve, 1_000 + 3_000 * random.uniform()));
           const victim = SERVICES[Math.floor(random.uniform() * SERVICES.length)] as ServiceName;
-          await services.kill(victim);
+          const label = await services.kill(victim);
           kills++;
           await new Promise((resolve) => setTimeout(resolve, 500 + 1_500 * random.uniform()));
-          await services.restart(victim);
+          await services.restart(victim, label);
+          const added = ADD_AFTER.get(n);
+          if (added !== undefined) {
+            await services.add('signals', `extra-${added}`);
+            topology.push(`+signals (${services.running('signals')})`);
+          }
+          const removed = REMOVE_AFTER.get(n);
+          if (removed !== undefined) {
+            const signal = removed % 2 === 0 ? 'SIGKILL' : 'SIGTERM';
+            await services.kill('signals', signal);
+            topology.push(`-signals ${signal} (${services.running('signals')})`);
+          }
           if (STOP_AFTER.has(n)) {
             const stopped = random.uniform() < 0.5 ? 'decision' : 'exchange';
             const { tookMs, said } = await services.stopAndContinue(stopped);
@@ -278,7 +343,9 @@ describe('the pipeline under chaos on Kafka', () => {
             brokerRestartMs = Math.max(brokerRestartMs, await restartBroker());
             brokerRestarts++;
           }
+          await feed();
         }
+        expect(fed).toBe(window.length);
         // Every group of the run reaches the end of its topics: nothing left to do anywhere.
         const groupsDone = async (): Promise<boolean> => {
           for (const group of await kafka.listGroups()) {
@@ -322,15 +389,19 @@ describe('the pipeline under chaos on Kafka', () => {
       const stored = portfolio.summary(10_000);
       await portfolio.close();
 
+      const restored = services.restores();
       const steps = chaos.filter((e) => e.status !== 'PENDING').map((e) => `${e.order_id} ${e.status}`);
       console.log(
         `chaos: ${kills} SIGKILLs survived, ${brokerRestarts} broker restart(s), the longest ${(brokerRestartMs / 1_000).toFixed(1)} s, ` +
           `${stops.length} SIGSTOP takeover(s): ${stops.join('; ') || 'none'}, ${services.stepDowns} step-downs, ` +
+          `signals instances ${topology.join(', ') || 'unchanged'}, ${restored.partitions} partition restores ` +
+          `(${restored.bars} bars re-read), ` +
           `${services.crashes} crashes, ${window.length} bars, ${chaos.length} order events in ${seconds.toFixed(0)} s; ` +
           `divergences: ${chaosHash === calm.hash ? 0 : 1}`,
       );
       expect(services.crashes).toBe(0);
       expect(stops.length).toBe(STOPS);
+      expect(topology.length).toBe(2 * SCALE);
       expect(new Set(steps).size, 'no order filled, closed or cancelled twice').toBe(steps.length);
       expect(calm.orders.length).toBeGreaterThan(4);
       expect(chaos).toEqual(calm.orders);
