@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
-import { MARKET_DATA, ORDERS, type OrderEvent } from '../../src/contracts/index.ts';
+import {
+  MARKET_DATA,
+  ML_SIGNALS,
+  ORDERS,
+  type MlSignal,
+  type OrderEvent,
+} from '../../src/contracts/index.ts';
 import type { Config } from '../../src/config/index.ts';
 import { SeededRandom } from '../../src/ingest/simulator/random.ts';
 import { encodeValidated } from '../../src/messaging/index.ts';
@@ -248,6 +254,15 @@ async function restartBroker(): Promise<number> {
   return Date.now() - started;
 }
 
+/** Every signal of the run, from all partitions of the signals topic. */
+const signalsOf = async (runtime: Runtime, serde: AvroSerde, topic: string): Promise<MlSignal[]> => {
+  const signals: MlSignal[] = [];
+  for (const [partition, end] of await runtime.log.endOffsets(topic))
+    for (const record of await runtime.log.read(topic, partition, 0, end))
+      signals.push(await serde.decode(ML_SIGNALS, record.value));
+  return signals;
+};
+
 const eventsOf = async (runtime: Runtime, serde: AvroSerde, topic: string): Promise<OrderEvent[]> => {
   const end = (await runtime.log.endOffsets(topic)).get(0) ?? 0;
   const records = await runtime.log.read(topic, 0, 0, end);
@@ -313,6 +328,7 @@ describe('the pipeline under chaos on Kafka', () => {
       let brokerRestarts = 0;
       const stops: string[] = [];
       const topology: string[] = [];
+      const victims: ServiceName[] = [];
       try {
         for (const service of SERVICES) await services.start(service);
         for (let n = 0; n < KILLS; n++) {
@@ -320,6 +336,7 @@ describe('the pipeline under chaos on Kafka', () => {
           const victim = SERVICES[Math.floor(random.uniform() * SERVICES.length)] as ServiceName;
           const label = await services.kill(victim);
           kills++;
+          victims.push(victim);
           await new Promise((resolve) => setTimeout(resolve, 500 + 1_500 * random.uniform()));
           await services.restart(victim, label);
           const added = ADD_AFTER.get(n);
@@ -373,6 +390,8 @@ describe('the pipeline under chaos on Kafka', () => {
       const seconds = (Date.now() - started) / 1_000;
 
       const chaos = await eventsOf(kafka, serde, topics.orders);
+      const signals = await signalsOf(kafka, serde, topics.signals);
+      const signalKeys = new Set(signals.map((s) => `${s.symbol} ${s.timestamp} ${s.model}`));
       const chaosHash = (
         await rebuildPortfolio(kafka.log, serde, 10_000, {
           ordersTopic: topics.orders,
@@ -392,14 +411,15 @@ describe('the pipeline under chaos on Kafka', () => {
       const restored = services.restores();
       const steps = chaos.filter((e) => e.status !== 'PENDING').map((e) => `${e.order_id} ${e.status}`);
       console.log(
-        `chaos: ${kills} SIGKILLs survived, ${brokerRestarts} broker restart(s), the longest ${(brokerRestartMs / 1_000).toFixed(1)} s, ` +
+        `chaos: ${kills} SIGKILLs survived (${victims.join(', ')}), ${brokerRestarts} broker restart(s), the longest ${(brokerRestartMs / 1_000).toFixed(1)} s, ` +
           `${stops.length} SIGSTOP takeover(s): ${stops.join('; ') || 'none'}, ${services.stepDowns} step-downs, ` +
           `signals instances ${topology.join(', ') || 'unchanged'}, ${restored.partitions} partition restores ` +
-          `(${restored.bars} bars re-read), ` +
+          `(${restored.bars} bars re-read), ${signals.length} signals (${signalKeys.size} distinct), ` +
           `${services.crashes} crashes, ${window.length} bars, ${chaos.length} order events in ${seconds.toFixed(0)} s; ` +
           `divergences: ${chaosHash === calm.hash ? 0 : 1}`,
       );
       expect(services.crashes).toBe(0);
+      expect(signalKeys.size, 'no signal written twice').toBe(signals.length);
       expect(stops.length).toBe(STOPS);
       expect(topology.length).toBe(2 * SCALE);
       expect(new Set(steps).size, 'no order filled, closed or cancelled twice').toBe(steps.length);
