@@ -211,17 +211,3 @@ export function growTree(
   }
   return nodes.freeze();
 }
-
-/** The leaf of `tree` that x falls in (its index; the output is at values[leaf * width]). */
-export function leafOf(tree: FlatTree, x: ArrayLike<number>): number {
-  let node = 0;
-  let f = tree.feature[0] as number;
-  while (f >= 0) {
-    node =
-      (x[f] as number) <= (tree.threshold[node] as number)
-        ? (tree.left[node] as number)
-        : (tree.right[node] as number);
-    f = tree.feature[node] as number;
-  }
-  return node;
-}

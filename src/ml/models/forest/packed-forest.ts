@@ -7,7 +7,8 @@ import type { FlatTree } from './histogram-tree.ts';
  * `node = firstChild[node] + (x[feature[node]] <= threshold[node] ? 0 : 1)`, as many times as the
  * deepest tree is deep. With no branch to mispredict, the processor overlaps the loads of
  * successive nodes and trees (see packedLeaves).
- * Same leaves as `leafOf` (a NaN input goes right, as there), so the outputs are identical.
+ * Same leaves as walking each tree node by node (`x <= threshold` goes left, so a NaN input goes
+ * right), so the outputs are identical.
  */
 export interface PackedForest {
   readonly trees: number;
