@@ -14,16 +14,23 @@ export interface LabelBox {
 /** The page's inspection handle (`window.dashboard`), as far as these checks read it. */
 interface Inspectable {
   dashboard: {
+    /** The free pixels the charts keep on either side of their bars (`EDGE_PX`). */
+    margin: number;
     candles: {
       chart: {
         options(): { layout: { fontSize: number; fontFamily: string } };
-        timeScale(): { width(): number; timeToCoordinate(time: number): number | null };
+        timeScale(): {
+          width(): number;
+          timeToCoordinate(time: number): number | null;
+        };
       };
       series: { data(): ReadonlyArray<{ time: number }> };
       markers: { markers(): ReadonlyArray<{ time: number; position: string; text?: string }> };
     };
     equity: {
+      chart: { timeScale(): { width(): number; timeToCoordinate(time: number): number | null } };
       series: {
+        equity: { data(): ReadonlyArray<{ time: number }> };
         drawdown: {
           data(): ReadonlyArray<{ value: number }>;
           priceFormatter(): { format(value: number): string };
@@ -102,6 +109,25 @@ export function timeAxisRuns(
     }
     return { width, runs };
   }, selector);
+}
+
+/** Where each chart draws its first and last bar, in pixels from the plot's left, and the plot's width. */
+export function chartEnds(
+  page: Page,
+): Promise<{ margin: number; charts: Array<{ first: number | null; last: number | null; width: number }> }> {
+  return page.evaluate(() => {
+    const { candles, equity, margin } = (window as unknown as Inspectable).dashboard;
+    const charts = [
+      { chart: candles.chart, data: candles.series.data() },
+      { chart: equity.chart, data: equity.series.equity.data() },
+    ].map(({ chart, data }) => {
+      const scale = chart.timeScale();
+      const at = (point: { time: number } | undefined) =>
+        point === undefined ? null : scale.timeToCoordinate(point.time);
+      return { first: at(data[0]), last: at(data.at(-1)), width: scale.width() };
+    });
+    return { margin, charts };
+  });
 }
 
 /** The drawdown as the summary card shows it, and as the equity chart labels its last point. */

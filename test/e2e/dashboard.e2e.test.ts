@@ -17,6 +17,7 @@ import {
   overlapping,
   stamps,
   timeAxisRuns,
+  chartEnds,
 } from './dashboard-polish.ts';
 import { DashboardStack } from './dashboard-stack.ts';
 
@@ -224,6 +225,13 @@ describe.skipIf(!haveChromium)('dashboard in a browser', () => {
       timeout: 15_000,
     });
     expect((await texts('#orders tbody tr:first-child'))[0]).toContain(orderId);
+    // New bars keep both charts fitted with their margins: a view scrolled along cuts the first time label.
+    const { margin, charts } = await chartEnds(page);
+    for (const [i, { first, last, width }] of charts.entries()) {
+      const chart = ['candles', 'equity'][i];
+      expect(first, `the first bar keeps its left margin on ${chart}`).toBeGreaterThanOrEqual(margin - 1);
+      expect(last, `the last bar keeps its right margin on ${chart}`).toBeLessThanOrEqual(width - margin + 1);
+    }
     // Same page: no navigation happened.
     expect(await page.evaluate(() => (window as unknown as { marker?: boolean }).marker)).toBe(true);
     await page.screenshot({ path: join(shots, '2-live-1440.png'), fullPage: true });

@@ -5,7 +5,7 @@
  * One as-of time stamps the page: the snapshot's, then each new bar's. Bars and signals after it
  * wait until the market reaches them, so the header, the charts and the model panel tell one moment.
  */
-import { candleChart, equityChart, textWidth } from './charts.js';
+import { EDGE_PX, candleChart, equityChart, textWidth } from './charts.js';
 import * as data from './data.js';
 import { clock, price, time } from './format.js';
 import { markersOf, placeLabels } from './markers.js';
@@ -56,7 +56,7 @@ const candles = candleChart(
 const equity = equityChart($('equity'));
 
 /** For the browser test and the console: the charts as the page drew them. */
-window.dashboard = { candles, equity, state };
+window.dashboard = { candles, equity, state, margin: EDGE_PX };
 
 const shownSignals = () => state.signals.filter((s) => s.timestamp <= state.asOf);
 

@@ -62,6 +62,35 @@ function fit(chart, count) {
   chart.timeScale().setVisibleLogicalRange({ from: -0.5 - pad, to: count - 0.5 + pad });
 }
 
+/**
+ * Keeps a chart fitted to its bars as they come, until the user scrolls or zooms it (a wheel or a
+ * drag on it). Left to the chart, a new bar scrolls the view by one bar, which moves the left
+ * margin away and lets the first time label be cut at the edge.
+ */
+function fitting(chart, element) {
+  let count = 0;
+  let moved = false;
+  element.addEventListener('wheel', () => (moved = true), { passive: true });
+  element.addEventListener('pointermove', (event) => {
+    if (event.buttons !== 0) moved = true;
+  });
+  return {
+    /** All bars replaced: `n` of them now, shown whole again. */
+    reset(n) {
+      count = n;
+      moved = false;
+      fit(chart, count);
+    },
+    /** `append()` adds a bar, or updates the last one when it returns false. */
+    grow(append) {
+      if (append() !== true) return;
+      count++;
+      if (!moved) fit(chart, count);
+    },
+    resized: () => fit(chart, count),
+  };
+}
+
 /** Chart time: seconds since epoch (lightweight-charts' UTCTimestamp). */
 export const chartTime = (ms) => Math.floor(ms / 1000);
 
@@ -110,10 +139,10 @@ export function candleChart(element, onHover, onScale) {
       onScale();
     });
   };
-  let count = 0;
+  const view = fitting(chart, element);
   chart.timeScale().subscribeVisibleLogicalRangeChange(rescaled);
   chart.timeScale().subscribeSizeChange(() => {
-    fit(chart, count);
+    view.resized();
     rescaled();
   });
   return {
@@ -123,14 +152,16 @@ export function candleChart(element, onHover, onScale) {
     setCandles(list) {
       candles.setData(list.map(toBar));
       volume.setData(list.map(toVolume));
-      count = list.length;
-      fit(chart, count);
+      view.reset(list.length);
     },
     /** A new or updated last bar; older bars than the last shown are ignored (the chart cannot insert). */
     update(candle, lastTime) {
       if (lastTime !== undefined && candle.time < lastTime) return;
-      candles.update(toBar(candle));
-      volume.update(toVolume(candle));
+      view.grow(() => {
+        candles.update(toBar(candle));
+        volume.update(toVolume(candle));
+        return lastTime === undefined || candle.time > lastTime;
+      });
     },
     setMarkers(list) {
       markers.setMarkers(list);
@@ -163,8 +194,8 @@ export function equityChart(element) {
   );
   chart.panes()[1]?.setHeight(90);
   let last;
-  let count = 0;
-  chart.timeScale().subscribeSizeChange(() => fit(chart, count));
+  const view = fitting(chart, element);
+  chart.timeScale().subscribeSizeChange(view.resized);
   const point = (p) => ({ time: chartTime(p.time), equity: p.equity, drawdown: -100 * p.drawdown });
   return {
     chart,
@@ -177,16 +208,18 @@ export function equityChart(element) {
       equity.setData(list.map((p) => ({ time: p.time, value: p.equity })));
       drawdown.setData(list.map((p) => ({ time: p.time, value: p.drawdown })));
       last = list.at(-1)?.time;
-      count = list.length;
-      fit(chart, count);
+      view.reset(list.length);
     },
     add(p) {
       const next = point(p);
       if (last !== undefined && next.time < last) return;
-      equity.update({ time: next.time, value: next.equity });
-      drawdown.update({ time: next.time, value: next.drawdown });
-      if (next.time !== last) count++;
-      last = next.time;
+      view.grow(() => {
+        equity.update({ time: next.time, value: next.equity });
+        drawdown.update({ time: next.time, value: next.drawdown });
+        const added = next.time !== last;
+        last = next.time;
+        return added;
+      });
     },
   };
 }
