@@ -58,8 +58,8 @@ export class PortfolioAtTime {
 
   async start(): Promise<void> {
     const { log, serde, logger, group } = this.options;
-    this.bars = new EventTimeMerge<MarketData>(await log.partitionCount(this.marketTopic), (time) =>
-      log.offsetsForTime(this.marketTopic, time),
+    this.bars = new EventTimeMerge<MarketData>(await log.partitionCount(this.marketTopic), () =>
+      log.endOffsets(this.marketTopic),
     );
     this.running = true;
     this.subscriptions.push(
@@ -113,10 +113,10 @@ export class PortfolioAtTime {
     const end = (await log.endOffsets(this.ordersTopic)).get(0) ?? 0;
     while (this.ordersRead < end) await this.pause(pollMs);
     const bars = [];
-    const first = await log.offsetsForTime(this.marketTopic, time + 1);
+    const ends = await log.endOffsets(this.marketTopic);
     for (;;) {
       // Once every partition is read past its bars up to `time`, one more release takes them all.
-      const readThrough = this.bars.receivedAll(first);
+      const readThrough = this.bars.receivedThrough(time, ends);
       bars.push(...(await this.bars.release(time)));
       if (readThrough) break;
       await this.pause(pollMs);

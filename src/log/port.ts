@@ -59,7 +59,8 @@ export interface RecordBatch {
 /**
  * What a handler returns: records to append, written atomically with the commit of the batch's
  * offsets (a Kafka transaction with sendOffsets, or one LMDB write transaction), so a
- * consume-transform-append step takes effect exactly once.
+ * consume-transform-append step takes effect exactly once. The commit carries the latest event
+ * time the group has processed on the partition too (see `GroupPosition`).
  */
 export interface BatchOutcome {
   readonly append?: readonly TopicAppend[];
@@ -110,6 +111,20 @@ export interface GroupCommit {
   readonly topic: string;
   /** Next offset to process, per partition. */
   readonly offsets: PartitionOffsets;
+  /** Per partition, the event time of the latest record processed (kept with the offset). */
+  readonly lastTimes?: PartitionOffsets;
+}
+
+/**
+ * How far a group has processed one partition. Event times being non-decreasing within a
+ * partition (how every producer here appends), a group whose `lastTime` is at or after T has
+ * processed every record of the partition before T.
+ */
+export interface GroupPosition {
+  /** The next offset to process. */
+  readonly offset: number;
+  /** The event time of the latest record processed, when the group committed one. */
+  readonly lastTime?: number;
 }
 
 export interface LogPort {
@@ -129,10 +144,11 @@ export interface LogPort {
   startOffsets(topic: string): Promise<PartitionOffsets>;
   committedOffsets(group: string, topic: string): Promise<PartitionOffsets>;
   /**
-   * Per partition, the first offset whose timestamp is at or after `timestamp`, or the end offset
-   * when there is none (Kafka's ListOffsets by time). Event times are assumed non-decreasing within
-   * a partition, which is how every producer here appends.
+   * The group's committed offsets with the event time of the latest record it processed, per
+   * partition. This, not a search of the log by time, is how a stage knows that another has passed
+   * a time: on Kafka, ListOffsets by time also finds transaction markers, which the broker stamps
+   * with its wall clock, so it can answer an offset far before the records at that event time.
    */
-  offsetsForTime(topic: string, timestamp: number): Promise<PartitionOffsets>;
+  committedPositions(group: string, topic: string): Promise<ReadonlyMap<number, GroupPosition>>;
   close(): Promise<void>;
 }

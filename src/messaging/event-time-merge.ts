@@ -5,8 +5,8 @@ export interface MergeItem<V> {
   readonly value: V;
 }
 
-/** What the merge asks the log, to know that a partition with nothing queued hides nothing earlier. */
-export type OffsetsForTime = (time: number) => Promise<PartitionOffsets>;
+/** What the merge asks the log, to know that a partition with nothing queued hides nothing unread. */
+export type EndOffsets = () => Promise<PartitionOffsets>;
 
 /** How many queued records one `ready` look-up may cover. */
 const READY_LOOKAHEAD = 1_000;
@@ -20,14 +20,17 @@ const before = (a: LogRecord, b: LogRecord): boolean =>
 
 /**
  * Merges the partitions of one topic into a single event-time order: (timestamp, partition,
- * offset). A queued record is released only when no partition can still deliver an earlier one,
- * which for a partition with nothing queued is asked of the log (the first offset at the record's
- * time has been read). So the order is the same however the partitions' batches interleave.
+ * offset). A queued record is released only when no partition can still deliver an earlier one:
+ * a partition with nothing queued has delivered a record at or after that time (event times do
+ * not decrease within a partition), or everything the log holds (its end offset). So the order is
+ * the same however the partitions' batches interleave.
  */
 export class EventTimeMerge<V> {
   private readonly queues = new Map<number, MergeItem<V>[]>();
   /** Next offset to receive, per partition. */
   private readonly received = new Map<number, number>();
+  /** Per partition, the time of the latest record received: nothing earlier is unread there. */
+  private readonly receivedTime = new Map<number, number>();
   /** Per partition: nothing unread is earlier than this time (learnt from the log). */
   private readonly clearBefore = new Map<number, number>();
   /** The latest time `ready` said yes to: every record up to it may go. */
@@ -41,7 +44,7 @@ export class EventTimeMerge<V> {
    */
   constructor(
     private readonly partitions: number,
-    private readonly offsetsForTime: OffsetsForTime,
+    private readonly endOffsets: EndOffsets,
     start: PartitionOffsets = new Map(),
     private readonly ready?: (time: number) => Promise<boolean>,
   ) {
@@ -55,6 +58,10 @@ export class EventTimeMerge<V> {
     if (offset < (this.received.get(partition) ?? 0)) return;
     this.queues.get(partition)?.push(item);
     this.received.set(partition, Math.max(this.received.get(partition) ?? 0, offset + 1));
+    this.receivedTime.set(
+      partition,
+      Math.max(this.receivedTime.get(partition) ?? Number.NEGATIVE_INFINITY, item.record.timestamp),
+    );
   }
 
   /** Puts released records back at the head of their partitions (a step failed), in their order. */
@@ -78,6 +85,18 @@ export class EventTimeMerge<V> {
   /** Whether the partitions have been read up to these offsets. */
   receivedAll(ends: PartitionOffsets): boolean {
     for (const [partition, end] of ends) if ((this.received.get(partition) ?? 0) < end) return false;
+    return true;
+  }
+
+  /**
+   * Whether every partition has delivered all its records up to `time`: one after it, or
+   * everything up to `ends` (the log's end offsets, read once what is wanted was written).
+   */
+  receivedThrough(time: number, ends: PartitionOffsets): boolean {
+    for (const [partition, end] of ends) {
+      if ((this.receivedTime.get(partition) ?? Number.NEGATIVE_INFINITY) > time) continue;
+      if ((this.received.get(partition) ?? 0) < end) return false;
+    }
     return true;
   }
 
@@ -165,28 +184,28 @@ export class EventTimeMerge<V> {
     return latest;
   }
 
-  /** Whether every partition with nothing queued has nothing unread before `record`. */
+  /**
+   * Whether every partition with nothing queued has nothing unread before `record`. A partition
+   * that has read all the log holds is clear up to the latest time queued, as far as `ready` has
+   * vouched that everything up to then is written (records still to be written may be earlier).
+   */
   private async othersClear(record: LogRecord): Promise<boolean> {
     const waiting: number[] = [];
     for (let p = 0; p < this.partitions; p++) {
       if (p === record.partition || (this.queues.get(p)?.length ?? 0) > 0) continue;
       // Ties go to the lower partition: a lower one must be clear through the record's time.
       const bound = p < record.partition ? record.timestamp + 1 : record.timestamp;
-      if ((this.clearBefore.get(p) ?? Number.NEGATIVE_INFINITY) < bound) waiting.push(p);
+      if ((this.clearBefore.get(p) ?? Number.NEGATIVE_INFINITY) >= bound) continue;
+      if ((this.receivedTime.get(p) ?? Number.NEGATIVE_INFINITY) >= bound) continue;
+      waiting.push(p);
     }
     if (waiting.length === 0) return true;
-    // Ask once for everything queued so far; one look-up then covers many releases.
-    const wanted = Math.max(this.latestQueuedTime() + 1, record.timestamp + 1);
-    if (await this.clearThrough(waiting, wanted)) return true;
-    return this.clearThrough(waiting, record.timestamp + 1);
-  }
-
-  private async clearThrough(partitions: readonly number[], time: number): Promise<boolean> {
-    const first = await this.offsetsForTime(time);
-    for (const p of partitions) {
-      if ((this.received.get(p) ?? 0) < (first.get(p) ?? 0)) return false;
-    }
-    for (const p of partitions) this.clearBefore.set(p, time);
+    const ends = await this.endOffsets();
+    for (const p of waiting) if ((this.received.get(p) ?? 0) < (ends.get(p) ?? 0)) return false;
+    // One look-up then covers every release up to the latest record queued.
+    let through = Math.max(this.latestQueuedTime() + 1, record.timestamp + 1);
+    if (this.ready !== undefined) through = Math.min(through, this.readyThrough + 1);
+    for (const p of waiting) this.clearBefore.set(p, through);
     return true;
   }
 }

@@ -2,9 +2,10 @@ import type { LogPort } from '../log/port.ts';
 
 /**
  * Whether a consumer group has processed every record of `topic` before `time`: on every
- * partition its committed offset reaches the first offset at or after that time. Processors that
- * commit their output with their offsets (transactions) make this a statement about their output
- * too: everything they derive from records before `time` is in the log.
+ * partition it has processed a record at or after `time` (event times do not decrease within a
+ * partition), or everything the partition holds. Processors that commit their output with their
+ * offsets (transactions) make this a statement about their output too: everything they derive
+ * from records before `time` is in the log.
  */
 export async function groupPassed(
   log: LogPort,
@@ -12,10 +13,12 @@ export async function groupPassed(
   topic: string,
   time: number,
 ): Promise<boolean> {
-  const first = await log.offsetsForTime(topic, time);
-  const committed = await log.committedOffsets(group, topic);
-  for (const [partition, needed] of first) {
-    if ((committed.get(partition) ?? 0) < needed) return false;
+  const ends = await log.endOffsets(topic);
+  const positions = await log.committedPositions(group, topic);
+  for (const [partition, end] of ends) {
+    const position = positions.get(partition);
+    if ((position?.lastTime ?? Number.NEGATIVE_INFINITY) >= time) continue;
+    if ((position?.offset ?? 0) < end) return false;
   }
   return true;
 }

@@ -1,5 +1,5 @@
 import type { DataTopic, TopicValues } from '../contracts/index.ts';
-import type { LogPort, TopicAppend } from '../log/port.ts';
+import type { GroupCommit, LogPort, TopicAppend } from '../log/port.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { AvroSerde } from '../serde/index.ts';
 import { streamClock, type ValidationClock } from './clocks.ts';
@@ -68,6 +68,14 @@ export interface OrderedProcessorOptions<K extends DataTopic> {
  */
 export class OrderedProcessor<K extends DataTopic> {
   private progress = new Map<number, number>();
+  private partitions = 0;
+  /**
+   * The processor's event time: every message before it has been stepped, on every partition
+   * (the merge releases in time order). Committed with the progress as each partition's latest
+   * time, so a stage waiting for this one knows how far it got, even mid-step.
+   */
+  private watermark = Number.NEGATIVE_INFINITY;
+  private committedWatermark = Number.NEGATIVE_INFINITY;
   private merge!: EventTimeMerge<TopicValues[K]>;
   private subscription: ValidatedSubscription | undefined;
   private readonly wakeup = new Wakeup();
@@ -97,10 +105,15 @@ export class OrderedProcessor<K extends DataTopic> {
 
   async start(): Promise<void> {
     const { log } = this.options;
-    this.progress = new Map(await log.committedOffsets(this.options.group, this.source));
+    const positions = await log.committedPositions(this.options.group, this.source);
+    this.progress = new Map([...positions].map(([partition, { offset }]) => [partition, offset]));
+    for (const { lastTime } of positions.values())
+      if (lastTime !== undefined) this.watermark = Math.max(this.watermark, lastTime);
+    this.committedWatermark = this.watermark;
+    this.partitions = await log.partitionCount(this.source);
     this.merge = new EventTimeMerge<TopicValues[K]>(
-      await log.partitionCount(this.source),
-      (time) => log.offsetsForTime(this.source, time),
+      this.partitions,
+      () => log.endOffsets(this.source),
       this.progress,
       this.options.ready,
     );
@@ -131,7 +144,8 @@ export class OrderedProcessor<K extends DataTopic> {
   private readonly control: StepControl = {
     running: () => this.isRunning,
     wait: (ms) => this.wakeup.wait(ms),
-    flush: () => (this.uncommitted ? this.commit() : Promise.resolve()),
+    flush: () =>
+      this.uncommitted || this.watermark > this.committedWatermark ? this.commit() : Promise.resolve(),
   };
 
   private async run(): Promise<void> {
@@ -147,15 +161,13 @@ export class OrderedProcessor<K extends DataTopic> {
           // Stopping never waits for a backlog: what is not stepped is read again at the next start.
           if (!this.isRunning) return;
           const began = process.hrtime.bigint();
+          this.watermark = Math.max(this.watermark, message.record.timestamp);
           const output = await this.options.step(message, this.control);
           if (output === undefined) return;
           const progress = new Map(this.progress).set(message.record.partition, message.record.offset + 1);
           if (output.append.some((a) => a.records.length > 0)) {
-            await this.options.log.append(output.append, {
-              group: this.options.group,
-              topic: this.source,
-              offsets: progress,
-            });
+            await this.options.log.append(output.append, this.groupCommit(progress));
+            this.committedWatermark = this.watermark;
             this.lastCommit = Date.now();
           } else {
             this.uncommitted = true;
@@ -206,12 +218,23 @@ export class OrderedProcessor<K extends DataTopic> {
     }
   }
 
+  /**
+   * The progress to commit: every partition's next offset (those not stepped yet where they
+   * start) with the watermark as its latest time.
+   */
+  private groupCommit(progress: ReadonlyMap<number, number>): GroupCommit {
+    const offsets = new Map<number, number>();
+    const lastTimes = new Map<number, number>();
+    for (let partition = 0; partition < this.partitions; partition++) {
+      offsets.set(partition, progress.get(partition) ?? 0);
+      if (Number.isFinite(this.watermark)) lastTimes.set(partition, this.watermark);
+    }
+    return { group: this.options.group, topic: this.source, offsets, lastTimes };
+  }
+
   private async commit(): Promise<void> {
-    await this.options.log.append([], {
-      group: this.options.group,
-      topic: this.source,
-      offsets: this.progress,
-    });
+    await this.options.log.append([], this.groupCommit(this.progress));
+    this.committedWatermark = this.watermark;
     this.uncommitted = false;
     this.lastCommit = Date.now();
   }

@@ -352,24 +352,42 @@ export function describeLogContract(harness: () => RuntimeHarness): void {
     expect(await runtime.log.committedOffsets(group, input)).toEqual(new Map([[0, 9]]));
   });
 
-  it('finds the first offset at or after a time in every partition (end offset when none)', async () => {
-    const topic = await createTestTopic(runtime, 2);
-    const [a, b] = ['k0', 'k1'];
-    const other = partitionFor(a, 2) === partitionFor(b, 2) ? 'k3' : b;
-    const pa = partitionFor(a, 2);
-    const pb = partitionFor(other, 2);
-    expect(pa).not.toBe(pb);
-    await runtime.log.append([{ topic, records: [0, 10, 20, 30].map((t) => record(a, t, BASE + t)) }]);
-    await runtime.log.append([{ topic, records: [5].map((t) => record(other, t, BASE + t)) }]);
-    const at = async (t: number): Promise<[number, number]> => {
-      const offsets = await runtime.log.offsetsForTime(topic, BASE + t);
-      return [offsets.get(pa) ?? -1, offsets.get(pb) ?? -1];
-    };
-    expect(await at(0)).toEqual([0, 0]);
-    expect(await at(10)).toEqual([1, 1]);
-    expect(await at(11)).toEqual([2, 1]);
-    expect(await at(30)).toEqual([3, 1]);
-    expect(await at(31)).toEqual([4, 1]);
+  it('keeps with a group offset the latest event time the group processed, past transaction markers too', async () => {
+    const source = await createTestTopic(runtime, 1);
+    const group = uniqueName('positions');
+    // Written in a transaction (an append that commits offsets): on Kafka a commit marker follows.
+    await runtime.log.append([{ topic: source, records: [0, 10, 20].map((t) => record('a', t, BASE + t)) }], {
+      group: uniqueName('writer'),
+      topic: source,
+      offsets: new Map([[0, 0]]),
+    });
+    const end = (await runtime.log.endOffsets(source)).get(0) ?? 0;
+    const subscription = await runtime.log.subscribe({
+      group,
+      topics: [source],
+      fromBeginning: true,
+      handler: () => Promise.resolve(),
+    });
+    const position = await eventually(
+      async () => (await runtime.log.committedPositions(group, source)).get(0),
+      (p) => p?.offset === end,
+    );
+    await subscription.stop();
+    expect(position).toEqual({ offset: end, lastTime: BASE + 20 });
+
+    // Committed with an append, as a processor commits its progress with its output.
+    await runtime.log.append([], {
+      group,
+      topic: source,
+      offsets: new Map([[0, end]]),
+      lastTimes: new Map([[0, BASE + 25]]),
+    });
+    expect(await runtime.log.committedPositions(group, source)).toEqual(
+      new Map([[0, { offset: end, lastTime: BASE + 25 }]]),
+    );
+    // Without a time, the offset alone.
+    await runtime.log.append([], { group, topic: source, offsets: new Map([[0, end]]) });
+    expect(await runtime.log.committedPositions(group, source)).toEqual(new Map([[0, { offset: end }]]));
   });
 
   describe('typed messages', () => {

@@ -4,6 +4,7 @@ import { partitionFor } from '../partitioner.ts';
 import type {
   AppendedRecord,
   GroupCommit,
+  GroupPosition,
   LogPort,
   LogRecord,
   PartitionOffsets,
@@ -97,8 +98,13 @@ export class EmbeddedLog implements LogPort {
     for (const { topic } of appends) this.topic(topic);
     const result = await this.store.root.transaction(() => {
       if (commit !== undefined) {
-        for (const [partition, offset] of commit.offsets)
+        for (const [partition, offset] of commit.offsets) {
           void this.store.meta.put(['group', commit.group, commit.topic, partition], offset);
+          // As on Kafka, where the time is the offset's metadata: a commit without one clears it.
+          const time = commit.lastTimes?.get(partition);
+          const key = ['groupTime', commit.group, commit.topic, partition];
+          void (time === undefined ? this.store.meta.remove(key) : this.store.meta.put(key, time));
+        }
       }
       return this.writeAppends(appends);
     });
@@ -152,6 +158,15 @@ export class EmbeddedLog implements LogPort {
       if (offset !== undefined) out.set(p, offset);
     }
     return Promise.resolve(out);
+  }
+
+  async committedPositions(group: string, topic: string): Promise<ReadonlyMap<number, GroupPosition>> {
+    const positions = new Map<number, GroupPosition>();
+    for (const [partition, offset] of await this.committedOffsets(group, topic)) {
+      const lastTime = this.store.meta.get(['groupTime', group, topic, partition]) as number | undefined;
+      positions.set(partition, lastTime === undefined ? { offset } : { offset, lastTime });
+    }
+    return positions;
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
@@ -225,9 +240,14 @@ export class EmbeddedLog implements LogPort {
           continue;
         }
         const appends = outcome?.append ?? [];
+        let lastTime =
+          (this.store.meta.get(['groupTime', options.group, topic, partition]) as number | undefined) ??
+          Number.NEGATIVE_INFINITY;
+        for (const record of records) lastTime = Math.max(lastTime, record.timestamp);
         await this.store.root.transaction(() => {
           this.writeAppends(appends);
           void this.store.meta.put(['group', options.group, topic, partition], next);
+          void this.store.meta.put(['groupTime', options.group, topic, partition], lastTime);
         });
         this.committed(appends.map((a) => a.topic));
         positions.set(position, next);
@@ -249,24 +269,6 @@ export class EmbeddedLog implements LogPort {
       wake.abort();
       signal.removeEventListener('abort', onAbort);
     }
-  }
-
-  offsetsForTime(topic: string, timestamp: number): Promise<PartitionOffsets> {
-    const { partitions } = this.topic(topic);
-    const offsets = new Map<number, number>();
-    for (let partition = 0; partition < partitions; partition++) {
-      // Binary search for the first record at or after `timestamp` (offsets are dense in a partition).
-      let low = this.startOf(topic, partition);
-      let high = this.endOf(topic, partition);
-      while (low < high) {
-        const middle = Math.floor((low + high) / 2);
-        const record = this.store.records.get([topic, partition, middle]);
-        if (record !== undefined && record.t < timestamp) low = middle + 1;
-        else high = middle;
-      }
-      offsets.set(partition, low);
-    }
-    return Promise.resolve(offsets);
   }
 
   /** Deletes records older than each topic's retention (by event time) from the head of each partition. */

@@ -22,13 +22,16 @@ import type {
   BatchOutcome,
   Headers,
   GroupCommit,
+  GroupPosition,
   LogPort,
   LogRecord,
   PartitionOffsets,
+  RecordBatch,
   SubscribeOptions,
   Subscription,
   TopicAppend,
 } from '../port.ts';
+import { decodeLastTime, encodeLastTime } from './position-metadata.ts';
 import { TransactionalProducer } from './transactional-producer.ts';
 
 export interface KafkaLogOptions {
@@ -59,6 +62,8 @@ export interface KafkaLogOptions {
  * long stopping a subscription can wait for the fetch in flight, and a service stops several.
  */
 const FETCH_MAX_WAIT_MS = 1_000;
+/** How soon a member kafkajs gave up is replaced (doubling while the broker stays away). */
+const RESTART_MEMBER_MS = 1_000;
 
 const toHeaders = (headers: IHeaders | undefined): Headers => {
   const out: Record<string, string> = {};
@@ -92,6 +97,8 @@ export class KafkaLog implements LogPort {
   private readonly transactional = new Map<string, TransactionalProducer>();
   private producer: Producer | undefined;
   private readonly fencedListeners: Array<(transactionalId: string) => void> = [];
+  /** Per group, topic and partition: the latest event time this member committed. */
+  private readonly lastTimes = new Map<string, number>();
 
   private constructor(
     private readonly kafka: Kafka,
@@ -196,6 +203,7 @@ export class KafkaLog implements LogPort {
           partitions: [...commit.offsets].map(([partition, offset]) => ({
             partition,
             offset: String(offset),
+            metadata: encodeLastTime(commit.lastTimes?.get(partition)),
           })),
         },
       ],
@@ -312,7 +320,67 @@ export class KafkaLog implements LogPort {
     this.fencedListeners.push(listener);
   }
 
+  /**
+   * A group member. kafkajs restarts a consumer that crashed on an error it deems retriable; on
+   * any other (the broker restarting can answer a join or a commit with one), the consumer would
+   * stay stopped and the subscription silently read nothing more. Such a consumer is replaced by a
+   * new member of the group, which resumes at the committed offsets.
+   */
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    let consumer: Consumer | undefined;
+    let stopped = false;
+    let restart: NodeJS.Timeout | undefined;
+    const state = { held: new Set<string>(), markerCommits: Promise.resolve() as Promise<unknown> };
+    const begin = async (attempt: number): Promise<void> => {
+      if (stopped) return;
+      try {
+        // A replacement resumes at the group's committed offsets, as kafkajs's own restart does.
+        const member = await this.startMember(
+          attempt === 0 ? options : { ...options, startAt: undefined },
+          state,
+          (error) => {
+            this.options.logger.warn(
+              { group: options.group, err: error.message },
+              'consumer stopped on an error kafkajs does not retry; a new member replaces it',
+            );
+            restart = setTimeout(() => void begin(1), RESTART_MEMBER_MS);
+          },
+        );
+        consumer = member;
+        if (stopped) {
+          await member.disconnect();
+          this.consumers.delete(member);
+        }
+      } catch (error) {
+        if (attempt === 0) throw error;
+        this.options.logger.warn(
+          { group: options.group, err: (error as Error).message },
+          'consumer restart failed; trying again',
+        );
+        restart = setTimeout(
+          () => void begin(attempt + 1),
+          Math.min(30_000, RESTART_MEMBER_MS * 2 ** attempt),
+        );
+      }
+    };
+    await begin(0);
+    return {
+      stop: async () => {
+        stopped = true;
+        clearTimeout(restart);
+        if (consumer === undefined) return;
+        await consumer.disconnect();
+        this.consumers.delete(consumer);
+      },
+    };
+  }
+
+  /** Starts one member of a subscription's group; `onDead` is told if kafkajs gives it up. */
+  private async startMember(
+    options: SubscribeOptions,
+    state: { held: Set<string>; markerCommits: Promise<unknown> },
+    onDead: (error: Error) => void,
+  ): Promise<Consumer> {
     const consumer = this.kafka.consumer({
       groupId: options.group,
       readUncommitted: false,
@@ -321,11 +389,21 @@ export class KafkaLog implements LogPort {
       maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
     });
     this.consumers.add(consumer);
-    await consumer.connect();
-    await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) return;
+      this.consumers.delete(consumer);
+      onDead(payload.error);
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning });
+    } catch (error) {
+      this.consumers.delete(consumer);
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
     // kafkajs rejoins only between batches, each committed by then, so a revoked partition has no
     // batch half done; fetches of the previous assignment are dropped as stale.
-    let held = new Set<string>();
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       const assignment = Object.entries(payload.memberAssignment).map(([topic, partitions]) => ({
         topic,
@@ -334,18 +412,17 @@ export class KafkaLog implements LogPort {
       const now = new Set(
         assignment.flatMap(({ topic, partitions }) => partitions.map((p) => `${topic}\u0000${p}`)),
       );
-      for (const position of held) {
+      for (const position of state.held) {
         if (now.has(position)) continue;
         const [topic, partition] = position.split('\u0000') as [string, string];
         this.dropPartitionProducer(options.group, topic, Number(partition));
       }
-      held = now;
+      state.held = now;
       options.onAssigned?.(assignment);
     });
     // Fetches that held only transaction markers or aborted records: handed over empty, so the
     // handler sees the position move, and committed. Queued, so a later batch's commit can never
     // be overtaken by an earlier one.
-    let markerCommits: Promise<unknown> = Promise.resolve();
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       if (payload.batchSize > 0) return;
       // Without a record at or after the fetch offset, kafkajs reports the high watermark as the
@@ -353,7 +430,7 @@ export class KafkaLog implements LogPort {
       // at the last stable offset): moving there would skip them. Only markers actually read count.
       if (payload.firstOffset === null || payload.firstOffset === undefined) return;
       const next = Number(payload.lastOffset) + 1;
-      markerCommits = markerCommits
+      state.markerCommits = state.markerCommits
         .then(async () => {
           const outcome = await options.handler({
             topic: payload.topic,
@@ -361,7 +438,12 @@ export class KafkaLog implements LogPort {
             records: [],
             next,
           });
-          await this.commitBatch(consumer, options.group, payload.topic, payload.partition, next, outcome);
+          await this.commitBatch(
+            consumer,
+            options.group,
+            { topic: payload.topic, partition: payload.partition, records: [], next },
+            outcome,
+          );
         })
         .catch((error: unknown) =>
           this.options.logger.warn(
@@ -376,7 +458,7 @@ export class KafkaLog implements LogPort {
       eachBatch: async (payload) => {
         const { batch } = payload;
         if (!payload.isRunning() || payload.isStale()) return;
-        await markerCommits;
+        await state.markerCommits;
         const records = batch.messages.map((message) => toLogRecord(batch.topic, batch.partition, message));
         // Past the last offset of the fetch, control records (transaction markers) included.
         const next = Number(batch.lastOffset()) + 1;
@@ -386,7 +468,12 @@ export class KafkaLog implements LogPort {
           records,
           next,
         });
-        await this.commitBatch(consumer, options.group, batch.topic, batch.partition, next, outcome);
+        await this.commitBatch(
+          consumer,
+          options.group,
+          { topic: batch.topic, partition: batch.partition, records, next },
+          outcome,
+        );
         payload.resolveOffset(batch.lastOffset());
         await payload.heartbeat();
       },
@@ -400,26 +487,27 @@ export class KafkaLog implements LogPort {
         }
       }
     }
-    return {
-      stop: async () => {
-        await consumer.disconnect();
-        this.consumers.delete(consumer);
-      },
-    };
+    return consumer;
   }
 
-  /** Commits a handled batch: with its outputs in one transaction, or the offset alone. */
+  /**
+   * Commits a handled batch: with its outputs in one transaction, or the offset alone; either way
+   * with the latest event time processed on the partition (a fetch of markers alone keeps the
+   * last one this member committed).
+   */
   private async commitBatch(
     consumer: Consumer,
     group: string,
-    topic: string,
-    partition: number,
-    next: number,
+    { topic, partition, records, next }: RecordBatch,
     outcome: BatchOutcome | void,
   ): Promise<void> {
+    const key = `${group}\u0000${topic}\u0000${partition}`;
+    let lastTime = this.lastTimes.get(key);
+    for (const record of records) lastTime = Math.max(lastTime ?? record.timestamp, record.timestamp);
+    const metadata = encodeLastTime(lastTime);
     const outputs = await this.toTopicMessages(outcome?.append ?? []);
     if (outputs.length > 0) {
-      const offsets = { topic, partitions: [{ partition, offset: String(next) }] };
+      const offsets = { topic, partitions: [{ partition, offset: String(next), metadata }] };
       try {
         await this.partitionProducer(group, topic, partition).run(outputs, {
           consumerGroupId: group,
@@ -430,8 +518,9 @@ export class KafkaLog implements LogPort {
         throw error;
       }
     } else {
-      await consumer.commitOffsets([{ topic, partition, offset: String(next) }]);
+      await consumer.commitOffsets([{ topic, partition, offset: String(next), metadata }]);
     }
+    if (lastTime !== undefined) this.lastTimes.set(key, lastTime);
   }
 
   async read(topic: string, partition: number, from: number, limit: number): Promise<LogRecord[]> {
@@ -505,20 +594,21 @@ export class KafkaLog implements LogPort {
     return new Map(offsets.map((o) => [o.partition, Number(o.low)]));
   }
 
-  async offsetsForTime(topic: string, timestamp: number): Promise<PartitionOffsets> {
-    const run = this.offsetQueue.then(() => this.admin.fetchTopicOffsetsByTimestamp(topic, timestamp));
-    this.offsetQueue = run.catch(() => undefined);
-    const offsets = await run;
-    return new Map(offsets.map((o) => [o.partition, Number(o.offset)]));
+  async committedOffsets(group: string, topic: string): Promise<PartitionOffsets> {
+    const positions = await this.committedPositions(group, topic);
+    return new Map([...positions].map(([partition, { offset }]) => [partition, offset]));
   }
 
-  async committedOffsets(group: string, topic: string): Promise<PartitionOffsets> {
+  async committedPositions(group: string, topic: string): Promise<ReadonlyMap<number, GroupPosition>> {
     const [result] = await this.admin.fetchOffsets({ groupId: group, topics: [topic] });
-    return new Map(
-      (result?.partitions ?? [])
-        .filter((p) => Number(p.offset) >= 0)
-        .map((p) => [p.partition, Number(p.offset)]),
-    );
+    const positions = new Map<number, GroupPosition>();
+    for (const p of result?.partitions ?? []) {
+      const offset = Number(p.offset);
+      if (offset < 0) continue;
+      const lastTime = decodeLastTime(p.metadata);
+      positions.set(p.partition, lastTime === undefined ? { offset } : { offset, lastTime });
+    }
+    return positions;
   }
 
   async close(): Promise<void> {

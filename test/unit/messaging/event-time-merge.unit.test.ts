@@ -29,6 +29,62 @@ describe('the event-time merge', () => {
     expect((await merge.release()).map((m) => m.value)).toEqual(['b10', 'a20', 'b20', 'a30']);
   });
 
+  it('holds a record while a partition with nothing queued has records unread, and asks the log only then', async () => {
+    let lookups = 0;
+    let ends = new Map([
+      [0, 1],
+      [1, 3],
+    ]);
+    const merge = new EventTimeMerge<string>(2, () => {
+      lookups++;
+      return Promise.resolve(ends);
+    });
+    merge.push({ record: record(0, 0, 20), value: 'a20' });
+    // Partition 1 holds three records not yet delivered: one of them may be earlier.
+    expect(await merge.release()).toEqual([]);
+    expect(lookups).toBe(1);
+    merge.push({ record: record(1, 0, 10), value: 'b10' });
+    merge.push({ record: record(1, 1, 30), value: 'b30' });
+    // A record after 20 was delivered on partition 1: nothing earlier can come there.
+    expect((await merge.release(25)).map((m) => m.value)).toEqual(['b10', 'a20']);
+    expect(lookups).toBe(1);
+    // Partition 0 is read to its end (a transaction marker at offset 1 included): b30 may go.
+    ends = new Map([
+      [0, 2],
+      [1, 3],
+    ]);
+    expect(await merge.release()).toEqual([]);
+    merge.delivered(0, 2);
+    expect((await merge.release()).map((m) => m.value)).toEqual(['b30']);
+  });
+
+  it('takes a partition read to its end as clear only as far as `ready` vouches that all is written', async () => {
+    let readyThrough = 10;
+    let ends = new Map([
+      [0, 3],
+      [1, 0],
+    ]);
+    const merge = new EventTimeMerge<string>(
+      2,
+      () => Promise.resolve(ends),
+      new Map(),
+      (time) => Promise.resolve(time <= readyThrough),
+    );
+    for (const [offset, time] of [10, 20, 30].entries())
+      merge.push({ record: record(0, offset, time), value: `a${time}` });
+    expect((await merge.release()).map((m) => m.value)).toEqual(['a10']);
+    // Partition 1 was empty when the log was asked, but only records up to 10 were known to be
+    // written. A record at 15 is written there since, not yet delivered: a20 must wait for it.
+    readyThrough = 30;
+    ends = new Map([
+      [0, 3],
+      [1, 1],
+    ]);
+    expect(await merge.release()).toEqual([]);
+    merge.push({ record: record(1, 0, 15), value: 'b15' });
+    expect((await merge.release()).map((m) => m.value)).toEqual(['b15', 'a20', 'a30']);
+  });
+
   it('ignores a record delivered again after a group rejoin (regression: it was stepped twice)', async () => {
     const merge = new EventTimeMerge<string>(1, () => Promise.resolve(new Map([[0, 2]])));
     merge.push({ record: record(0, 0, 10), value: 'first' });
