@@ -11,7 +11,10 @@ export interface KafkaLeaseOptions {
   readonly topic: string;
   readonly sessionTimeoutMs: number;
   readonly logger: Logger;
-  /** Called once, when this instance held the lease and may hold it no more. */
+  /**
+   * Called once, when this instance held the lease and may hold it no more, or, waiting, can
+   * wait no more (its group consumer stopped for good): either way the instance must end.
+   */
   readonly onLost: (reason: string) => void;
 }
 
@@ -79,12 +82,16 @@ export class KafkaLease {
       this.pause(consumer);
       this.joined((payload.memberAssignment[topic] ?? []).includes(0), payload.memberId);
     });
-    consumer.on(consumer.events.CRASH, ({ payload }) =>
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.options.logger.warn(
         { group, err: payload.error.message, restart: payload.restart },
         'lease consumer crashed',
-      ),
-    );
+      );
+      // kafkajs gave up on it (the broker away longer than its retries): no lease can come or be
+      // kept any more. A waiting standby would otherwise sit on a promise nothing settles, and
+      // Node ends a process whose loop has nothing left (exit 13 at a top-level await).
+      if (!payload.restart) this.loseWith(`the lease consumer stopped: ${payload.error.message}`);
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: false });
     await consumer.run({
