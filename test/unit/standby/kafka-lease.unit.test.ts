@@ -7,16 +7,20 @@ interface JoinEvent {
   readonly payload: { readonly memberAssignment: Record<string, number[]>; readonly memberId: string };
 }
 
+interface CrashEvent {
+  readonly payload: { readonly error: Error; readonly restart: boolean };
+}
+
 /**
  * A kafkajs consumer whose first join failed ("the coordinator is loading"): run() has resolved,
  * and kafkajs, restarting the consumer, has no consumer group yet, so pause() throws until it joins.
  */
 function restartingConsumer() {
-  const listeners = new Map<string, (event: JoinEvent) => void>();
+  const listeners = new Map<string, (event: never) => void>();
   const state = { joined: false, paused: [] as string[] };
   const consumer = {
     events: { HEARTBEAT: 'heartbeat', GROUP_JOIN: 'group_join', CRASH: 'crash' },
-    on: (name: string, listener: (event: JoinEvent) => void) => listeners.set(name, listener),
+    on: (name: string, listener: (event: never) => void) => listeners.set(name, listener),
     connect: () => Promise.resolve(),
     subscribe: () => Promise.resolve(),
     run: () => Promise.resolve(),
@@ -29,9 +33,14 @@ function restartingConsumer() {
   };
   const join = (partitions: number[]): void => {
     state.joined = true;
-    listeners.get('group_join')?.({ payload: { memberAssignment: { lease: partitions }, memberId: 'm-1' } });
+    const listener = listeners.get('group_join') as ((event: JoinEvent) => void) | undefined;
+    listener?.({ payload: { memberAssignment: { lease: partitions }, memberId: 'm-1' } });
   };
-  return { kafka: { consumer: () => consumer } as unknown as Kafka, state, join };
+  const crash = (restart: boolean): void => {
+    const listener = listeners.get('crash') as ((event: CrashEvent) => void) | undefined;
+    listener?.({ payload: { error: new Error('Failed to find group coordinator'), restart } });
+  };
+  return { kafka: { consumer: () => consumer } as unknown as Kafka, state, join, crash };
 }
 
 describe('KafkaLease', () => {
@@ -71,6 +80,25 @@ describe('KafkaLease', () => {
     join([0]);
     join([]);
     expect(lost).toEqual(['the lease group gave the lease to another member']);
+    await lease.stop();
+  });
+
+  it('a standby whose consumer kafkajs gave up on steps down instead of waiting on nothing; one kafkajs restarts waits on', async () => {
+    const { kafka, crash } = restartingConsumer();
+    const lost: string[] = [];
+    const lease = new KafkaLease({
+      kafka,
+      group: 'g.lease',
+      topic: 'lease',
+      sessionTimeoutMs: 10_000,
+      logger: silentLogger,
+      onLost: (reason) => lost.push(reason),
+    });
+    await lease.start();
+    crash(true);
+    expect(lost).toEqual([]);
+    crash(false);
+    expect(lost).toEqual(['the lease consumer stopped: Failed to find group coordinator']);
     await lease.stop();
   });
 });
