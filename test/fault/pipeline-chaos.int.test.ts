@@ -5,25 +5,25 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
-import {
-  MARKET_DATA,
-  ML_SIGNALS,
-  ORDERS,
-  type MlSignal,
-  type OrderEvent,
-} from '../../src/contracts/index.ts';
+import { MARKET_DATA } from '../../src/contracts/index.ts';
 import type { Config } from '../../src/config/index.ts';
 import { SeededRandom } from '../../src/ingest/simulator/random.ts';
 import { encodeValidated } from '../../src/messaging/index.ts';
 import { readBarsFile } from '../../src/ml/index.ts';
 import type { PipelineTopics, ServiceName } from '../../src/pipeline/services.ts';
-import { prepareRuntime, type Runtime } from '../../src/runtime/index.ts';
+import { prepareRuntime } from '../../src/runtime/index.ts';
 import { AvroSerde } from '../../src/serde/index.ts';
 import { EXIT_STEPPED_DOWN } from '../../src/standby/index.ts';
 import { CandleStore } from '../../projections/candles/index.ts';
 import { PortfolioStore } from '../../projections/portfolio/portfolio-store.ts';
 import { rebuildPortfolio } from '../../projections/portfolio/rebuild-portfolio.ts';
-import { looseSettings, replayOnEmbedded, trainedWindow } from '../support/pipeline-runs.ts';
+import {
+  eventsOf,
+  looseSettings,
+  replayOnEmbedded,
+  signalsOf,
+  trainedWindow,
+} from '../support/pipeline-runs.ts';
 import { createTestTopic, eventually, kafkaHarness } from '../support/runtimes.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -258,21 +258,6 @@ async function restartBroker(): Promise<number> {
   await promisify(execFile)('bash', ['scripts/stack/stack.sh', 'up'], { cwd: ROOT });
   return Date.now() - started;
 }
-
-/** Every signal of the run, from all partitions of the signals topic. */
-const signalsOf = async (runtime: Runtime, serde: AvroSerde, topic: string): Promise<MlSignal[]> => {
-  const signals: MlSignal[] = [];
-  for (const [partition, end] of await runtime.log.endOffsets(topic))
-    for (const record of await runtime.log.read(topic, partition, 0, end))
-      signals.push(await serde.decode(ML_SIGNALS, record.value));
-  return signals;
-};
-
-const eventsOf = async (runtime: Runtime, serde: AvroSerde, topic: string): Promise<OrderEvent[]> => {
-  const end = (await runtime.log.endOffsets(topic)).get(0) ?? 0;
-  const records = await runtime.log.read(topic, 0, 0, end);
-  return Promise.all(records.map((record) => serde.decode(ORDERS, record.value)));
-};
 
 describe('the pipeline under chaos on Kafka', () => {
   it(

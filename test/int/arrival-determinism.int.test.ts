@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
 import type { Config } from '../../src/config/index.ts';
-import { MARKET_DATA, ORDERS, type MarketData, type OrderEvent } from '../../src/contracts/index.ts';
+import { MARKET_DATA, type MarketData, type OrderEvent } from '../../src/contracts/index.ts';
 import { encodeValidated } from '../../src/messaging/index.ts';
 import { readBarsFile } from '../../src/ml/index.ts';
 import { startServices, type PipelineTopics, type Services } from '../../src/pipeline/services.ts';
 import { prepareRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { AvroSerde } from '../../src/serde/index.ts';
 import { rebuildPortfolio } from '../../projections/portfolio/rebuild-portfolio.ts';
-import { looseSettings, trainedWindow } from '../support/pipeline-runs.ts';
+import { eventsOf, looseSettings, signalsOf, trainedWindow } from '../support/pipeline-runs.ts';
 import { createTestTopic, kafkaHarness, silentLogger } from '../support/runtimes.ts';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/btcusdt-5m-2023-01-02_2023-02-09.csv', import.meta.url));
@@ -69,13 +69,8 @@ async function run(modelsDir: string, bars: readonly MarketData[], chunk: number
     } finally {
       await services.stop();
     }
-    let signals = 0;
-    for (const [partition, end] of await runtime.log.endOffsets(topics.signals)) {
-      if (end > 0) signals += (await runtime.log.read(topics.signals, partition, 0, end)).length;
-    }
-    const end = (await runtime.log.endOffsets(topics.orders)).get(0) ?? 0;
-    const records = end === 0 ? [] : await runtime.log.read(topics.orders, 0, 0, end);
-    const orders = await Promise.all(records.map((r) => serde.decode(ORDERS, r.value)));
+    const signals = (await signalsOf(runtime, serde, topics.signals)).length;
+    const orders = await eventsOf(runtime, serde, topics.orders);
     const { hash } = await rebuildPortfolio(runtime.log, serde, config.exchange.initialCash, {
       ordersTopic: topics.orders,
       marketDataTopic: topics.marketData,

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { replayPipeline, type Replayed } from '../../src/backtest/run-backtest.ts';
 import { loadConfig, type Config } from '../../src/config/index.ts';
-import { MARKET_DATA, ML_SIGNALS, ORDERS, type MarketData } from '../../src/contracts/index.ts';
+import {
+  MARKET_DATA,
+  ML_SIGNALS,
+  ORDERS,
+  type MarketData,
+  type MlSignal,
+  type OrderEvent,
+} from '../../src/contracts/index.ts';
 import {
   featureDefinitionFor,
   inferIntervalMs,
@@ -12,7 +19,7 @@ import {
   trainSettingsOf,
   warmupBars,
 } from '../../src/ml/index.ts';
-import { openEmbeddedRuntime, prepareRuntime } from '../../src/runtime/index.ts';
+import { openEmbeddedRuntime, prepareRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { AvroSerde } from '../../src/serde/index.ts';
 import { rebuildPortfolio } from '../../projections/portfolio/rebuild-portfolio.ts';
 import { silentLogger, uniqueName } from './runtimes.ts';
@@ -86,3 +93,19 @@ export async function replayOnEmbedded(
     await runtime.close();
   }
 }
+
+/** Every signal of the run, from all partitions of the signals topic. */
+export const signalsOf = async (runtime: Runtime, serde: AvroSerde, topic: string): Promise<MlSignal[]> => {
+  const signals: MlSignal[] = [];
+  for (const [partition, end] of await runtime.log.endOffsets(topic))
+    for (const record of await runtime.log.read(topic, partition, 0, end))
+      signals.push(await serde.decode(ML_SIGNALS, record.value));
+  return signals;
+};
+
+/** Every event of the run's one-partition orders topic, in log order. */
+export const eventsOf = async (runtime: Runtime, serde: AvroSerde, topic: string): Promise<OrderEvent[]> => {
+  const end = (await runtime.log.endOffsets(topic)).get(0) ?? 0;
+  const records = await runtime.log.read(topic, 0, 0, end);
+  return Promise.all(records.map((record) => serde.decode(ORDERS, record.value)));
+};

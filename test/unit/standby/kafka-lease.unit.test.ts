@@ -43,18 +43,24 @@ function restartingConsumer() {
   return { kafka: { consumer: () => consumer } as unknown as Kafka, state, join, crash };
 }
 
+/** A lease on the fake consumer, and the reasons it gave for being lost. */
+function leaseOn(kafka: Kafka): { lease: KafkaLease; lost: string[] } {
+  const lost: string[] = [];
+  const lease = new KafkaLease({
+    kafka,
+    group: 'g.lease',
+    topic: 'lease',
+    sessionTimeoutMs: 10_000,
+    logger: silentLogger,
+    onLost: (reason) => lost.push(reason),
+  });
+  return { lease, lost };
+}
+
 describe('KafkaLease', () => {
   it('starts while its consumer is still restarting after a failed join, and pauses the lease partition once joined', async () => {
     const { kafka, state, join } = restartingConsumer();
-    const lost: string[] = [];
-    const lease = new KafkaLease({
-      kafka,
-      group: 'g.lease',
-      topic: 'lease',
-      sessionTimeoutMs: 10_000,
-      logger: silentLogger,
-      onLost: (reason) => lost.push(reason),
-    });
+    const { lease, lost } = leaseOn(kafka);
     // Before the fix, start() paused right after run() and crashed the process here.
     await lease.start();
     let held = false;
@@ -67,15 +73,7 @@ describe('KafkaLease', () => {
 
   it('a holder that the group stops assigning the lease to steps down', async () => {
     const { kafka, join } = restartingConsumer();
-    const lost: string[] = [];
-    const lease = new KafkaLease({
-      kafka,
-      group: 'g.lease',
-      topic: 'lease',
-      sessionTimeoutMs: 10_000,
-      logger: silentLogger,
-      onLost: (reason) => lost.push(reason),
-    });
+    const { lease, lost } = leaseOn(kafka);
     await lease.start();
     join([0]);
     join([]);
@@ -85,15 +83,7 @@ describe('KafkaLease', () => {
 
   it('a standby whose consumer kafkajs gave up on steps down instead of waiting on nothing; one kafkajs restarts waits on', async () => {
     const { kafka, crash } = restartingConsumer();
-    const lost: string[] = [];
-    const lease = new KafkaLease({
-      kafka,
-      group: 'g.lease',
-      topic: 'lease',
-      sessionTimeoutMs: 10_000,
-      logger: silentLogger,
-      onLost: (reason) => lost.push(reason),
-    });
+    const { lease, lost } = leaseOn(kafka);
     await lease.start();
     crash(true);
     expect(lost).toEqual([]);
