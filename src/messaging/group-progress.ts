@@ -13,9 +13,8 @@ export async function groupPassed(
   topic: string,
   time: number,
 ): Promise<boolean> {
-  // Polled while a stage waits: both reads at once. Either order is sound, a staler position only
-  // answering no for longer.
-  const [ends, positions] = await Promise.all([log.endOffsets(topic), log.committedPositions(group, topic)]);
+  const ends = await log.endOffsets(topic);
+  const positions = await log.committedPositions(group, topic);
   for (const [partition, end] of ends) {
     const position = positions.get(partition);
     if ((position?.lastTime ?? Number.NEGATIVE_INFINITY) >= time) continue;
