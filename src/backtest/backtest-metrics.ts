@@ -26,9 +26,6 @@ export interface BacktestMetrics {
   readonly realizedPnl: number;
 }
 
-const mean = (values: readonly number[]): number =>
-  values.length === 0 ? 0 : values.reduce((s, v) => s + v, 0) / values.length;
-
 /**
  * The report's figures, pure: from the equity at each bar time, the closed trades, the fees and the
  * first and last close of the period (buy and hold).
@@ -48,21 +45,35 @@ export function backtestMetrics(input: {
   const last = samples[samples.length - 1];
   const finalEquity = last?.equity ?? input.initialEquity;
   const span = first !== undefined && last !== undefined ? last.time - first.time : 0;
-  const returns: number[] = [];
+  // Plain loops over one typed array: a sweep computes this three times per row. The sums run in
+  // the same order as a reduce over the returns would, so the figures are the same to the bit.
+  const returns = new Float64Array(samples.length);
   let previous = input.initialEquity;
   let peak = input.initialEquity;
   let maxDrawdown = 0;
-  for (const sample of samples) {
-    returns.push(sample.equity / previous - 1);
+  let exposed = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const sample = samples[i] as EquitySample;
+    returns[i] = sample.equity / previous - 1;
     previous = sample.equity;
     peak = Math.max(peak, sample.equity);
     maxDrawdown = Math.max(maxDrawdown, (peak - sample.equity) / peak);
+    if (sample.exposed) exposed++;
   }
   const barMs = samples.length > 1 ? span / (samples.length - 1) : 0;
   const perYear = barMs > 0 ? YEAR_MS / barMs : 0;
-  const average = mean(returns);
-  const deviation = Math.sqrt(mean(returns.map((r) => (r - average) ** 2)));
-  const downside = Math.sqrt(mean(returns.map((r) => Math.min(0, r) ** 2)));
+  let sum = 0;
+  for (let i = 0; i < returns.length; i++) sum += returns[i] as number;
+  const average = returns.length === 0 ? 0 : sum / returns.length;
+  let squares = 0;
+  let downsideSquares = 0;
+  for (let i = 0; i < returns.length; i++) {
+    const r = returns[i] as number;
+    squares += (r - average) ** 2;
+    downsideSquares += Math.min(0, r) ** 2;
+  }
+  const deviation = Math.sqrt(returns.length === 0 ? 0 : squares / returns.length);
+  const downside = Math.sqrt(returns.length === 0 ? 0 : downsideSquares / returns.length);
   const total = finalEquity / input.initialEquity - 1;
   const wins = trades.filter((t) => t.realizedPnl > 0);
   const grossProfit = wins.reduce((s, t) => s + t.realizedPnl, 0);
@@ -81,7 +92,7 @@ export function backtestMetrics(input: {
     maxDrawdownPct: maxDrawdown * 100,
     winRatePct: trades.length > 0 ? (wins.length / trades.length) * 100 : 0,
     profitFactor: grossLoss > 0 ? grossProfit / grossLoss : grossProfit > 0 ? Number.POSITIVE_INFINITY : 0,
-    exposurePct: samples.length > 0 ? (samples.filter((s) => s.exposed).length / samples.length) * 100 : 0,
+    exposurePct: samples.length > 0 ? (exposed / samples.length) * 100 : 0,
     trades: trades.length,
     feesPaid: input.fees,
     realizedPnl: trades.reduce((s, t) => s + t.realizedPnl, 0),

@@ -23,6 +23,10 @@ export interface Decision {
 const lotsOf = (portfolio: PortfolioState, symbol: string) =>
   [...portfolio.lots.values()].filter((lot) => lot.symbol === symbol);
 
+/** The orders still PENDING among `orders` for one side. */
+const pendingOf = (orders: readonly TrackedOrder[], action: 'BUY' | 'SELL'): TrackedOrder[] =>
+  orders.filter((o) => o.action === action && o.status === 'PENDING');
+
 const pct = (value: number): string => `${value.toFixed(2)}%`;
 
 const NO_ORDERS: readonly OrderEvent[] = Object.freeze([]);
@@ -97,7 +101,8 @@ export function decide(
   portfolio: PortfolioState,
   settings: DecisionSettings,
 ): Decision {
-  const controlled = { ...state, controls: controlsAt(state.controls, signal.timestamp) };
+  const controls = controlsAt(state.controls, signal.timestamp);
+  const controlled = controls === state.controls ? state : { ...state, controls };
   const reconciled = reconcileWithPortfolio(controlled, portfolio, signal.timestamp, settings.cooldownMs);
   const confirmation = agreeingVote(reconciled, signal, settings.agreementWindowMs);
   const next = rememberSignal(reconciled, signal, settings.minConfidence, settings.agreementWindowMs);
@@ -125,12 +130,10 @@ export function decide(
     );
   const tracked = [...next.orders.values()];
   const ofSymbol = tracked.filter((o) => o.symbol === signal.symbol);
-  const pending = (action: 'BUY' | 'SELL'): TrackedOrder[] =>
-    ofSymbol.filter((o) => o.action === action && o.status === 'PENDING');
   const equity = equityOf(portfolio);
 
   if (signal.signal === 'SELL') {
-    const sells = pending('SELL');
+    const sells = pendingOf(ofSymbol, 'SELL');
     if (sells.length > 0)
       return skipped(next, 'ORDER_PENDING', () => `SELL ${sells[0]?.orderId} is still PENDING`);
     // The open lots, not the holding: closing lots by float subtraction can leave a dust holding.
@@ -153,7 +156,7 @@ export function decide(
       'POSITION_OPEN',
       () => `${openLots} open ${signal.symbol} position(s), at most ${settings.maxPositionsPerSymbol}`,
     );
-  const buys = pending('BUY');
+  const buys = pendingOf(ofSymbol, 'BUY');
   if (openLots + buys.length >= settings.maxPositionsPerSymbol)
     return skipped(next, 'ORDER_PENDING', () => `BUY ${buys[0]?.orderId} is still PENDING`);
   // Closes after the signal's time are the future to this decision (the fold may run ahead of it).

@@ -22,6 +22,9 @@ export interface ExchangeStep {
   readonly emitted: readonly OrderEvent[];
 }
 
+/** What a step that emits nothing returns (most bars): one array for all of them. */
+const NOTHING_EMITTED: readonly OrderEvent[] = Object.freeze([]);
+
 const round = (value: number, digits = 8): number => Number(value.toFixed(digits));
 
 /**
@@ -36,9 +39,10 @@ export function stepExchange(
   input: ExchangeInput,
   settings: ExchangeSettings,
 ): ExchangeStep {
-  if (input.kind === 'order') return { state: evolveExchange(state, input.event).state, emitted: [] };
+  if (input.kind === 'order')
+    return { state: evolveExchange(state, input.event).state, emitted: NOTHING_EMITTED };
   // Nothing pending and nothing open: a bar has nothing to execute or close.
-  if (state.pending.length === 0 && state.positions.size === 0) return { state, emitted: [] };
+  if (state.pending.length === 0 && state.positions.size === 0) return { state, emitted: NOTHING_EMITTED };
   const bar = input.bar;
   const emitted: OrderEvent[] = [];
   let current = state;

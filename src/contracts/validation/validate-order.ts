@@ -21,7 +21,7 @@ export function validateOrder(order: OrderEvent): Violation[] {
       Math.abs(order.total_value - expected) <= totalValueTolerance(expected),
       'total_value',
       order.total_value,
-      `must equal quantity * price = ${expected} (tolerance ${totalValueTolerance(expected)})`,
+      () => `must equal quantity * price = ${expected} (tolerance ${totalValueTolerance(expected)})`,
     );
   }
   const risk = order.risk_management;
@@ -30,13 +30,13 @@ export function validateOrder(order: OrderEvent): Violation[] {
       risk.stop_loss < order.price,
       'risk_management.stop_loss',
       risk.stop_loss,
-      `must be < price (${order.price}) for a BUY`,
+      () => `must be < price (${order.price}) for a BUY`,
     );
     check.that(
       risk.take_profit > order.price,
       'risk_management.take_profit',
       risk.take_profit,
-      `must be > price (${order.price}) for a BUY`,
+      () => `must be > price (${order.price}) for a BUY`,
     );
   }
   check.between('trigger_signal.confidence', order.trigger_signal.confidence, 0, 1);
@@ -67,32 +67,15 @@ function checkOutcomeNumbers(order: OrderEvent, check: RuleCheck): void {
   if (order.realized_pnl !== null) check.finite('realized_pnl', order.realized_pnl);
 }
 
+/** The fields each status must carry besides the PENDING order's. */
+const STATUS_FIELDS: Readonly<Record<OrderEvent['status'], readonly (keyof OrderEvent)[]>> = {
+  PENDING: [],
+  FILLED: ['event_time', 'fill_price', 'fill_fee'],
+  CLOSED: ['event_time', 'fill_price', 'exit_price', 'close_reason', 'realized_pnl'],
+  CANCELLED: ['event_time', 'cancel_reason'],
+};
+
 function requireStatusFields(order: OrderEvent, check: RuleCheck): void {
-  const need = (field: keyof OrderEvent): void =>
-    check.that(
-      order[field] !== null,
-      field,
-      order[field],
-      () => `is required when status is ${order.status}`,
-    );
-  switch (order.status) {
-    case 'PENDING':
-      return;
-    case 'FILLED':
-      need('event_time');
-      need('fill_price');
-      need('fill_fee');
-      return;
-    case 'CLOSED':
-      need('event_time');
-      need('fill_price');
-      need('exit_price');
-      need('close_reason');
-      need('realized_pnl');
-      return;
-    case 'CANCELLED':
-      need('event_time');
-      need('cancel_reason');
-      return;
-  }
+  for (const field of STATUS_FIELDS[order.status] ?? [])
+    if (order[field] === null) check.that(false, field, null, `is required when status is ${order.status}`);
 }
