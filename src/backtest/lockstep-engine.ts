@@ -34,6 +34,7 @@ import {
 import {
   evolveExchange,
   initialExchangeState,
+  isIdle,
   stepExchange,
   type ExchangeSettings,
 } from '../../streams/exchange/index.ts';
@@ -234,9 +235,11 @@ export function tradeOrders(tape: SignalTape, settings: TradeSettings): OrderEve
 
   for (const step of tape.steps) {
     for (const bar of step.bars) {
-      const settled = stepExchange(exchange, { kind: 'bar', bar }, settings.exchange);
-      exchange = settled.state;
-      for (const event of settled.emitted) appendOrder(event);
+      if (!isIdle(exchange)) {
+        const settled = stepExchange(exchange, { kind: 'bar', bar }, settings.exchange);
+        exchange = settled.state;
+        for (const event of settled.emitted) appendOrder(event);
+      }
       barsUnfolded.push(bar);
     }
     for (const signal of step.signals) {

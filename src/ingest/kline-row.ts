@@ -33,8 +33,16 @@ export function detectFormat(firstLine: string): KlineFormat | undefined {
   return undefined;
 }
 
-/** A decimal number as CSV files write them: no hex, no blanks, no `Infinity`. */
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/**
+ * Whether a trimmed, non-blank cell that `Number` reads as finite is written as a plain decimal:
+ * `Number` also reads 0x, 0b and 0o literals, and nothing else a decimal would not be (blanks are
+ * refused before, `Infinity` is not finite). A check of two characters instead of a regex per cell.
+ */
+const isPrefixedLiteral = (cell: string): boolean => {
+  if (cell.length < 2 || cell.charCodeAt(0) !== 48) return false;
+  const second = cell.charCodeAt(1) | 32;
+  return second === 120 || second === 98 || second === 111;
+};
 
 /** The open time in ms: in the given unit, or in the one its magnitude tells; a reason when impossible. */
 function openTimeOf(digits: string, unit: TimeUnit | undefined): number | string {
@@ -51,8 +59,8 @@ function openTimeOf(digits: string, unit: TimeUnit | undefined): number | string
 function decimalCell(raw: string | undefined): number | string {
   const cell = raw?.trim() ?? '';
   if (cell === '') return 'is blank';
-  const n = DECIMAL.test(cell) ? Number(cell) : Number.NaN;
-  return Number.isFinite(n) ? n : `"${cell}" is not a number`;
+  const n = Number(cell);
+  return Number.isFinite(n) && !isPrefixedLiteral(cell) ? n : `"${cell}" is not a number`;
 }
 
 const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);

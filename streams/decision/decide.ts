@@ -104,7 +104,6 @@ export function decide(
   const controls = controlsAt(state.controls, signal.timestamp);
   const controlled = controls === state.controls ? state : { ...state, controls };
   const reconciled = reconcileWithPortfolio(controlled, portfolio, signal.timestamp, settings.cooldownMs);
-  const confirmation = agreeingVote(reconciled, signal, settings.agreementWindowMs);
   const next = rememberSignal(reconciled, signal, settings.minConfidence, settings.agreementWindowMs);
   if (next.controls.forceCloses.has(signal.symbol)) return forceClose(next, signal, portfolio, settings);
   if (signal.signal === 'HOLD')
@@ -121,7 +120,11 @@ export function decide(
       'BELOW_BUY_THRESHOLD',
       () => `expected change ${pct(signal.expected_change_pct)} < ${pct(settings.buyThresholdPct)}`,
     );
-  if (signal.confidence < settings.highConfidence && confirmation === undefined)
+  // Another source's vote from before this signal (the state before it was remembered).
+  if (
+    signal.confidence < settings.highConfidence &&
+    agreeingVote(reconciled, signal, settings.agreementWindowMs) === undefined
+  )
     return skipped(
       next,
       'UNCONFIRMED',

@@ -27,6 +27,10 @@ const NOTHING_EMITTED: readonly OrderEvent[] = Object.freeze([]);
 
 const round = (value: number, digits = 8): number => Number(value.toFixed(digits));
 
+/** Nothing pending and nothing open: a bar has nothing to execute or close (its step is a no-op). */
+export const isIdle = (state: ExchangeState): boolean =>
+  state.pending.length === 0 && state.positions.size === 0;
+
 /**
  * One step of the virtual exchange, pure. An order event is folded in (a PENDING order waits for
  * the next bar of its symbol). A bar first executes the pending orders of its symbol created
@@ -41,8 +45,7 @@ export function stepExchange(
 ): ExchangeStep {
   if (input.kind === 'order')
     return { state: evolveExchange(state, input.event).state, emitted: NOTHING_EMITTED };
-  // Nothing pending and nothing open: a bar has nothing to execute or close.
-  if (state.pending.length === 0 && state.positions.size === 0) return { state, emitted: NOTHING_EMITTED };
+  if (isIdle(state)) return { state, emitted: NOTHING_EMITTED };
   const bar = input.bar;
   const emitted: OrderEvent[] = [];
   let current = state;
