@@ -44,6 +44,7 @@ export class PortfolioAtTime {
   private subscriptions: Subscription[] = [];
   private readonly wakeup = new Wakeup();
   private running = false;
+  private stopWatchingCommits: (() => void) | undefined;
 
   constructor(private readonly options: PortfolioAtTimeOptions) {
     this.state = initialPortfolio(options.initialCash).state;
@@ -62,6 +63,8 @@ export class PortfolioAtTime {
       log.endOffsets(this.marketTopic),
     );
     this.running = true;
+    // portfolioAt waits for the exchange's progress: woken by its commit where the log can tell.
+    this.stopWatchingCommits = log.onCommit?.(() => this.wakeup.ring());
     this.subscriptions.push(
       await subscribeValidated({
         log,
@@ -138,6 +141,8 @@ export class PortfolioAtTime {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopWatchingCommits?.();
+    this.stopWatchingCommits = undefined;
     this.wakeup.ring();
     await Promise.all(this.subscriptions.map((subscription) => subscription.stop()));
     this.subscriptions = [];

@@ -150,5 +150,12 @@ export interface LogPort {
    * with its wall clock, so it can answer an offset far before the records at that event time.
    */
   committedPositions(group: string, topic: string): Promise<ReadonlyMap<number, GroupPosition>>;
+  /**
+   * Calls `listener` after every append or group commit made through this log object; returns
+   * what stops it. Only a log whose writers share the process offers it (the embedded log): there
+   * a stage waiting for another's progress wakes at its commit instead of at its next poll. On
+   * Kafka, where the writers are other processes, stages poll.
+   */
+  onCommit?(listener: () => void): () => void;
   close(): Promise<void>;
 }

@@ -79,6 +79,7 @@ export class OrderedProcessor<K extends DataTopic> {
   private merge!: EventTimeMerge<TopicValues[K]>;
   private subscription: ValidatedSubscription | undefined;
   private readonly wakeup = new Wakeup();
+  private stopWatchingCommits: (() => void) | undefined;
   private isRunning = false;
   private loop: Promise<void> = Promise.resolve();
   private uncommitted = false;
@@ -137,6 +138,9 @@ export class OrderedProcessor<K extends DataTopic> {
         return Promise.resolve();
       },
     });
+    // A step may wait for another stage's progress (control.wait): woken by its commit where the
+    // log can tell, instead of at the next poll.
+    this.stopWatchingCommits = log.onCommit?.(() => this.wakeup.ring());
     this.isRunning = true;
     this.loop = this.run();
   }
@@ -267,6 +271,8 @@ export class OrderedProcessor<K extends DataTopic> {
 
   async stop(): Promise<void> {
     this.isRunning = false;
+    this.stopWatchingCommits?.();
+    this.stopWatchingCommits = undefined;
     this.wakeup.ring();
     await this.loop;
     await this.subscription?.stop();

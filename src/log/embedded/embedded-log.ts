@@ -94,6 +94,11 @@ export class EmbeddedLog implements LogPort {
     this.appended.emit('*');
   }
 
+  onCommit(listener: () => void): () => void {
+    this.appended.on('*', listener);
+    return () => this.appended.off('*', listener);
+  }
+
   async append(appends: readonly TopicAppend[], commit?: GroupCommit): Promise<AppendedRecord[]> {
     for (const { topic } of appends) this.topic(topic);
     const result = await this.store.root.transaction(() => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MARKET_DATA } from '../../../src/contracts/index.ts';
-import { OrderedProcessor, Publisher } from '../../../src/messaging/index.ts';
+import { groupPassed, OrderedProcessor, Publisher } from '../../../src/messaging/index.ts';
 import { prepareRuntime } from '../../../src/runtime/index.ts';
 import { AvroSerde } from '../../../src/serde/index.ts';
 import { marketDataAt } from '../../support/messages.ts';
@@ -97,4 +97,54 @@ describe('the ordered processor', () => {
       await runtime.close();
     }
   }, 60_000);
+});
+
+describe('a step waiting for another stage on the embedded log', () => {
+  it("wakes at the other group's commit, not at its next poll (regression: replays waited a poll per decision)", async () => {
+    const harness = embeddedHarness();
+    const runtime = await harness.open();
+    try {
+      await prepareRuntime(runtime, harness.config);
+      const serde = await AvroSerde.create(runtime.registry);
+      const time = Date.now() - 60_000;
+      await new Publisher(runtime.log, serde).publish(
+        MARKET_DATA,
+        [marketDataAt(time)],
+        (bar) => bar.timestamp,
+      );
+      const other = uniqueName('other');
+      let stepped = false;
+      const processor = new OrderedProcessor({
+        log: runtime.log,
+        serde,
+        logger: silentLogger,
+        topic: MARKET_DATA,
+        group: uniqueName('waiting'),
+        // Polled, the wait below would outlast the test's timeout: only a wake-up ends it in time.
+        pollMs: 600_000,
+        step: async (_message, control) => {
+          while (!(await groupPassed(runtime.log, other, MARKET_DATA, time + 1))) {
+            if (!control.running()) return undefined;
+            await control.wait(600_000);
+          }
+          stepped = true;
+          return { append: [] };
+        },
+      });
+      await processor.start();
+      const partitions = await runtime.log.partitionCount(MARKET_DATA);
+      const offsets = new Map(Array.from({ length: partitions }, (_, p) => [p, 0] as const));
+      const lastTimes = new Map(Array.from({ length: partitions }, (_, p) => [p, time + 1] as const));
+      await runtime.log.append([], { group: other, topic: MARKET_DATA, offsets, lastTimes });
+      await eventually(
+        () => stepped,
+        (done) => done,
+        5_000,
+      );
+      await processor.stop();
+      expect(stepped).toBe(true);
+    } finally {
+      await runtime.close();
+    }
+  });
 });
