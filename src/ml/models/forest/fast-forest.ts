@@ -21,7 +21,7 @@ export interface ForestParams {
   readonly classWeight?: 'balanced' | 'none';
 }
 
-interface SerializedTree {
+export interface SerializedTree {
   feature: number[];
   threshold: number[];
   left: number[];

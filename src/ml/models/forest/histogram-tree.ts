@@ -29,7 +29,8 @@ export interface TreeTask {
   readonly y: Float64Array;
 }
 
-class NodeBuffer {
+/** Nodes appended while a tree grows, frozen into a FlatTree at the end. */
+export class NodeBuffer {
   feature: number[] = [];
   threshold: number[] = [];
   left: number[] = [];
