@@ -89,7 +89,7 @@ export class GradientBoostedTrees {
     const features = (rows[0] as Float64Array).length;
     const binned = binFeatures(rows, features, Math.min(256, params.maxBins ?? 255));
     const labels = Int32Array.from(y);
-    const weight = rowWeights(labels, K, params.classWeight ?? 'none');
+    const weight = classWeights(labels, K, params.classWeight ?? 'none');
 
     const share = new Float64Array(K);
     let totalWeight = 0;
@@ -237,11 +237,17 @@ function softmaxOf(scores: Float64Array, i: number, stride: number, K: number, p
   for (let k = 0; k < K; k++) p[k] = (p[k] as number) / sum;
 }
 
-function rowWeights(labels: Int32Array, K: number, classWeight: 'balanced' | 'none'): Float64Array {
+/** Each row's weight in the loss: 1, or n / (classes present × rows of its class) when balanced. */
+export function classWeights(
+  labels: ArrayLike<number>,
+  K: number,
+  classWeight: 'balanced' | 'none',
+): Float64Array {
   const weight = new Float64Array(labels.length).fill(1);
   if (classWeight === 'none') return weight;
   const count = new Float64Array(K);
-  for (const label of labels) count[label] = (count[label] as number) + 1;
+  for (let i = 0; i < labels.length; i++)
+    count[labels[i] as number] = (count[labels[i] as number] as number) + 1;
   const present = count.filter((c) => c > 0).length;
   for (let i = 0; i < labels.length; i++)
     weight[i] = labels.length / (present * (count[labels[i] as number] as number));
