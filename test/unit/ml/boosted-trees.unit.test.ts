@@ -25,7 +25,7 @@ function points(n: number, seed: number, features = 3): Float64Array[] {
 }
 
 /** Class 1 when exactly one of the first two inputs is positive: no line separates the classes. */
-const xor = (x: Float64Array): number => (((x[0] as number) > 0) !== ((x[1] as number) > 0) ? 1 : 0);
+const xor = (x: Float64Array): number => ((x[0] as number) > 0 !== (x[1] as number) > 0 ? 1 : 0);
 
 /** Three classes in bands of x0, the middle one split again by x1. */
 const bands = (x: Float64Array): number =>
@@ -76,7 +76,7 @@ describe('gradient-histogram tree', () => {
     const random = seededRandom(4);
     const gradient = Float64Array.from(rows, () => random() * 2 - 1);
     const hessian = new Float64Array(rows.length).fill(1);
-    const depthOf = (tree: FlatTree, node = 0): number =>
+    const depthOf = (tree: FlatTree, node: number): number =>
       (tree.feature[node] as number) < 0
         ? 0
         : 1 + Math.max(depthOf(tree, tree.left[node] as number), depthOf(tree, tree.right[node] as number));
@@ -92,7 +92,7 @@ describe('gradient-histogram tree', () => {
       );
       const leaves = Array.from(tree.feature).filter((f) => f < 0).length;
       expect(leaves).toBe(Math.min(maxLeaves, 2 ** maxDepth));
-      expect(depthOf(tree)).toBeLessThanOrEqual(maxDepth);
+      expect(depthOf(tree, 0)).toBeLessThanOrEqual(maxDepth);
     }
   });
 });
@@ -128,6 +128,27 @@ describe('gradient boosted trees', () => {
     for (let i = 1; i < losses.length; i++) expect(losses[i]).toBeLessThan(losses[i - 1] as number);
     expect(losses.at(-1)).toBeLessThan(priorLoss / 4);
   });
+
+  it.each([1, 0.7])(
+    'reports the training loss that its own predictions give (the scores kept while training are right, subsample %s)',
+    (subsample) => {
+      const train = points(500, 14);
+      const y = train.map(bands);
+      let reported = Number.NaN;
+      const model = GradientBoostedTrees.train(
+        train,
+        y,
+        3,
+        params({ subsample, rounds: 12 }),
+        (_, __, loss) => {
+          reported = loss;
+        },
+      );
+      const loss =
+        -train.reduce((s, x, i) => s + Math.log(model.classify(x)[y[i] as number] as number), 0) / 500;
+      expect(reported).toBeCloseTo(loss, 10);
+    },
+  );
 
   it('is the same model from the same seed, and another with another seed (row subsampling)', () => {
     const train = points(400, 8);
@@ -176,7 +197,9 @@ describe('gradient boosted trees', () => {
   it('predicts the same after a JSON round trip', () => {
     const train = points(300, 10);
     const model = GradientBoostedTrees.train(train, train.map(bands), 3, params({ rounds: 10 }));
-    const loaded = GradientBoostedTrees.load(JSON.parse(JSON.stringify(model)) as ReturnType<typeof model.toJSON>);
+    const loaded = GradientBoostedTrees.load(
+      JSON.parse(JSON.stringify(model)) as ReturnType<typeof model.toJSON>,
+    );
     expect(loaded.size).toBe(30);
     for (const x of points(50, 11)) expect(loaded.classify(x)).toEqual(model.classify(x));
   });

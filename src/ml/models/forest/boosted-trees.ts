@@ -1,7 +1,7 @@
 import { seededRandom } from '../../random.ts';
 import { binFeatures } from './binning.ts';
 import type { SerializedTree } from './fast-forest.ts';
-import { growGradientTree, trainingLeafValue, type GradientTree } from './gradient-tree.ts';
+import { HistogramPool, growGradientTree, trainingLeafValue, type GradientTree } from './gradient-tree.ts';
 import type { FlatTree } from './histogram-tree.ts';
 import { packForest, packedLeaves, type PackedForest } from './packed-forest.ts';
 
@@ -119,6 +119,7 @@ export class GradientBoostedTrees {
     const all = Int32Array.from({ length: n }, (_, i) => i);
     const importance = new Float64Array(features);
     const trees: GradientTree[] = [];
+    const pool = new HistogramPool(features);
 
     for (let round = 0; round < params.rounds; round++) {
       for (let i = 0; i < n; i++) {
@@ -138,10 +139,24 @@ export class GradientBoostedTrees {
           gradient: gradient.subarray(k * n, (k + 1) * n),
           hessian: hessian.subarray(k * n, (k + 1) * n),
         };
-        const tree = growGradientTree(task, sample.slice(), growth, importance);
-        trees.push(tree);
-        for (let i = 0; i < n; i++)
-          scores[k * n + i] = (scores[k * n + i] as number) + trainingLeafValue(tree, binned, i);
+        const rowsOfTree = sample.slice();
+        const at = k * n;
+        if (sampleSize === n) {
+          // Every row is in one leaf's range of the partitioned sample: no walk needed.
+          trees.push(
+            growGradientTree(task, rowsOfTree, growth, importance, pool, (start, end, value) => {
+              for (let i = start; i < end; i++) {
+                const r = rowsOfTree[i] as number;
+                scores[at + r] = (scores[at + r] as number) + value;
+              }
+            }),
+          );
+        } else {
+          const tree = growGradientTree(task, rowsOfTree, growth, importance, pool);
+          trees.push(tree);
+          for (let i = 0; i < n; i++)
+            scores[at + i] = (scores[at + i] as number) + trainingLeafValue(tree, binned, i);
+        }
       }
       if (onRound !== undefined) {
         let loss = 0;

@@ -34,6 +34,22 @@ export interface GradientTask {
 /** Per feature and bin: sum of gradients, sum of hessians, count, at ((f * 256) + b) * 3. */
 const STRIDE = 256 * 3;
 
+/**
+ * Histogram buffers handed back when a tree is done, for the next tree: boosting grows hundreds
+ * of trees, and a fresh buffer per leaf (features × 6 KiB) kept the garbage collector busy.
+ */
+export class HistogramPool {
+  private readonly free: Float64Array[] = [];
+  constructor(private readonly features: number) {}
+  /** A zeroed buffer. */
+  take(): Float64Array {
+    return this.free.pop()?.fill(0) ?? new Float64Array(this.features * STRIDE);
+  }
+  give(histogram: Float64Array): void {
+    this.free.push(histogram);
+  }
+}
+
 interface Split {
   gain: number;
   feature: number;
@@ -67,6 +83,9 @@ export function growGradientTree(
   sample: Int32Array,
   growth: GradientTreeGrowth,
   importance: Float64Array,
+  pool: HistogramPool = new HistogramPool(task.binned.features),
+  /** Told each leaf's rows, sample[start .. end), and its value. */
+  onLeaf?: (start: number, end: number, value: number) => void,
 ): GradientTree {
   const { binned, gradient, hessian } = task;
   const { codes, rows, features } = binned;
@@ -76,7 +95,7 @@ export function growGradientTree(
   const { lambda } = growth;
 
   const histogramOf = (start: number, end: number): Float64Array => {
-    const histogram = new Float64Array(features * STRIDE);
+    const histogram = pool.take();
     for (let f = 0; f < features; f++) {
       const offset = f * rows;
       const base = f * STRIDE;
@@ -96,7 +115,11 @@ export function growGradientTree(
     if (leaf.depth >= growth.maxDepth || n < 2 * minLeaf) return undefined;
     const { g: G, h: H, histogram } = leaf;
     const parent = (G * G) / (H + lambda);
-    let best: Split | undefined;
+    let bestGain = 1e-12;
+    let bestFeature = -1;
+    let bestBin = -1;
+    let bestG = 0;
+    let bestH = 0;
     for (let f = 0; f < features; f++) {
       const count = (binned.edges[f] as Float64Array).length + 1;
       if (count < 2) continue;
@@ -116,10 +139,18 @@ export function growGradientTree(
         if (hr < growth.minHessianLeaf) continue;
         const gr = G - gl;
         const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parent;
-        if (gain > (best?.gain ?? 1e-12)) best = { gain, feature: f, bin: b, g: gl, h: hl };
+        if (gain > bestGain) {
+          bestGain = gain;
+          bestFeature = f;
+          bestBin = b;
+          bestG = gl;
+          bestH = hl;
+        }
       }
     }
-    return best;
+    return bestFeature < 0
+      ? undefined
+      : { gain: bestGain, feature: bestFeature, bin: bestBin, g: bestG, h: bestH };
   };
 
   const leafOf = (
@@ -192,8 +223,12 @@ export function growGradientTree(
       leafOf(rightNode, i, leaf.end, depth, right, leftSmaller ? large : small),
     );
   }
-  for (const leaf of open)
-    nodes.values[leaf.node] = (-leaf.g / (leaf.h + lambda)) * growth.learningRate;
+  for (const leaf of open) {
+    const value = (-leaf.g / (leaf.h + lambda)) * growth.learningRate;
+    nodes.values[leaf.node] = value;
+    onLeaf?.(leaf.start, leaf.end, value);
+    pool.give(leaf.histogram);
+  }
   return { ...nodes.freeze(), bin: Int32Array.from(bins) };
 }
 
