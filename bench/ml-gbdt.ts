@@ -14,20 +14,18 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  DEFAULT_BOOSTING_PARAMS,
   DEFAULT_TRAIN_SETTINGS,
+  GradientBoostedTrees,
   TREND_CLASSES,
+  classWeights,
   classificationMetrics,
   prepareData,
   purgedFolds,
   readBarsFile,
+  type BoostingParams,
   type LabeledRow,
 } from '../src/ml/index.ts';
-import {
-  DEFAULT_BOOSTING_PARAMS,
-  GradientBoostedTrees,
-  classWeights,
-  type BoostingParams,
-} from '../src/ml/models/forest/boosted-trees.ts';
 
 const NAME = 'btcusdt-5m-2023-01-02_2023-02-09.csv';
 const FILE = existsSync(`../shared/data/${NAME}`) ? `../shared/data/${NAME}` : `test/fixtures/${NAME}`;
