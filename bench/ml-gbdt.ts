@@ -18,7 +18,6 @@ import {
   DEFAULT_TRAIN_SETTINGS,
   GradientBoostedTrees,
   TREND_CLASSES,
-  classWeights,
   classificationMetrics,
   prepareData,
   purgedFolds,
@@ -26,6 +25,7 @@ import {
   type BoostingParams,
   type LabeledRow,
 } from '../src/ml/index.ts';
+import { rowWeights } from '../src/ml/models/logistic-regression.ts';
 
 const NAME = 'btcusdt-5m-2023-01-02_2023-02-09.csv';
 const FILE = existsSync(`../shared/data/${NAME}`) ? `../shared/data/${NAME}` : `test/fixtures/${NAME}`;
@@ -216,9 +216,8 @@ if (!skipLightgbm) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-gbdt-'));
   const header = [...Array.from({ length: features }, (_, i) => `f${i}`), 'y', 'w'].join(',');
   for (const [k, fold] of folds.entries()) {
-    const weights = classWeights(
+    const weights = rowWeights(
       fold.train.map((r) => r.trend),
-      3,
       'balanced',
     );
     const csv = (rows: readonly LabeledRow[], w?: Float64Array): string =>

@@ -137,7 +137,6 @@ export { MlRandomForest } from './models/forest/ml-forest.ts';
 export {
   DEFAULT_BOOSTING_PARAMS,
   GradientBoostedTrees,
-  classWeights,
   type BoostingParams,
   type SerializedBoostedTrees,
 } from './models/forest/boosted-trees.ts';

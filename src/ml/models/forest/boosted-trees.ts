@@ -1,8 +1,8 @@
 import { seededRandom } from '../../random.ts';
+import { rowWeights, softmaxInPlace } from '../logistic-regression.ts';
 import { binFeatures } from './binning.ts';
-import type { SerializedTree } from './fast-forest.ts';
 import { HistogramPool, growGradientTree, trainingLeafValue, type GradientTree } from './gradient-tree.ts';
-import type { FlatTree } from './histogram-tree.ts';
+import { loadTree, serializeTree, type FlatTree, type SerializedTree } from './histogram-tree.ts';
 import { packForest, packedLeaves, type PackedForest } from './packed-forest.ts';
 
 export interface BoostingParams {
@@ -21,7 +21,7 @@ export interface BoostingParams {
   readonly seed: number;
   /** Histogram bins per feature (at most 256). */
   readonly maxBins?: number;
-  /** `balanced`: row weights n / (classes present × rows of its class), as scikit-learn's class_weight. */
+  /** `balanced`: row weights n / (classes present × rows of its class), as logistic regression's. */
   readonly classWeight?: 'balanced' | 'none';
 }
 
@@ -89,7 +89,7 @@ export class GradientBoostedTrees {
     const features = (rows[0] as Float64Array).length;
     const binned = binFeatures(rows, features, Math.min(256, params.maxBins ?? 255));
     const labels = Int32Array.from(y);
-    const weight = classWeights(labels, K, params.classWeight ?? 'none');
+    const weight = rowWeights(labels, params.classWeight);
 
     const share = new Float64Array(K);
     let totalWeight = 0;
@@ -123,7 +123,7 @@ export class GradientBoostedTrees {
 
     for (let round = 0; round < params.rounds; round++) {
       for (let i = 0; i < n; i++) {
-        softmaxOf(scores, i, n, K, p);
+        softmaxOfRow(scores, i, n, p);
         const w = weight[i] as number;
         const label = labels[i] as number;
         for (let k = 0; k < K; k++) {
@@ -161,7 +161,7 @@ export class GradientBoostedTrees {
       if (onRound !== undefined) {
         let loss = 0;
         for (let i = 0; i < n; i++) {
-          softmaxOf(scores, i, n, K, p);
+          softmaxOfRow(scores, i, n, p);
           loss -= (weight[i] as number) * Math.log(Math.max(1e-15, p[labels[i] as number] as number));
         }
         onRound(round + 1, params.rounds, loss / totalWeight);
@@ -198,10 +198,7 @@ export class GradientBoostedTrees {
 
   /** The class probabilities for x (softmax of the scores; they sum to 1). */
   classify(x: ArrayLike<number>): Float64Array {
-    const scores = this.scores(x);
-    const p = new Float64Array(this.classes);
-    softmaxOf(scores, 0, 1, this.classes, p);
-    return p;
+    return softmaxInPlace(this.scores(x));
   }
 
   toJSON(): SerializedBoostedTrees {
@@ -211,13 +208,7 @@ export class GradientBoostedTrees {
       features: this.features,
       initialScores: [...this.initialScores],
       importances: [...this.importances],
-      trees: this.trees.map((tree) => ({
-        feature: Array.from(tree.feature),
-        threshold: Array.from(tree.threshold),
-        left: Array.from(tree.left),
-        right: Array.from(tree.right),
-        values: Array.from(tree.values),
-      })),
+      trees: this.trees.map(serializeTree),
     };
   }
 
@@ -226,47 +217,16 @@ export class GradientBoostedTrees {
       json.classes,
       json.features,
       json.initialScores,
-      json.trees.map((tree) => ({
-        feature: Int32Array.from(tree.feature),
-        threshold: Float64Array.from(tree.threshold),
-        left: Int32Array.from(tree.left),
-        right: Int32Array.from(tree.right),
-        values: Float64Array.from(tree.values),
-        width: 1,
-      })),
+      json.trees.map((tree) => loadTree(tree, 1)),
       json.importances,
     );
   }
 }
 
-/** Softmax of row i's K scores (scores[k * stride + i]) into p, shifted by the largest for stability. */
-function softmaxOf(scores: Float64Array, i: number, stride: number, K: number, p: Float64Array): void {
-  let max = -Infinity;
-  for (let k = 0; k < K; k++) max = Math.max(max, scores[k * stride + i] as number);
-  let sum = 0;
-  for (let k = 0; k < K; k++) {
-    const e = Math.exp((scores[k * stride + i] as number) - max);
-    p[k] = e;
-    sum += e;
-  }
-  for (let k = 0; k < K; k++) p[k] = (p[k] as number) / sum;
-}
-
-/** Each row's weight in the loss: 1, or n / (classes present × rows of its class) when balanced. */
-export function classWeights(
-  labels: ArrayLike<number>,
-  K: number,
-  classWeight: 'balanced' | 'none',
-): Float64Array {
-  const weight = new Float64Array(labels.length).fill(1);
-  if (classWeight === 'none') return weight;
-  const count = new Float64Array(K);
-  for (let i = 0; i < labels.length; i++)
-    count[labels[i] as number] = (count[labels[i] as number] as number) + 1;
-  const present = count.filter((c) => c > 0).length;
-  for (let i = 0; i < labels.length; i++)
-    weight[i] = labels.length / (present * (count[labels[i] as number] as number));
-  return weight;
+/** The softmax of row i's scores (class k's at scores[k * n + i]) into p. */
+function softmaxOfRow(scores: Float64Array, i: number, n: number, p: Float64Array): Float64Array {
+  for (let k = 0; k < p.length; k++) p[k] = scores[k * n + i] as number;
+  return softmaxInPlace(p);
 }
 
 /** m distinct row indices out of n (a partial Fisher-Yates shuffle), in increasing order. */
