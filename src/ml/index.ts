@@ -2,7 +2,7 @@
  * The ML stage's library: features (incremental, per symbol), targets (band or triple-barrier
  * labels) and the walk-forward split,
  * the models (a histogram random forest, ml-random-forest behind the same interface, gradient boosted
- * trees (a library class, not yet a model kind), multinomial
+ * trees (optional, not a default), multinomial
  * logistic regression, a linear SVM with Platt scaling), the mapping of predictions to signals,
  * confidence calibration, training with out-of-sample metrics, baselines, confidence tiers and
  * purged walk-forward cross-validation, versioned artifacts, and the HTML report.
