@@ -70,6 +70,17 @@ describe('gradient-histogram tree', () => {
     expect(importance[0]).toBeCloseTo(100 / 3.5 + 225 / 16 - 25 / 18.5, 9);
   });
 
+  it('gives a leaf with no hessian and lambda 0 the value 0, not NaN', () => {
+    const rows = Array.from({ length: 10 }, (_, i) => Float64Array.of(i));
+    const tree = growGradientTree(
+      { binned: binFeatures(rows, 1), gradient: new Float64Array(10), hessian: new Float64Array(10) },
+      Int32Array.from(rows, (_, i) => i),
+      { maxLeaves: 4, maxDepth: 3, minSamplesLeaf: 1, minHessianLeaf: 0, lambda: 0, learningRate: 0.1 },
+      new Float64Array(1),
+    );
+    expect(Array.from(tree.values)).toEqual([0]);
+  });
+
   it('grows no more leaves than maxLeaves and no deeper than maxDepth', () => {
     const rows = points(500, 3);
     const binned = binFeatures(rows, 3);
@@ -120,7 +131,7 @@ describe('gradient boosted trees', () => {
     const train = points(600, 7);
     const y = train.map(bands);
     const losses: number[] = [];
-    GradientBoostedTrees.train(train, y, 3, params({ subsample: 0.8 }), (_, __, loss) => losses.push(loss));
+    GradientBoostedTrees.train(train, y, 3, params({ subsample: 0.8 }), (_, __, loss) => losses.push(loss()));
     const prior = [0, 1, 2].map((k) => y.filter((v) => v === k).length / y.length);
     const priorLoss = -y.reduce((s, k) => s + Math.log(prior[k] as number), 0) / y.length;
     expect(losses).toHaveLength(40);
@@ -141,7 +152,7 @@ describe('gradient boosted trees', () => {
         3,
         params({ subsample, rounds: 12 }),
         (_, __, loss) => {
-          reported = loss;
+          reported = loss();
         },
       );
       const loss =
@@ -202,6 +213,26 @@ describe('gradient boosted trees', () => {
     );
     expect(loaded.size).toBe(30);
     for (const x of points(50, 11)) expect(loaded.classify(x)).toEqual(model.classify(x));
+  });
+
+  it('refuses a class outside 0..classes-1 instead of training on it', () => {
+    const train = points(50, 15);
+    expect(() =>
+      GradientBoostedTrees.train(
+        train,
+        train.map(() => 3),
+        3,
+        params(),
+      ),
+    ).toThrow(RangeError);
+    expect(() =>
+      GradientBoostedTrees.train(
+        train,
+        train.map(() => 0.5),
+        3,
+        params(),
+      ),
+    ).toThrow(RangeError);
   });
 
   it('with balanced class weights, calls a rare class that the unweighted model misses', () => {

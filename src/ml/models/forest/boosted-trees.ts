@@ -71,7 +71,8 @@ export class GradientBoostedTrees {
   }
 
   /**
-   * `onRound` is told the weighted mean log loss on the training rows after each round.
+   * `onRound` is called after each round with a function that computes the weighted mean log loss
+   * on the training rows (a pass over them, so only when asked).
    * The hessian of class k is w p_k (1 − p_k) times K / (K − 1), the factor LightGBM's multiclass
    * objective applies, so that the two take steps of the same size.
    */
@@ -80,7 +81,7 @@ export class GradientBoostedTrees {
     y: ArrayLike<number>,
     classes: number,
     params: BoostingParams,
-    onRound?: (done: number, total: number, trainingLoss: number) => void,
+    onRound?: (done: number, total: number, trainingLoss: () => number) => void,
   ): GradientBoostedTrees {
     const n = rows.length;
     if (n === 0) throw new RangeError('cannot boost trees on no rows');
@@ -89,6 +90,8 @@ export class GradientBoostedTrees {
     const features = (rows[0] as Float64Array).length;
     const binned = binFeatures(rows, features, Math.min(256, params.maxBins ?? 255));
     const labels = Int32Array.from(y);
+    const outside = labels.findIndex((label, i) => label < 0 || label >= K || label !== y[i]);
+    if (outside >= 0) throw new RangeError(`row ${outside}'s class ${y[outside]} is not one of 0..${K - 1}`);
     const weight = rowWeights(labels, params.classWeight);
 
     const share = new Float64Array(K);
@@ -158,14 +161,14 @@ export class GradientBoostedTrees {
             scores[at + i] = (scores[at + i] as number) + trainingLeafValue(tree, binned, i);
         }
       }
-      if (onRound !== undefined) {
+      onRound?.(round + 1, params.rounds, () => {
         let loss = 0;
         for (let i = 0; i < n; i++) {
           softmaxOfRow(scores, i, n, p);
           loss -= (weight[i] as number) * Math.log(Math.max(1e-15, p[labels[i] as number] as number));
         }
-        onRound(round + 1, params.rounds, loss / totalWeight);
-      }
+        return loss / totalWeight;
+      });
     }
     const total = importance.reduce((a, b) => a + b, 0);
     return new GradientBoostedTrees(

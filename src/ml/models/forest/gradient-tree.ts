@@ -224,7 +224,8 @@ export function growGradientTree(
     );
   }
   for (const leaf of open) {
-    const value = (-leaf.g / (leaf.h + lambda)) * growth.learningRate;
+    // No hessian and no penalty (λ = 0, a leaf of rows already certain): no step rather than NaN.
+    const value = leaf.h + lambda > 0 ? (-leaf.g / (leaf.h + lambda)) * growth.learningRate : 0;
     nodes.values[leaf.node] = value;
     onLeaf?.(leaf.start, leaf.end, value);
     pool.give(leaf.histogram);
