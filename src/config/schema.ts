@@ -238,8 +238,8 @@ export const configSchema = z.strictObject({
             z
               .string()
               .regex(
-                /^(random_forest:(price|price_change|trend)|svm:trend|logistic_regression:trend|ma_rsi_rule:trend)$/,
-                'expected random_forest:price|price_change|trend, svm:trend, logistic_regression:trend or ma_rsi_rule:trend',
+                /^(random_forest:(price|price_change|trend)|svm:trend|logistic_regression:trend|gradient_boosting:trend|ma_rsi_rule:trend)$/,
+                'expected random_forest:price|price_change|trend, svm:trend, logistic_regression:trend, gradient_boosting:trend or ma_rsi_rule:trend',
               ),
           ),
         )

@@ -4,6 +4,7 @@ import type { ConfidenceCalibration } from './calibration/confidence-calibration
 import type { Labels, Target } from './dataset.ts';
 import type { ModelValidation } from './evaluation/model-validation.ts';
 import type { ClassificationMetrics } from './metrics.ts';
+import type { SerializedBoostedTrees } from './models/forest/boosted-trees.ts';
 import type { SerializedFastForest } from './models/forest/fast-forest.ts';
 import type { SerializedMlForest } from './models/forest/ml-forest.ts';
 import type { SerializedLogistic } from './models/logistic-regression.ts';
@@ -11,10 +12,17 @@ import type { SerializedSvm } from './models/linear-svm.ts';
 import type { MaRsiRuleParams } from './models/ma-rsi-rule.ts';
 
 /**
- * What a signal's `model` field names: the spec's three families, and `ma_rsi_rule`, a moving-average
- * crossover with an RSI filter served through the same artifacts and processor (no fitting).
+ * What a signal's `model` field names: the spec's three families, `gradient_boosting` (trend only,
+ * never a default), and `ma_rsi_rule`, a moving-average crossover with an RSI filter served through
+ * the same artifacts and processor (no fitting).
  */
-export const MODEL_KINDS = ['random_forest', 'svm', 'logistic_regression', 'ma_rsi_rule'] as const;
+export const MODEL_KINDS = [
+  'random_forest',
+  'svm',
+  'logistic_regression',
+  'gradient_boosting',
+  'ma_rsi_rule',
+] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
 /** Out-of-sample scores of a model (or a baseline) on the test part of a walk-forward split. */
@@ -35,6 +43,7 @@ export type SerializedModel =
   | { readonly kind: 'random_forest'; readonly forest: SerializedFastForest | SerializedMlForest }
   | { readonly kind: 'logistic_regression'; readonly logistic: SerializedLogistic }
   | { readonly kind: 'svm'; readonly svm: SerializedSvm }
+  | { readonly kind: 'gradient_boosting'; readonly boosting: SerializedBoostedTrees }
   | { readonly kind: 'ma_rsi_rule'; readonly rule: MaRsiRuleParams };
 
 /** Out-of-sample predictions kept for the report. */

@@ -6,6 +6,7 @@ import {
 } from './calibration/confidence-calibration.ts';
 import { FLAT, TREND_CLASSES, walkForwardSplit, type LabeledRow, type Target } from './dataset.ts';
 import type { JudgedSignal } from './evaluation/signal-scores.ts';
+import { GradientBoostedTrees } from './models/forest/boosted-trees.ts';
 import { FastRandomForest } from './models/forest/fast-forest.ts';
 import { MlRandomForest } from './models/forest/ml-forest.ts';
 import { LinearSvm } from './models/linear-svm.ts';
@@ -83,6 +84,15 @@ export function fitModel(
     const model = LogisticRegression.train(X, y, TREND_CLASSES.length, params);
     onUnit(10);
     return { serialized: { kind: 'logistic_regression', logistic: model.toJSON() }, params: { ...params } };
+  }
+  if (spec.model === 'gradient_boosting') {
+    const params = { ...settings.boosting, classWeight };
+    const model = GradientBoostedTrees.train(X, y, TREND_CLASSES.length, params, (done) => onUnit(done));
+    return {
+      serialized: { kind: 'gradient_boosting', boosting: model.toJSON() },
+      importances: [...model.importances],
+      params: { ...params },
+    };
   }
   const params = { ...settings.svm, classWeight };
   const model = LinearSvm.train(X, y, TREND_CLASSES.length, params);

@@ -1,7 +1,8 @@
 /**
  * The ML stage's library: features (incremental, per symbol), targets (band or triple-barrier
  * labels) and the walk-forward split,
- * the models (a histogram random forest, ml-random-forest behind the same interface, multinomial
+ * the models (a histogram random forest, ml-random-forest behind the same interface, gradient boosted
+ * trees (optional, not a default), multinomial
  * logistic regression, a linear SVM with Platt scaling), the mapping of predictions to signals,
  * confidence calibration, training with out-of-sample metrics, baselines, confidence tiers and
  * purged walk-forward cross-validation, versioned artifacts, and the HTML report.
@@ -133,6 +134,12 @@ export {
 export { calibratedPredictions, crossValidate, validateModel } from './validate-model.ts';
 export { FastRandomForest, type ForestParams } from './models/forest/fast-forest.ts';
 export { MlRandomForest } from './models/forest/ml-forest.ts';
+export {
+  DEFAULT_BOOSTING_PARAMS,
+  GradientBoostedTrees,
+  type BoostingParams,
+  type SerializedBoostedTrees,
+} from './models/forest/boosted-trees.ts';
 export { LogisticRegression } from './models/logistic-regression.ts';
 export { LinearSvm, fitPlatt } from './models/linear-svm.ts';
 export { readBarsFile } from './bars-file.ts';

@@ -7,7 +7,7 @@ import { supportsTarget } from './train.ts';
 export const RULE_MODEL = 'ma_rsi_rule:trend';
 
 const KNOWN =
-  'random_forest:price, random_forest:price_change, random_forest:trend, svm:trend, logistic_regression:trend, ma_rsi_rule:trend';
+  'random_forest:price, random_forest:price_change, random_forest:trend, svm:trend, logistic_regression:trend, gradient_boosting:trend, ma_rsi_rule:trend';
 
 /**
  * The models that trade, as `npm start` and `cml backtest` choose them: `models` (or the

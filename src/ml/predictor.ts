@@ -1,4 +1,5 @@
 import type { ModelArtifact, SerializedModel } from './artifact.ts';
+import { GradientBoostedTrees } from './models/forest/boosted-trees.ts';
 import { FastRandomForest } from './models/forest/fast-forest.ts';
 import { MlRandomForest } from './models/forest/ml-forest.ts';
 import { LinearSvm } from './models/linear-svm.ts';
@@ -57,6 +58,16 @@ export function predictorOfModel(serialized: SerializedModel): Predictor {
         predict: ({ inputs }) => ({
           kind: 'classification',
           probabilities: model.probabilities(inputs),
+          votes: undefined,
+        }),
+      };
+    }
+    case 'gradient_boosting': {
+      const model = GradientBoostedTrees.load(serialized.boosting);
+      return {
+        predict: ({ inputs }) => ({
+          kind: 'classification',
+          probabilities: model.classify(inputs),
           votes: undefined,
         }),
       };

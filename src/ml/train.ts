@@ -28,6 +28,7 @@ import {
 } from './features/feature-definition.ts';
 import { actualOf, fitCalibrated } from './fit-model.ts';
 import { classificationMetrics, meanAbsoluteError, r2Score } from './metrics.ts';
+import { DEFAULT_BOOSTING_PARAMS, type BoostingParams } from './models/forest/boosted-trees.ts';
 import type { ForestParams } from './models/forest/fast-forest.ts';
 import type { SvmParams } from './models/linear-svm.ts';
 import type { LogisticParams } from './models/logistic-regression.ts';
@@ -55,6 +56,8 @@ export interface TrainSettings {
   readonly classificationForest: ForestParams;
   readonly logistic: LogisticParams;
   readonly svm: SvmParams;
+  /** Gradient boosting (`gradient_boosting:trend`); classWeight comes from `classWeight`. */
+  readonly boosting: BoostingParams;
   /** Cap of the volatility_7d window, bars. */
   readonly maxVolatilityBars?: number;
   /** The MA/RSI rule's thresholds (default MA_RSI_RULE). */
@@ -98,6 +101,7 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   },
   logistic: { l2: 1e-3, iterations: 400, learningRate: 0.5 },
   svm: { C: 1, iterations: 300, learningRate: 0.05, calibrationShare: 0.2 },
+  boosting: DEFAULT_BOOSTING_PARAMS,
   labels: 'band',
   barriers: DEFAULT_BARRIERS,
   classWeight: 'balanced',
@@ -226,9 +230,11 @@ export function lastPriceBaseline(rows: readonly LabeledRow[]): ValueMetrics {
 const unitsOf = (spec: ModelSpec, settings: TrainSettings): number =>
   spec.model === 'ma_rsi_rule'
     ? 1
-    : spec.model !== 'random_forest'
-      ? 10
-      : (spec.target === 'trend' ? settings.classificationForest : settings.regressionForest).nEstimators;
+    : spec.model === 'gradient_boosting'
+      ? settings.boosting.rounds
+      : spec.model !== 'random_forest'
+        ? 10
+        : (spec.target === 'trend' ? settings.classificationForest : settings.regressionForest).nEstimators;
 
 /**
  * Trains one model on the training part of a walk-forward split and scores it on the rest: the

@@ -167,7 +167,7 @@ export function trainCommand(context: () => CommandContext): Command {
             !supportsTarget(spec.model, spec.target)
           )
             throw new CmlError(ErrorCodes.USAGE, `Cannot train ${spec.model}:${spec.target}`, {
-              hint: 'Models: random_forest:price, random_forest:price_change, random_forest:trend, svm:trend, logistic_regression:trend, ma_rsi_rule:trend.',
+              hint: 'Models: random_forest:price, random_forest:price_change, random_forest:trend, svm:trend, logistic_regression:trend, gradient_boosting:trend, ma_rsi_rule:trend.',
             });
         const bars = await barsFrom(files, opts.symbol?.toUpperCase(), opts.timeUnit);
         const bar = progressBar('train');

@@ -6,10 +6,18 @@ import type { ValidationContext, Violation } from './violation.ts';
 export const SIGNAL_MAX_AGE_MS = 2 * 60_000;
 
 /**
- * Model names a signal may carry: the spec's three, `ma_rsi_rule` (the MA crossover / RSI rule the
- * signals processor serves like a model) and `rule` for other non-ML strategies.
+ * Model names a signal may carry: the spec's three, `gradient_boosting` (an optional model kind),
+ * `ma_rsi_rule` (the MA crossover / RSI rule the signals processor serves like a model) and `rule`
+ * for other non-ML strategies.
  */
-export const MODEL_NAMES = ['random_forest', 'svm', 'logistic_regression', 'ma_rsi_rule', 'rule'] as const;
+export const MODEL_NAMES = [
+  'random_forest',
+  'svm',
+  'logistic_regression',
+  'gradient_boosting',
+  'ma_rsi_rule',
+  'rule',
+] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 /** The spec's rules for crypto.ml_signals, plus finiteness of every number. */

@@ -2,7 +2,13 @@
 import { COLORS, chartTime } from './charts.js';
 import { price, quantity, signedUsd } from './format.js';
 
-const MODEL_LABELS = { random_forest: 'RF', svm: 'SVM', logistic_regression: 'LR', rule: 'rule' };
+const MODEL_LABELS = {
+  random_forest: 'RF',
+  svm: 'SVM',
+  logistic_regression: 'LR',
+  gradient_boosting: 'GB',
+  rule: 'rule',
+};
 export const modelLabel = (model) => MODEL_LABELS[model] ?? model;
 
 /** The time of the last bar at or before `ms`, or undefined before the first bar (markers must sit on a bar). */

@@ -1,6 +1,6 @@
 import { seededRandom } from '../../random.ts';
 import { binFeatures } from './binning.ts';
-import { growTree, type FlatTree } from './histogram-tree.ts';
+import { growTree, loadTree, serializeTree, type FlatTree, type SerializedTree } from './histogram-tree.ts';
 import { packForest, packedLeaves, type PackedForest } from './packed-forest.ts';
 
 export interface ForestParams {
@@ -19,14 +19,6 @@ export interface ForestParams {
    * class weighs the same in every tree (a balanced random forest, Chen, Liaw and Breiman 2004).
    */
   readonly classWeight?: 'balanced' | 'none';
-}
-
-interface SerializedTree {
-  feature: number[];
-  threshold: number[];
-  left: number[];
-  right: number[];
-  values: number[];
 }
 
 export interface SerializedFastForest {
@@ -140,13 +132,7 @@ export class FastRandomForest {
       classes: this.classes,
       features: this.features,
       importances: [...this.importances],
-      trees: this.trees.map((tree) => ({
-        feature: Array.from(tree.feature),
-        threshold: Array.from(tree.threshold),
-        left: Array.from(tree.left),
-        right: Array.from(tree.right),
-        values: Array.from(tree.values),
-      })),
+      trees: this.trees.map(serializeTree),
     };
   }
 
@@ -155,14 +141,7 @@ export class FastRandomForest {
     return new FastRandomForest(
       json.classes,
       json.features,
-      json.trees.map((tree) => ({
-        feature: Int32Array.from(tree.feature),
-        threshold: Float64Array.from(tree.threshold),
-        left: Int32Array.from(tree.left),
-        right: Int32Array.from(tree.right),
-        values: Float64Array.from(tree.values),
-        width,
-      })),
+      json.trees.map((tree) => loadTree(tree, width)),
       json.importances,
     );
   }

@@ -14,6 +14,36 @@ export interface FlatTree {
   readonly width: number;
 }
 
+/** A FlatTree as JSON (its width is the model's). */
+export interface SerializedTree {
+  feature: number[];
+  threshold: number[];
+  left: number[];
+  right: number[];
+  values: number[];
+}
+
+export function serializeTree(tree: FlatTree): SerializedTree {
+  return {
+    feature: Array.from(tree.feature),
+    threshold: Array.from(tree.threshold),
+    left: Array.from(tree.left),
+    right: Array.from(tree.right),
+    values: Array.from(tree.values),
+  };
+}
+
+export function loadTree(tree: SerializedTree, width: number): FlatTree {
+  return {
+    feature: Int32Array.from(tree.feature),
+    threshold: Float64Array.from(tree.threshold),
+    left: Int32Array.from(tree.left),
+    right: Int32Array.from(tree.right),
+    values: Float64Array.from(tree.values),
+    width,
+  };
+}
+
 export interface TreeGrowth {
   readonly maxDepth: number;
   readonly minSamplesLeaf: number;
@@ -29,7 +59,8 @@ export interface TreeTask {
   readonly y: Float64Array;
 }
 
-class NodeBuffer {
+/** Nodes appended while a tree grows, frozen into a FlatTree at the end. */
+export class NodeBuffer {
   feature: number[] = [];
   threshold: number[] = [];
   left: number[] = [];
