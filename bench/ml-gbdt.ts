@@ -286,8 +286,8 @@ const endLoad = loadavg();
 out('# Gradient boosted trees: ours beside LightGBM');
 out();
 out(
-  `Command: \`nice -n 19 npm run bench:gbdt\` on Node ${process.version}, ${process.platform}, ${cpus().length} cores ` +
-    `(${cpus()[0]?.model ?? '?'}), shared with other jobs: load average ${startLoad.map((v) => f(v, 2)).join(' / ')} ` +
+  `Command: \`npm run bench:gbdt\` on Node ${process.version}, ${process.platform}, ${cpus().length} cores ` +
+    `(${cpus()[0]?.model ?? '?'}): load average ${startLoad.map((v) => f(v, 2)).join(' / ')} ` +
     `(1 / 5 / 15 min) at the start, ${endLoad.map((v) => f(v, 2)).join(' / ')} at the end. ` +
     `Data: \`${FILE}\` (${bars.length} bars), the project's ${features} features, the \`trend\` target with the default ` +
     `\`${settings.labels}\` labels (±${settings.bandPct}% at ${settings.horizonBars} bars), ${prepared.rows.length} labelled rows.`,
