@@ -10,7 +10,7 @@
  *
  * The peers run in bench/backtest/.venv, created by bench/backtest/setup.sh (pip, PyPI) on first use.
  */
-import { execFileSync } from 'node:child_process';
+import { runPythonPeer } from './python-peer.ts';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,26 +125,19 @@ interface BtResult {
 
 /** The same rule in Backtrader on the bars of our run, with our run's exchange and decision settings. */
 function backtrader(run: PipelineRun, times: number, childrenAtFill = false): BtResult {
-  execFileSync('bash', ['bench/backtest/setup.sh'], { stdio: 'inherit' });
   const csv = join(base, 'bars.csv');
   const row = (b: MarketData): string =>
     `${new Date(b.timestamp).toISOString().slice(0, 19).replace('T', ' ')},${b.open},${b.high},${b.low},${b.price},${b.volume}`;
   writeFileSync(csv, `datetime,open,high,low,close,volume\n${run.logBars.map(row).join('\n')}\n`);
   const s = run.config.decision;
-  const stdout = execFileSync(
-    'bench/backtest/.venv/bin/python',
-    [
-      'bench/backtest/backtrader_rule.py',
-      ...['--csv', csv, '--first', String(run.firstSignalIndex), '--runs', String(times)],
-      ...['--cash', String(run.config.exchange.initialCash), '--fee', String(run.config.exchange.feeRate)],
-      ...['--size-pct', String(s.positionSizePct), '--max-pct', String(s.maxPositionPct)],
-      ...['--step', String(s.quantityStep), '--min-value', String(s.minOrderValue)],
-      ...['--stop-loss-pct', String(s.stopLossPct), '--take-profit-pct', String(s.takeProfitPct)],
-      ...(childrenAtFill ? ['--children-at-fill'] : []),
-    ],
-    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-  );
-  return JSON.parse(stdout) as BtResult;
+  return runPythonPeer<BtResult>('backtest', 'backtrader_rule.py', [
+    ...['--csv', csv, '--first', String(run.firstSignalIndex), '--runs', String(times)],
+    ...['--cash', String(run.config.exchange.initialCash), '--fee', String(run.config.exchange.feeRate)],
+    ...['--size-pct', String(s.positionSizePct), '--max-pct', String(s.maxPositionPct)],
+    ...['--step', String(s.quantityStep), '--min-value', String(s.minOrderValue)],
+    ...['--stop-loss-pct', String(s.stopLossPct), '--take-profit-pct', String(s.takeProfitPct)],
+    ...(childrenAtFill ? ['--children-at-fill'] : []),
+  ]);
 }
 
 interface NautilusResult {
@@ -157,16 +150,10 @@ interface NautilusResult {
 /** NautilusTrader on the same bars: the comparable rule, and a strategy that only receives the bars. */
 function nautilus(run: PipelineRun, strategy: 'rule' | 'empty'): NautilusResult {
   const csv = join(base, 'bars.csv');
-  const stdout = execFileSync(
-    'bench/backtest/.venv/bin/python',
-    [
-      'bench/backtest/nautilus_rule.py',
-      ...['--csv', csv, '--first', String(run.firstSignalIndex), '--runs', String(RUNS)],
-      ...['--cash', String(run.config.exchange.initialCash), '--strategy', strategy],
-    ],
-    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-  );
-  return JSON.parse(stdout) as NautilusResult;
+  return runPythonPeer<NautilusResult>('backtest', 'nautilus_rule.py', [
+    ...['--csv', csv, '--first', String(run.firstSignalIndex), '--runs', String(RUNS)],
+    ...['--cash', String(run.config.exchange.initialCash), '--strategy', strategy],
+  ]);
 }
 
 interface VectorbtResult {
@@ -182,12 +169,12 @@ function vectorbt(): VectorbtResult {
   const row = (b: MarketData): string =>
     `${new Date(b.timestamp).toISOString().slice(0, 19).replace('T', ' ')},${b.open},${b.high},${b.low},${b.price},${b.volume}`;
   writeFileSync(csv, `datetime,open,high,low,close,volume\n${bars.map(row).join('\n')}\n`);
-  const stdout = execFileSync(
-    'bench/backtest/.venv/bin/python',
-    ['bench/backtest/vectorbt_sweep.py', '--csv', csv, '--runs', String(RUNS)],
-    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-  );
-  return JSON.parse(stdout) as VectorbtResult;
+  return runPythonPeer<VectorbtResult>('backtest', 'vectorbt_sweep.py', [
+    '--csv',
+    csv,
+    '--runs',
+    String(RUNS),
+  ]);
 }
 
 const bt = skipBacktrader ? undefined : backtrader(ruleRun, RUNS);

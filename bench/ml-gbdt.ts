@@ -9,7 +9,7 @@
  *
  * LightGBM runs in bench/ml/.venv, created by bench/ml/setup.sh (pip, from PyPI) on first use.
  */
-import { execFileSync } from 'node:child_process';
+import { runPythonPeer } from './python-peer.ts';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -212,7 +212,6 @@ for (const [k, fold] of folds.entries()) {
 
 let lightgbmVersion = '';
 if (!skipLightgbm) {
-  execFileSync('bash', ['bench/ml/setup.sh'], { stdio: 'inherit' });
   const dir = mkdtempSync(join(tmpdir(), 'bench-gbdt-'));
   const header = [...Array.from({ length: features }, (_, i) => `f${i}`), 'y', 'w'].join(',');
   for (const [k, fold] of folds.entries()) {
@@ -241,12 +240,7 @@ if (!skipLightgbm) {
     }),
   );
   const started = process.hrtime.bigint();
-  const result = JSON.parse(
-    execFileSync('bench/ml/.venv/bin/python', ['bench/ml/lightgbm_gbdt.py', dir], {
-      encoding: 'utf8',
-      maxBuffer: 256 * 1024 * 1024,
-    }),
-  ) as {
+  const result = runPythonPeer<{
     lightgbm: string;
     runs: Array<{
       fold: number;
@@ -258,7 +252,7 @@ if (!skipLightgbm) {
       leaves: number;
       probabilities: number[][];
     }>;
-  };
+  }>('ml', 'lightgbm_gbdt.py', [dir]);
   console.error(`LightGBM: ${f(seconds(started), 1)} s`);
   lightgbmVersion = result.lightgbm;
   for (const run of result.runs) {

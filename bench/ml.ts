@@ -11,7 +11,7 @@
  *
  * scikit-learn runs in bench/ml/.venv, created by bench/ml/setup.sh (pip, from PyPI) on first use.
  */
-import { execFileSync } from 'node:child_process';
+import { runPythonPeer } from './python-peer.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -260,7 +260,6 @@ if (!skipMl) {
 
 let sklearnVersion = '';
 if (!skipSklearn) {
-  execFileSync('bash', ['bench/ml/setup.sh'], { stdio: 'inherit' });
   const dir = mkdtempSync(join(tmpdir(), 'bench-ml-'));
   const header = [...Array.from({ length: features }, (_, i) => `f${i}`), 'y_reg', 'y_cls'].join(',');
   const csv = (rows: typeof data.train): string =>
@@ -278,16 +277,7 @@ if (!skipSklearn) {
     classification: sklearnParams(c.classification, true),
   }));
   writeFileSync(join(dir, 'configs.json'), JSON.stringify(sk));
-  const result = JSON.parse(
-    execFileSync(
-      'bench/ml/.venv/bin/python',
-      ['bench/ml/sklearn_forest.py', dir, join(dir, 'configs.json')],
-      {
-        encoding: 'utf8',
-        maxBuffer: 64 * 1024 * 1024,
-      },
-    ),
-  ) as {
+  const result = runPythonPeer<{
     sklearn: string;
     runs: Array<{
       config: string;
@@ -297,7 +287,7 @@ if (!skipSklearn) {
       batchPredictUsPerRow: number;
       predictions: number[];
     }>;
-  };
+  }>('ml', 'sklearn_forest.py', [dir, join(dir, 'configs.json')]);
   sklearnVersion = result.sklearn;
   for (const run of result.runs) {
     const scored =
@@ -555,16 +545,10 @@ function calibrationSection(): void {
   let sklearnVersion = '';
   let skipped: string[] = [];
   if (!skipSklearn) {
-    execFileSync('bash', ['bench/ml/setup.sh'], { stdio: 'inherit' });
     writeFileSync(join(folder, 'rows.csv'), rowsCsv);
     writeFileSync(join(folder, 'folds.json'), foldsJson);
     const started = process.hrtime.bigint();
-    const result = JSON.parse(
-      execFileSync('bench/ml/.venv/bin/python', ['bench/ml/sklearn_calibrated.py', folder], {
-        encoding: 'utf8',
-        maxBuffer: 256 * 1024 * 1024,
-      }),
-    ) as {
+    const result = runPythonPeer<{
       sklearn: string;
       runs: Array<{
         labels: Labels;
@@ -575,7 +559,7 @@ function calibrationSection(): void {
         sigmoid: [number[], number[]];
       }>;
       skipped: Array<{ labels: Labels; fold: number; model: string }>;
-    };
+    }>('ml', 'sklearn_calibrated.py', [folder]);
     console.error(`scikit-learn calibrated: ${f(seconds(started), 1)} s`);
     sklearnVersion = result.sklearn;
     skipped = result.skipped.map((x) => `${x.labels} ${x.model} fold ${x.fold + 1}`);

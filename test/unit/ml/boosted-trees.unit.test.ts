@@ -10,6 +10,7 @@ import {
 import { growGradientTree } from '../../../src/ml/models/forest/gradient-tree.ts';
 import type { FlatTree } from '../../../src/ml/models/forest/histogram-tree.ts';
 import { seededRandom } from '../../../src/ml/random.ts';
+import { leafOf } from '../../support/tree-walk.ts';
 
 const params = (over: Partial<BoostingParams> = {}): BoostingParams => ({
   ...DEFAULT_BOOSTING_PARAMS,
@@ -37,16 +38,8 @@ function accuracy(model: { classify(x: Float64Array): Float64Array }, rows: Floa
   return rows.filter((x, i) => argmax(model.classify(x)) === y[i]).length / rows.length;
 }
 
-/** The definition of a leaf: node by node from the root, `x <= threshold` to the left. */
-function leafValue(tree: FlatTree, x: ArrayLike<number>): number {
-  let node = 0;
-  while ((tree.feature[node] as number) >= 0)
-    node =
-      (x[tree.feature[node] as number] as number) <= (tree.threshold[node] as number)
-        ? (tree.left[node] as number)
-        : (tree.right[node] as number);
-  return tree.values[node] as number;
-}
+/** A single-output tree's value for x (its leaf by the definition). */
+const leafValue = (tree: FlatTree, x: ArrayLike<number>): number => tree.values[leafOf(tree, x)] as number;
 
 describe('gradient-histogram tree', () => {
   it('splits where the gradients change sign and gives each leaf -G / (H + lambda) x learning rate', () => {

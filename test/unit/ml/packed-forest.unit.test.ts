@@ -3,17 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FastRandomForest } from '../../../src/ml/models/forest/fast-forest.ts';
 import type { FlatTree } from '../../../src/ml/models/forest/histogram-tree.ts';
 import { seededRandom } from '../../../src/ml/random.ts';
-
-/** The definition of a tree's leaf: node by node from the root, `x <= threshold` to the left. */
-function leafOf(tree: FlatTree, x: ArrayLike<number>): number {
-  let node = 0;
-  while ((tree.feature[node] as number) >= 0)
-    node =
-      (x[tree.feature[node] as number] as number) <= (tree.threshold[node] as number)
-        ? (tree.left[node] as number)
-        : (tree.right[node] as number);
-  return node;
-}
+import { leafOf } from '../../support/tree-walk.ts';
 
 /** The forest's outputs computed tree by tree with `leafOf`. */
 function reference(trees: readonly FlatTree[], classes: number, x: Float64Array) {
