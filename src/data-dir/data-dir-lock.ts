@@ -30,16 +30,26 @@ export interface DataDirOwner {
    * page, so a reader beside it checks every page itself.
    */
   readonly readsOnly?: boolean;
+  /**
+   * It opened its store after walking every page (`vouch`): a reader beside it may check the
+   * headers only. A claim is taken before the store is opened, so until then (and for an owner
+   * that found the store damaged and is about to exit) readers walk the pages themselves.
+   */
+  readonly checked?: boolean;
 }
 
 /** A held claim on a data directory; `release` is idempotent. */
 export interface DataDirClaim {
   readonly dataDir: string;
+  /** Says, in the lock file, that the store was opened after its pages were walked (see `checked`). */
+  vouch(): void;
   release(): void;
 }
 
 interface Held {
   readonly fds: readonly number[];
+  /** The owner as written in the lock file of the claim (the last of `fds`). */
+  readonly owner: DataDirOwner;
   count: number;
 }
 
@@ -72,6 +82,7 @@ function readOwner(file: string): DataDirOwner | undefined {
           since: parsed.since ?? '?',
           ...(parsed.scope === undefined ? {} : { scope: parsed.scope }),
           ...(parsed.readsOnly === true ? { readsOnly: true } : {}),
+          ...(parsed.checked === true ? { checked: true } : {}),
         }
       : undefined;
   } catch {
@@ -135,7 +146,7 @@ export function claimDataDir(
     writeOwner(own, owner);
     fds.push(own);
   }
-  held.set(key, { fds, count: 1 });
+  held.set(key, { fds, owner, count: 1 });
   return releaser(dataDir, key);
 }
 
@@ -143,6 +154,13 @@ function releaser(dataDir: string, key: string): DataDirClaim {
   let released = false;
   return {
     dataDir,
+    vouch() {
+      const entry = held.get(key);
+      if (released || entry === undefined || entry.owner.checked === true) return;
+      const owner = { ...entry.owner, checked: true };
+      held.set(key, { ...entry, owner });
+      writeOwner(entry.fds.at(-1) as number, owner);
+    },
     release() {
       if (released) return;
       released = true;

@@ -33,11 +33,8 @@ export function openEmbeddedRuntime(config: Config, options: OpenEmbeddedOptions
   const path = resolve(config.dataDir, 'embedded');
   if (options.access === 'read') {
     const owner = dataDirOwner(config.dataDir);
-    // Beside a writer, which walked the pages when it opened them, the headers suffice.
-    const store = EmbeddedStore.open(path, {
-      readOnly: true,
-      walk: owner === undefined || owner.readsOnly === true,
-    });
+    // Beside a writer that walked the pages when it opened them, the headers suffice.
+    const store = EmbeddedStore.open(path, { readOnly: true, walk: owner?.checked !== true });
     return runtimeOf(config, store, () => Promise.resolve(), owner);
   }
   const claim = claimDataDir(config.dataDir, options.command ?? process.argv.slice(2).join(' '));
@@ -48,6 +45,7 @@ export function openEmbeddedRuntime(config: Config, options: OpenEmbeddedOptions
     claim.release();
     throw error;
   }
+  claim.vouch();
   const log = new EmbeddedLog(store);
   // Only a log that passed the check at open is written to.
   const enforce = (): void => void log.enforceRetention(Date.now()).catch(() => undefined);

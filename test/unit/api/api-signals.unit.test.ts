@@ -62,7 +62,7 @@ describe('GET /signals', () => {
     const cases: Array<[string, string]> = [
       [
         'model=gpt',
-        'querystring/model must be one of random_forest, svm, logistic_regression, ma_rsi_rule, rule',
+        'querystring/model must be one of random_forest, svm, logistic_regression, gradient_boosting, ma_rsi_rule, rule',
       ],
       ['signal=STRONG_BUY', 'querystring/signal must be one of BUY, SELL, HOLD'],
       [

@@ -165,15 +165,26 @@ describe('damaged stores', () => {
     },
   );
 
-  it(
-    'a reader beside a process that holds the directory only to read (verify) still checks every page (regression: status beside verify read a replaced page and crashed)',
+  it.each([
+    [
+      'a process that holds the directory only to read (verify)',
+      'status beside verify read a replaced page and crashed',
+      ['--reads-only'],
+    ],
+    [
+      'a writer that claimed the directory and has not opened its store yet (or found it damaged)',
+      'tail beside init, which was about to refuse the store, trusted its claim and read a garbled page',
+      [],
+    ],
+  ])(
+    'a reader beside %s still checks every page (regression: %s)',
     { timeout: 120_000 },
-    async () => {
+    async (_, _regression, holderArgs) => {
       const dataDir = mkdtempSync(join(tmpdir(), 'cml-damaged-'));
       cpSync(pristine, dataDir, { recursive: true });
       const log = join(dataDir, 'embedded', 'ledger.mdb');
       DAMAGES['a page replaced by another page']?.(log);
-      const holder = spawn(process.execPath, ['--import', 'tsx', HOLDER, dataDir, '--reads-only'], {
+      const holder = spawn(process.execPath, ['--import', 'tsx', HOLDER, dataDir, ...holderArgs], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       try {
@@ -183,8 +194,10 @@ describe('damaged stores', () => {
           });
           holder.on('exit', (code) => reject(new Error(`holder exited (${code})`)));
         });
-        const status = await runCli(['status'], { CML_DATA_DIR: dataDir });
-        expectClearRefusal(['status'], status, 'CML_STORE_DAMAGED');
+        for (const args of [['status'], ['tail', 'crypto.market_data', '-n', '1']]) {
+          const outcome = await runCli(args, { CML_DATA_DIR: dataDir });
+          expectClearRefusal(args, outcome, 'CML_STORE_DAMAGED');
+        }
       } finally {
         holder.kill('SIGKILL');
       }
