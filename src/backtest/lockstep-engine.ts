@@ -34,7 +34,6 @@ import {
 import {
   evolveExchange,
   initialExchangeState,
-  isIdle,
   stepExchange,
   type ExchangeSettings,
 } from '../../streams/exchange/index.ts';
@@ -235,11 +234,9 @@ export function tradeOrders(tape: SignalTape, settings: TradeSettings): OrderEve
 
   for (const step of tape.steps) {
     for (const bar of step.bars) {
-      if (!isIdle(exchange)) {
-        const settled = stepExchange(exchange, { kind: 'bar', bar }, settings.exchange);
-        exchange = settled.state;
-        for (const event of settled.emitted) appendOrder(event);
-      }
+      const settled = stepExchange(exchange, { kind: 'bar', bar }, settings.exchange);
+      exchange = settled.state;
+      for (const event of settled.emitted) appendOrder(event);
       barsUnfolded.push(bar);
     }
     for (const signal of step.signals) {

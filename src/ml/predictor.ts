@@ -34,6 +34,15 @@ export function forestPredictor(forest: Forest): Predictor {
   };
 }
 
+/** A classifier whose confidence is its probability of each class (no tree votes). */
+const probabilityPredictor = (probabilities: (inputs: Float64Array) => Float64Array): Predictor => ({
+  predict: ({ inputs }) => ({
+    kind: 'classification',
+    probabilities: probabilities(inputs),
+    votes: undefined,
+  }),
+});
+
 export function predictorOfModel(serialized: SerializedModel): Predictor {
   switch (serialized.kind) {
     case 'random_forest':
@@ -44,33 +53,15 @@ export function predictorOfModel(serialized: SerializedModel): Predictor {
       );
     case 'logistic_regression': {
       const model = LogisticRegression.load(serialized.logistic);
-      return {
-        predict: ({ inputs }) => ({
-          kind: 'classification',
-          probabilities: model.probabilities(inputs),
-          votes: undefined,
-        }),
-      };
+      return probabilityPredictor((inputs) => model.probabilities(inputs));
     }
     case 'svm': {
       const model = LinearSvm.load(serialized.svm);
-      return {
-        predict: ({ inputs }) => ({
-          kind: 'classification',
-          probabilities: model.probabilities(inputs),
-          votes: undefined,
-        }),
-      };
+      return probabilityPredictor((inputs) => model.probabilities(inputs));
     }
     case 'gradient_boosting': {
       const model = GradientBoostedTrees.load(serialized.boosting);
-      return {
-        predict: ({ inputs }) => ({
-          kind: 'classification',
-          probabilities: model.classify(inputs),
-          votes: undefined,
-        }),
-      };
+      return probabilityPredictor((inputs) => model.classify(inputs));
     }
     case 'ma_rsi_rule':
       return rulePredictor(serialized.rule);

@@ -28,8 +28,7 @@ const NOTHING_EMITTED: readonly OrderEvent[] = Object.freeze([]);
 const round = (value: number, digits = 8): number => Number(value.toFixed(digits));
 
 /** Nothing pending and nothing open: a bar has nothing to execute or close (its step is a no-op). */
-export const isIdle = (state: ExchangeState): boolean =>
-  state.pending.length === 0 && state.positions.size === 0;
+const isIdle = (state: ExchangeState): boolean => state.pending.length === 0 && state.positions.size === 0;
 
 /**
  * One step of the virtual exchange, pure. An order event is folded in (a PENDING order waits for
