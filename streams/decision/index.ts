@@ -23,7 +23,7 @@ export {
 } from './controls-state.ts';
 export { SkipReasonValues, type Skip, type SkipReason } from './decision-reasons.ts';
 export { sizePosition, type Sizing, type SizingInput } from './position-sizing.ts';
-export { draftOrder, type OrderDraft } from './order-draft.ts';
+export { draftOrder, exitLevels, type OrderDraft } from './order-draft.ts';
 export { formatOrderId, parseOrderId, utcDayOf } from './order-ids.ts';
 export { reconcileWithPortfolio } from './reconcile.ts';
 export { agreeingVote, rememberSignal } from './recent-signals.ts';

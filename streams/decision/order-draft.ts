@@ -9,6 +9,15 @@ export interface OrderDraft {
   readonly equity: number;
 }
 
+/** The stop-loss and take-profit prices of a position entered at `price`. */
+export const exitLevels = (
+  price: number,
+  settings: Pick<DecisionSettings, 'stopLossPct' | 'takeProfitPct'>,
+): { readonly stopLoss: number; readonly takeProfit: number } => ({
+  stopLoss: price * (1 + settings.stopLossPct / 100),
+  takeProfit: price * (1 + settings.takeProfitPct / 100),
+});
+
 /**
  * The PENDING order event for a decision: priced at the signal's current price, stamped with the
  * signal's event time (the exchange fills a MARKET order at the first bar after it), with the
@@ -18,6 +27,7 @@ export interface OrderDraft {
 export function draftOrder(signal: MlSignal, draft: OrderDraft, settings: DecisionSettings): OrderEvent {
   const price = signal.current_price;
   const totalValue = draft.quantity * price;
+  const levels = exitLevels(price, settings);
   return {
     order_id: draft.orderId,
     symbol: signal.symbol,
@@ -35,8 +45,8 @@ export function draftOrder(signal: MlSignal, draft: OrderDraft, settings: Decisi
       expected_change_pct: signal.expected_change_pct,
     },
     risk_management: {
-      stop_loss: price * (1 + settings.stopLossPct / 100),
-      take_profit: price * (1 + settings.takeProfitPct / 100),
+      stop_loss: levels.stopLoss,
+      take_profit: levels.takeProfit,
       stop_loss_pct: settings.stopLossPct,
       take_profit_pct: settings.takeProfitPct,
     },

@@ -25,7 +25,32 @@ export interface ExchangeStep {
 /** What a step that emits nothing returns (most bars): one array for all of them. */
 const NOTHING_EMITTED: readonly OrderEvent[] = Object.freeze([]);
 
+/** Prices and money as the exchange books them: rounded to 8 decimals. */
 const round = (value: number, digits = 8): number => Number(value.toFixed(digits));
+
+/** The fee the exchange charges on a notional of quantity × price. */
+export const feeOf = (quantity: number, price: number, settings: ExchangeSettings): number =>
+  round(quantity * price * settings.feeRate);
+
+/** Where a MARKET order fills on a bar: at its open, slipped against the taker, never beyond the bar's range. */
+export function marketFillPrice(
+  action: 'BUY' | 'SELL',
+  bar: Pick<MarketData, 'open' | 'high' | 'low'>,
+  settings: ExchangeSettings,
+): number {
+  const slip = settings.slippageBps / 10_000;
+  return round(action === 'BUY' ? Math.min(bar.open * (1 + slip), bar.high) : Math.max(bar.open * (1 - slip), bar.low));
+}
+
+/** A long position's exit fee and realized PnL (entry and exit fees deducted) when it closes at `exit`. */
+export function closeFigures(
+  position: Pick<Position, 'quantity' | 'entryPrice' | 'entryFee'>,
+  exit: number,
+  settings: ExchangeSettings,
+): { readonly exitFee: number; readonly pnl: number } {
+  const exitFee = feeOf(position.quantity, exit, settings);
+  return { exitFee, pnl: round(position.quantity * (exit - position.entryPrice) - position.entryFee - exitFee) };
+}
 
 /** Nothing pending and nothing open: a bar has nothing to execute or close (its step is a no-op). */
 const isIdle = (state: ExchangeState): boolean => state.pending.length === 0 && state.positions.size === 0;
@@ -93,14 +118,12 @@ function executePending(
         expiresAt,
       ),
     ];
-  const slip = settings.slippageBps / 10_000;
   if (order.action === 'BUY') {
     let price: number;
-    if (order.order_type === 'MARKET') price = Math.min(bar.open * (1 + slip), bar.high);
-    else if (bar.low <= order.price) price = Math.min(order.price, bar.open);
+    if (order.order_type === 'MARKET') price = marketFillPrice('BUY', bar, settings);
+    else if (bar.low <= order.price) price = round(Math.min(order.price, bar.open));
     else return [];
-    price = round(price);
-    const fee = round(order.quantity * price * settings.feeRate);
+    const fee = feeOf(order.quantity, price, settings);
     const needed = order.quantity * price + fee;
     if (needed > state.cash + 1e-9) {
       return [
@@ -127,10 +150,9 @@ function executePending(
   if (positions.length === 0)
     return [cancelEvent(order, 'NO_POSITION', `no open ${order.symbol} position to sell`, bar.timestamp)];
   let price: number;
-  if (order.order_type === 'MARKET') price = Math.max(bar.open * (1 - slip), bar.low);
-  else if (bar.high >= order.price) price = Math.max(order.price, bar.open);
+  if (order.order_type === 'MARKET') price = marketFillPrice('SELL', bar, settings);
+  else if (bar.high >= order.price) price = round(Math.max(order.price, bar.open));
   else return [];
-  price = round(price);
   // An operator's force-close is a SELL like a signal's; its closes say who asked.
   const reason: CloseReason = order.strategy === FORCE_CLOSE_STRATEGY ? 'MANUAL' : 'SELL_SIGNAL';
   const closes = positions.map((position) =>
@@ -150,9 +172,9 @@ function executePending(
 }
 
 /** The exit a bar forces on a long position, if any: the stop first when both levels are touched. */
-function exitOnLevels(
-  position: Position,
-  bar: MarketData,
+export function exitOnLevels(
+  position: Pick<Position, 'stopLoss' | 'takeProfit'>,
+  bar: Pick<MarketData, 'open' | 'high' | 'low'>,
   settings: ExchangeSettings,
 ): { price: number; reason: CloseReason } | undefined {
   const slip = settings.slippageBps / 10_000;
@@ -177,8 +199,7 @@ function closeEvent(
   settings: ExchangeSettings,
 ): OrderEvent {
   const opened = state.open.get(position.orderId) as OrderEvent;
-  const exitFee = round(position.quantity * exit * settings.feeRate);
-  const pnl = round(position.quantity * (exit - position.entryPrice) - position.entryFee - exitFee);
+  const { exitFee, pnl } = closeFigures(position, exit, settings);
   return {
     ...opened,
     status: 'CLOSED',

@@ -2,7 +2,15 @@
  * The virtual exchange: its state folded from crypto.orders, the pure step that fills and closes,
  * and the service that runs it on the log (snapshot store, orders watermark).
  */
-export { stepExchange, type ExchangeInput, type ExchangeStep } from './exchange-decide.ts';
+export {
+  closeFigures,
+  exitOnLevels,
+  feeOf,
+  marketFillPrice,
+  stepExchange,
+  type ExchangeInput,
+  type ExchangeStep,
+} from './exchange-decide.ts';
 export {
   evolveExchange,
   initialExchangeState,

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { MarketData, OrderEvent } from '../../contracts/index.ts';
 import type { ModelArtifact } from '../../ml/index.ts';
 import type { ClosedTrade } from '../../../projections/portfolio/index.ts';
@@ -6,6 +7,7 @@ import { backtestMetrics, type BacktestMetrics } from '../backtest-metrics.ts';
 import { equitySeries, type EquitySample } from '../equity-series.ts';
 import { buildSignalTape, tradeOrders, tradeTape, type SignalTape } from '../lockstep-engine.ts';
 import type { SweepRow, TapeSpec } from './sweep-plan.ts';
+import { kernelRefuses, kernelTapeOf, tradeOnKernel, type KernelTape } from './sweep-kernel.ts';
 
 /** What every row of a sweep shares: the bars, where the periods start, the models, the exchange. */
 export interface SweepContext {
@@ -33,6 +35,17 @@ export interface RowResult {
   readonly orderEvents: number;
 }
 
+/** What trading a row gives its figures. */
+export interface RowTrading {
+  /** The equity at every traded bar's close. */
+  readonly samples: EquitySample[];
+  /** The sweep symbol's closed trades, by exit time then order id. */
+  readonly trades: ClosedTrade[];
+  /** Fees the ledger counts before the out-of-sample period, from it on, and in all, each summed in log order. */
+  readonly fees: { readonly inSample: number; readonly outOfSample: number; readonly total: number };
+  readonly orderEvents: number;
+}
+
 const timeOf = (event: OrderEvent): number => event.event_time ?? event.timestamp;
 
 /** Fees the ledger counts (BUY fills, closes) for events from `from` to before `to`. */
@@ -47,22 +60,42 @@ function feesBetween(orders: readonly OrderEvent[], from: number, to: number): n
   return fees;
 }
 
+/** The first out-of-sample bar's time: where the in-sample period ends. */
+export const outOfSampleStart = (context: SweepContext): number =>
+  (context.bars[context.outOfSampleFrom] as MarketData).timestamp;
+
 /**
- * Trades a row's tape and measures it on the in-sample period, on the out-of-sample period that
- * follows (the same run going on: positions open at the boundary carry over, and its return is
- * measured from the equity there) and on the whole traded period, with the backtest's own equity
- * series and metrics.
+ * Trades a row's tape on the research engine (`tradeOrders`) and folds its order events into the
+ * equity series, as `cml backtest` does.
  */
-export function evaluateRow(tape: SignalTape, row: SweepRow, context: SweepContext): RowResult {
+export function tradeRowOnEngine(tape: SignalTape, row: SweepRow, context: SweepContext): RowTrading {
+  const traded = context.bars.slice(context.tradedFrom);
+  const orders = tradeOrders(tape, { decision: row.decision, exchange: context.exchange });
+  // One fold of the orders gives the equity, the fees and the trades.
+  const folded = equitySeries(traded, orders, context.exchange.initialCash);
+  const oosStart = outOfSampleStart(context);
+  return {
+    samples: folded.samples,
+    trades: folded.trades.filter((t) => t.symbol === context.symbol),
+    fees: {
+      inSample: feesBetween(orders, Number.NEGATIVE_INFINITY, oosStart),
+      outOfSample: feesBetween(orders, oosStart, Number.POSITIVE_INFINITY),
+      total: folded.final.fees,
+    },
+    orderEvents: orders.length,
+  };
+}
+
+/**
+ * A row's figures on the in-sample period, on the out-of-sample period that follows (the same run
+ * going on: positions open at the boundary carry over, and its return is measured from the equity
+ * there) and on the whole traded period, with the backtest's own metrics.
+ */
+export function measureRow(id: number, trading: RowTrading, context: SweepContext): RowResult {
   const traded = context.bars.slice(context.tradedFrom);
   const boundary = context.outOfSampleFrom - context.tradedFrom;
-  const orders = tradeOrders(tape, { decision: row.decision, exchange: context.exchange });
   const initialEquity = context.exchange.initialCash;
-  // One fold of the orders gives the equity, the fees and the trades.
-  const folded = equitySeries(traded, orders, initialEquity);
-  const samples = folded.samples;
-  const trades = folded.trades.filter((t) => t.symbol === context.symbol);
-  const oosStart = (traded[boundary] as MarketData).timestamp;
+  const { samples, trades } = trading;
   const closeAt = (i: number): number => (traded[i] as MarketData).price;
   const period = (
     from: number,
@@ -82,37 +115,46 @@ export function evaluateRow(tape: SignalTape, row: SweepRow, context: SweepConte
       lastClose: closeAt(to - 1),
     });
   };
-  const inSample = period(
-    0,
-    boundary,
-    initialEquity,
-    samples.slice(0, boundary),
-    feesBetween(orders, Number.NEGATIVE_INFINITY, oosStart),
-  );
+  const inSample = period(0, boundary, initialEquity, samples.slice(0, boundary), trading.fees.inSample);
   const outOfSample = period(
     boundary,
     traded.length,
     (samples[boundary - 1] as EquitySample).equity,
     samples.slice(boundary),
-    feesBetween(orders, oosStart, Number.POSITIVE_INFINITY),
+    trading.fees.outOfSample,
   );
   const full = backtestMetrics({
     samples,
     trades,
-    fees: folded.final.fees,
+    fees: trading.fees.total,
     initialEquity,
     firstClose: closeAt(0),
     lastClose: closeAt(traded.length - 1),
   });
-  return { id: row.id, inSample, outOfSample, full, orderEvents: orders.length };
+  return { id, inSample, outOfSample, full, orderEvents: trading.orderEvents };
+}
+
+/** Trades a row's tape on the research engine and measures it (`measureRow`). */
+export const evaluateRow = (tape: SignalTape, row: SweepRow, context: SweepContext): RowResult =>
+  measureRow(row.id, tradeRowOnEngine(tape, row, context), context);
+
+/** A tape built for a worker, and its kernel layout when the kernel can trade it. */
+interface BuiltTape {
+  readonly tape: SignalTape;
+  readonly kernel: KernelTape | undefined;
+  /** Whether a row of this tape was traded both ways and found the same. */
+  checked: boolean;
 }
 
 /**
  * Evaluates rows, building each tape the first time a row needs it and keeping the latest few
- * (rows come grouped by tape, so a worker rarely builds one twice).
+ * (rows come grouped by tape, so a worker rarely builds one twice). A row is traded on the sweep
+ * kernel when the kernel covers it (one symbol, one position, MARKET orders) and on the research
+ * engine otherwise; the first kernel row of each tape is traded both ways, and a difference
+ * stops the sweep rather than report figures the engine would not give.
  */
 export class RowEvaluator {
-  private readonly cache = new Map<string, SignalTape>();
+  private readonly cache = new Map<string, BuiltTape>();
 
   constructor(
     private readonly context: SweepContext,
@@ -120,18 +162,33 @@ export class RowEvaluator {
   ) {}
 
   evaluate(row: SweepRow): RowResult {
-    return evaluateRow(this.tapeOf(row.tape), row, this.context);
+    return measureRow(row.id, this.trade(row), this.context);
   }
 
   /** A row's closed trades on the whole traded period (what `cml backtest` lists for it). */
   trades(row: SweepRow): ClosedTrade[] {
-    return tradeTape(this.tapeOf(row.tape), {
+    return tradeTape(this.tapeOf(row.tape).tape, {
       decision: row.decision,
       exchange: this.context.exchange,
     }).trades.filter((t) => t.symbol === this.context.symbol);
   }
 
-  private tapeOf(key: string): SignalTape {
+  private trade(row: SweepRow): RowTrading {
+    const built = this.tapeOf(row.tape);
+    if (built.kernel === undefined || kernelRefuses(row.decision) !== undefined)
+      return tradeRowOnEngine(built.tape, row, this.context);
+    const trading = tradeOnKernel(built.kernel, row.decision, this.context);
+    if (!built.checked) {
+      if (!isDeepStrictEqual(trading, tradeRowOnEngine(built.tape, row, this.context)))
+        throw new Error(
+          `the sweep kernel and the research engine disagree on row ${row.id} (tape ${row.tape}): please report it with the sweep's command`,
+        );
+      built.checked = true;
+    }
+    return trading;
+  }
+
+  private tapeOf(key: string): BuiltTape {
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
     const artifacts = this.context.artifacts[key];
@@ -141,8 +198,10 @@ export class RowEvaluator {
       artifacts,
       partitions: this.context.partitions,
     });
-    this.cache.set(key, tape);
+    const kernel = kernelTapeOf(tape, this.context);
+    const built: BuiltTape = { tape, kernel: typeof kernel === 'string' ? undefined : kernel, checked: false };
+    this.cache.set(key, built);
     while (this.cache.size > this.keep) this.cache.delete(this.cache.keys().next().value as string);
-    return tape;
+    return built;
   }
 }
