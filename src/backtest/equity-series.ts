@@ -16,6 +16,27 @@ export interface EquitySample {
   readonly exposed: boolean;
 }
 
+/** An equity series in columns: what the metrics read of each sample. */
+export interface EquityColumns {
+  readonly time: Float64Array;
+  readonly equity: Float64Array;
+  /** 1 where a position was open at the bar's close. */
+  readonly exposed: Uint8Array;
+}
+
+export function columnsOf(samples: readonly EquitySample[]): EquityColumns {
+  const time = new Float64Array(samples.length);
+  const equity = new Float64Array(samples.length);
+  const exposed = new Uint8Array(samples.length);
+  for (let i = 0; i < samples.length; i++) {
+    const sample = samples[i] as EquitySample;
+    time[i] = sample.time;
+    equity[i] = sample.equity;
+    exposed[i] = sample.exposed ? 1 : 0;
+  }
+  return { time, equity, exposed };
+}
+
 /**
  * The equity at every bar's close, by the ledger projection's own fold over the run's bars and
  * order events in event-time order (a bar's close after the events it caused): the report and the

@@ -41,8 +41,13 @@ export interface SweepOptions {
   /** The heatmap's axes (default: the first two varied parameters). */
   readonly x?: SweepParam;
   readonly y?: SweepParam;
-  /** Worker threads; 0 runs the rows in this thread. */
+  /** Worker threads beside this one, which trades rows too; 0 runs the rows in this thread alone. */
   readonly workers: number;
+  /**
+   * Bar-combinations (rows x bars traded) from which a sweep of one tape starts its worker threads
+   * (default 8M): below, this thread is done before they would be ready.
+   */
+  readonly workersFrom?: number;
   /** Runs the rows elsewhere (worker processes through Kafka) instead of on this machine's threads. */
   readonly remote?: (sweep: RemoteSweep) => RowRunner;
   readonly outDir: string;
@@ -195,20 +200,47 @@ function planOf(options: Pick<SweepOptions, 'config' | 'modelSets' | 'combinatio
  * out-of-sample period after it.
  */
 export async function runSweep(options: SweepOptions): Promise<SweepResult> {
-  // Started first, the worker threads load their modules while this thread trains the models.
+  const started = performance.now();
+  const market = loadSweepMarket(options);
+  const plan = planOf(options);
+  // Started before the training, the worker threads load their modules while this thread trains.
   const pool =
-    options.remote === undefined && options.workers > 0 ? startWorkerPool(options.workers) : undefined;
+    options.remote === undefined &&
+    options.workers > 0 &&
+    repaysWorkers(plan, market, options.workersFrom ?? WORKERS_FROM)
+      ? startWorkerPool(options.workers)
+      : undefined;
   try {
-    return await sweepWith(options, pool);
+    return await sweepWith(options, { started, market, plan, pool });
   } finally {
     await pool?.close();
   }
 }
 
-async function sweepWith(options: SweepOptions, pool: WorkerPool | undefined): Promise<SweepResult> {
-  const started = performance.now();
-  const market = loadSweepMarket(options);
-  const plan = planOf(options);
+/**
+ * Bar-combinations from which worker threads repay their start: a worker takes about half a
+ * second to load its modules and warm up, in which this thread alone trades about 4M
+ * (bench/results/sweep.md).
+ */
+const WORKERS_FROM = 8_000_000;
+
+/**
+ * Whether a sweep is long enough for worker threads to shorten it: several tapes to build, or
+ * more bar-combinations than this thread trades while a worker starts.
+ */
+const repaysWorkers = (plan: SweepPlan, market: SweepMarket, from: number): boolean =>
+  plan.tapes.length > 1 || plan.rows.length * (market.bars.length - market.split) >= from;
+
+async function sweepWith(
+  options: SweepOptions,
+  prepared: {
+    readonly started: number;
+    readonly market: SweepMarket;
+    readonly plan: SweepPlan;
+    readonly pool: WorkerPool | undefined;
+  },
+): Promise<SweepResult> {
+  const { started, market, plan, pool } = prepared;
   const { bars, split, inSampleCount, symbol } = market;
   const tradedCount = bars.length - split;
   const target = {
@@ -273,13 +305,15 @@ async function sweepWith(options: SweepOptions, pool: WorkerPool | undefined): P
     chosenOutOfSampleRank: outOfSampleRank,
     rows,
     run: {
-      workers: options.workers,
+      workers: pool === undefined ? 0 : options.workers,
       where:
         options.remote !== undefined
           ? 'sweep workers through Kafka'
-          : options.workers > 0
-            ? `${options.workers} worker threads`
-            : 'one thread',
+          : pool !== undefined
+            ? `this thread and ${options.workers} worker thread${options.workers === 1 ? '' : 's'}`
+            : options.workers > 0
+              ? 'one thread (too short a sweep for worker threads to repay their start)'
+              : 'one thread',
       seconds: Number(((performance.now() - started) / 1_000).toFixed(2)),
       sweepSeconds: Number(sweepSeconds.toFixed(3)),
       barsTraded: tradedCount,

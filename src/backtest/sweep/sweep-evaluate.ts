@@ -3,8 +3,8 @@ import type { MarketData, OrderEvent } from '../../contracts/index.ts';
 import type { ModelArtifact } from '../../ml/index.ts';
 import type { ClosedTrade } from '../../../projections/portfolio/index.ts';
 import type { ExchangeSettings } from '../../../streams/exchange/index.ts';
-import { backtestMetrics, type BacktestMetrics } from '../backtest-metrics.ts';
-import { equitySeries, type EquitySample } from '../equity-series.ts';
+import { seriesMetrics, type BacktestMetrics } from '../backtest-metrics.ts';
+import { columnsOf, equitySeries, type EquityColumns } from '../equity-series.ts';
 import { buildSignalTape, tradeOrders, tradeTape, type SignalTape } from '../lockstep-engine.ts';
 import type { SweepRow, TapeSpec } from './sweep-plan.ts';
 import { kernelRefuses, kernelTapeOf, tradeOnKernel, type KernelTape } from './sweep-kernel.ts';
@@ -38,7 +38,7 @@ export interface RowResult {
 /** What trading a row gives its figures. */
 export interface RowTrading {
   /** The equity at every traded bar's close. */
-  readonly samples: EquitySample[];
+  readonly series: EquityColumns;
   /** The sweep symbol's closed trades, by exit time then order id. */
   readonly trades: ClosedTrade[];
   /** Fees the ledger counts before the out-of-sample period, from it on, and in all, each summed in log order. */
@@ -75,7 +75,7 @@ export function tradeRowOnEngine(tape: SignalTape, row: SweepRow, context: Sweep
   const folded = equitySeries(traded, orders, context.exchange.initialCash);
   const oosStart = outOfSampleStart(context);
   return {
-    samples: folded.samples,
+    series: columnsOf(folded.samples),
     trades: folded.trades.filter((t) => t.symbol === context.symbol),
     fees: {
       inSample: feesBetween(orders, Number.NEGATIVE_INFINITY, oosStart),
@@ -95,19 +95,15 @@ export function measureRow(id: number, trading: RowTrading, context: SweepContex
   const traded = context.bars.slice(context.tradedFrom);
   const boundary = context.outOfSampleFrom - context.tradedFrom;
   const initialEquity = context.exchange.initialCash;
-  const { samples, trades } = trading;
+  const { series, trades } = trading;
   const closeAt = (i: number): number => (traded[i] as MarketData).price;
-  const period = (
-    from: number,
-    to: number,
-    startEquity: number,
-    periodSamples: readonly EquitySample[],
-    fees: number,
-  ): BacktestMetrics => {
+  const period = (from: number, to: number, startEquity: number, fees: number): BacktestMetrics => {
     const startTime = (traded[from] as MarketData).timestamp;
     const endTime = to < traded.length ? (traded[to] as MarketData).timestamp : Number.POSITIVE_INFINITY;
-    return backtestMetrics({
-      samples: periodSamples,
+    return seriesMetrics({
+      series,
+      from,
+      to,
       trades: trades.filter((t) => t.exitTime >= startTime && t.exitTime < endTime),
       fees,
       initialEquity: startEquity,
@@ -115,16 +111,17 @@ export function measureRow(id: number, trading: RowTrading, context: SweepContex
       lastClose: closeAt(to - 1),
     });
   };
-  const inSample = period(0, boundary, initialEquity, samples.slice(0, boundary), trading.fees.inSample);
+  const inSample = period(0, boundary, initialEquity, trading.fees.inSample);
   const outOfSample = period(
     boundary,
     traded.length,
-    (samples[boundary - 1] as EquitySample).equity,
-    samples.slice(boundary),
+    series.equity[boundary - 1] as number,
     trading.fees.outOfSample,
   );
-  const full = backtestMetrics({
-    samples,
+  const full = seriesMetrics({
+    series,
+    from: 0,
+    to: traded.length,
     trades,
     fees: trading.fees.total,
     initialEquity,
@@ -199,7 +196,11 @@ export class RowEvaluator {
       partitions: this.context.partitions,
     });
     const kernel = kernelTapeOf(tape, this.context);
-    const built: BuiltTape = { tape, kernel: typeof kernel === 'string' ? undefined : kernel, checked: false };
+    const built: BuiltTape = {
+      tape,
+      kernel: typeof kernel === 'string' ? undefined : kernel,
+      checked: false,
+    };
     this.cache.set(key, built);
     while (this.cache.size > this.keep) this.cache.delete(this.cache.keys().next().value as string);
     return built;

@@ -13,8 +13,8 @@ import {
   exitOnLevels,
   feeOf,
   marketFillPrice,
+  type ExchangeSettings,
 } from '../../../streams/exchange/index.ts';
-import type { EquitySample } from '../equity-series.ts';
 import type { SignalTape } from '../lockstep-engine.ts';
 import { outOfSampleStart, type RowTrading, type SweepContext } from './sweep-evaluate.ts';
 
@@ -23,7 +23,11 @@ import { outOfSampleStart, type RowTrading, type SweepContext } from './sweep-ev
  * order), the signals of each, and each signal's source as a number.
  */
 export interface KernelTape {
-  readonly bars: readonly MarketData[];
+  /**
+   * The bars' fields the kernel reads, in objects of one shape made here: bars that came through
+   * a worker's message are structured clones, which V8 reads several times slower.
+   */
+  readonly bars: readonly KernelBar[];
   readonly signals: readonly MlSignal[];
   /** Signals of bar i: `signals[signalsFrom[i]]` up to `signals[signalsFrom[i + 1]]`. */
   readonly signalsFrom: Int32Array;
@@ -31,6 +35,8 @@ export interface KernelTape {
   readonly sourceOf: Int32Array;
   readonly sources: number;
 }
+
+type KernelBar = Pick<MarketData, 'timestamp' | 'open' | 'high' | 'low' | 'price'>;
 
 /**
  * The tape as the kernel takes it, or why the kernel cannot trade it (the sweep then trades it on
@@ -63,7 +69,19 @@ export function kernelTapeOf(tape: SignalTape, context: SweepContext): KernelTap
     }
   }
   signalsFrom[bars.length] = signals.length;
-  return { bars, signals, signalsFrom, sourceOf: Int32Array.from(sources), sources: sourceIds.size };
+  return {
+    bars: bars.map((bar) => ({
+      timestamp: bar.timestamp,
+      open: bar.open,
+      high: bar.high,
+      low: bar.low,
+      price: bar.price,
+    })),
+    signals,
+    signalsFrom,
+    sourceOf: Int32Array.from(sources),
+    sources: sourceIds.size,
+  };
 }
 
 /**
@@ -99,13 +117,20 @@ const kindOf = (signal: MlSignal): number =>
  */
 export function tradeOnKernel(
   tape: KernelTape,
-  decision: DecisionSettings,
+  settings: DecisionSettings,
   context: SweepContext,
 ): RowTrading {
-  const exchange = context.exchange;
+  // Copies of one shape: settings that came through a worker's message are slow to read.
+  const decision: DecisionSettings = { ...settings };
+  const exchange: ExchangeSettings = { ...context.exchange };
   const { bars, signals, signalsFrom, sourceOf } = tape;
   const oosStart = outOfSampleStart(context);
-  const samples: EquitySample[] = [];
+  const measured = bars.length - context.tradedFrom;
+  const series = {
+    time: new Float64Array(measured),
+    equity: new Float64Array(measured),
+    exposed: new Uint8Array(measured),
+  };
   const trades: ClosedTrade[] = [];
   let cash = exchange.initialCash;
   let orderEvents = 0;
@@ -118,7 +143,15 @@ export function tradeOnKernel(
 
   // The open position, and the peak equity of the portfolio the decisions read.
   let open = false;
-  const position = { orderId: '', quantity: 0, entryPrice: 0, entryFee: 0, entryTime: 0, stopLoss: 0, takeProfit: 0 };
+  const position = {
+    orderId: '',
+    quantity: 0,
+    entryPrice: 0,
+    entryFee: 0,
+    entryTime: 0,
+    stopLoss: 0,
+    takeProfit: 0,
+  };
   let peakEquity = exchange.initialCash;
   let lastCloseAt = Number.NEGATIVE_INFINITY;
 
@@ -174,7 +207,7 @@ export function tradeOnKernel(
   };
 
   for (let i = 0; i < bars.length; i++) {
-    const bar = bars[i] as MarketData;
+    const bar = bars[i] as KernelBar;
     const time = bar.timestamp;
     // The decisions' portfolio marks a bar before the fills and closes it causes.
     if (open) peakEquity = Math.max(peakEquity, cash + (0 + position.quantity * bar.price));
@@ -210,13 +243,12 @@ export function tradeOnKernel(
         close(exit.price, exit.reason, time);
       }
     }
-    if (i >= context.tradedFrom)
-      samples.push({
-        time,
-        equity: open ? cash + (0 + position.quantity * bar.price) : cash + 0,
-        cash,
-        exposed: open,
-      });
+    if (i >= context.tradedFrom) {
+      const at = i - context.tradedFrom;
+      series.time[at] = time;
+      series.equity[at] = open ? cash + (0 + position.quantity * bar.price) : cash + 0;
+      series.exposed[at] = open ? 1 : 0;
+    }
 
     for (let k = signalsFrom[i] as number; k < (signalsFrom[i + 1] as number); k++) {
       const signal = signals[k] as MlSignal;
@@ -266,5 +298,5 @@ export function tradeOnKernel(
       orderEvents++;
     }
   }
-  return { samples, trades, fees, orderEvents };
+  return { series, trades, fees, orderEvents };
 }

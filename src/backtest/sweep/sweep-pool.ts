@@ -9,6 +9,7 @@ export type WorkerRequest =
   | { readonly kind: 'rows'; readonly rows: readonly SweepRow[] };
 
 export type WorkerReply =
+  | { readonly kind: 'ready' }
   | { readonly kind: 'results'; readonly results: readonly RowResult[] }
   | { readonly kind: 'failed'; readonly message: string };
 
@@ -18,8 +19,8 @@ export interface RowRunner {
   close(): Promise<void>;
 }
 
-/** The default number of workers: one per available core. */
-export const defaultWorkers = (): number => availableParallelism();
+/** The default number of worker threads: one per core beside the calling thread's, which trades rows too. */
+export const defaultWorkers = (): number => Math.max(0, availableParallelism() - 1);
 
 /** Rows evaluated one after the other in this thread. */
 export function inThreadRunner(context: SweepContext): RowRunner {
@@ -38,71 +39,152 @@ const startWorker = (): Worker => startTsWorker(new URL('./sweep-worker.ts', imp
 
 /** Worker threads started ahead of the sweep's context, so that they boot while the models train. */
 export interface WorkerPool {
-  /** Gives every worker the context (bars, artifacts) once; the runner then hands out rows. */
+  /**
+   * Gives every worker the context (bars, artifacts) once; the runner then hands out rows to this
+   * thread, which trades a batch at a time between the workers' messages, and to each worker once
+   * it is ready.
+   */
   withContext(context: SweepContext): RowRunner;
   close(): Promise<void>;
 }
 
+/** What a run of rows does with the workers' messages. */
+interface RunHandler {
+  ready(worker: Worker): void;
+  results(worker: Worker, results: readonly RowResult[]): void;
+  fail(error: Error): void;
+}
+
 /**
  * Starts `size` worker threads. Loading the engine's modules in a thread takes about as long as
- * a sweep's training; started first, the two overlap. Each worker gets the context once, then
- * batches of rows as it asks for work; rows keep their tape grouping, so each worker builds a
- * tape about once.
+ * a sweep's training; started first, the two overlap. This thread trades rows from the start, and
+ * a worker gets rows only once it says it is ready, so a sweep shorter than a worker's start
+ * never waits for one. Each worker gets the context once, then batches of rows as it asks for
+ * work; rows keep their tape grouping, so each worker builds a tape about once.
  */
-export function startWorkerPool(size: number, batchSize = 4): WorkerPool {
+export function startWorkerPool(
+  size: number,
+  { batchSize = 4, tradeHere = true }: { readonly batchSize?: number; readonly tradeHere?: boolean } = {},
+): WorkerPool {
   const workers = Array.from({ length: Math.max(1, size) }, () => startWorker());
+  const ready = new Set<Worker>();
+  let run: RunHandler | undefined;
+  for (const worker of workers) {
+    worker.on('message', (reply: WorkerReply) => {
+      if (reply.kind === 'ready') {
+        ready.add(worker);
+        run?.ready(worker);
+      } else if (reply.kind === 'failed') run?.fail(new Error(`a sweep worker failed: ${reply.message}`));
+      else run?.results(worker, reply.results);
+    });
+    worker.on('error', (error: Error) => run?.fail(error));
+    worker.on('exit', (code) => run?.fail(new Error(`a sweep worker exited (code ${code})`)));
+  }
   const close = async (): Promise<void> => {
+    run = undefined;
     await Promise.all(workers.map((worker) => worker.terminate()));
   };
   return {
     withContext(context) {
       for (const worker of workers) worker.postMessage({ kind: 'context', context } satisfies WorkerRequest);
-      return { run: (rows, onResult) => runRows(workers, rows, onResult, batchSize), close };
+      const here = tradeHere ? new RowEvaluator(context) : undefined;
+      return {
+        run: async (rows, onResult) => {
+          const done = runRows([...ready], here, rows, onResult, batchSize, (handler) => (run = handler));
+          try {
+            await done;
+          } finally {
+            run = undefined;
+          }
+        },
+        close,
+      };
     },
     close,
   };
 }
 
+/**
+ * Hands out `rows` in batches: to this thread, a batch per turn of the event loop, and to each
+ * ready worker (those that become ready during the run included), two batches ahead, so the next
+ * is there when one is answered even while this thread is busy with its own. When no row is left
+ * to hand out, this thread trades the rows still out at the workers, first come first served: a
+ * worker that has only just started (its tape to build, its code cold) does not hold up the end.
+ * A row's figures do not depend on where it is traded, so the first answer for a row is the one
+ * reported and a later one is dropped.
+ */
 function runRows(
-  workers: readonly Worker[],
+  ready: readonly Worker[],
+  here: RowEvaluator | undefined,
   rows: readonly SweepRow[],
   onResult: (result: RowResult) => void,
   batchSize: number,
+  attach: (handler: RunHandler) => void,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let next = 0;
-    let busy = 0;
     let failed = false;
+    const reported = new Set<number>();
+    /** Per worker, the batches it has not answered yet, oldest first. */
+    const out = new Map<Worker, SweepRow[][]>();
     const fail = (error: Error): void => {
       if (failed) return;
       failed = true;
       reject(error);
     };
-    const feed = (worker: Worker): void => {
-      if (failed) return;
-      if (next >= rows.length) {
-        if (busy === 0) resolve();
-        return;
-      }
+    const report = (result: RowResult): void => {
+      if (failed || reported.has(result.id)) return;
+      reported.add(result.id);
+      onResult(result);
+      if (reported.size === rows.length) resolve();
+    };
+    const takeBatch = (): SweepRow[] => {
       const batch = rows.slice(next, next + batchSize);
       next += batch.length;
-      busy++;
+      return batch;
+    };
+    const feed = (worker: Worker): void => {
+      if (failed || next >= rows.length) return;
+      const batch = takeBatch();
+      const queue = out.get(worker) ?? [];
+      queue.push(batch);
+      out.set(worker, queue);
       worker.postMessage({ kind: 'rows', rows: batch } satisfies WorkerRequest);
     };
-    for (const worker of workers) {
-      worker.removeAllListeners();
-      worker.on('message', (reply: WorkerReply) => {
-        busy--;
-        if (reply.kind === 'failed') return fail(new Error(`a sweep worker failed: ${reply.message}`));
-        for (const result of reply.results) onResult(result);
+    /** A row handed to a worker and not answered yet. */
+    const unanswered = (): SweepRow | undefined => {
+      for (const queue of out.values())
+        for (const batch of queue) for (const row of batch) if (!reported.has(row.id)) return row;
+      return undefined;
+    };
+    const tradeHere = (): void => {
+      if (here === undefined || failed || reported.size === rows.length) return;
+      const batch = next < rows.length ? takeBatch() : [unanswered()].filter((row) => row !== undefined);
+      if (batch.length === 0) return;
+      try {
+        for (const row of batch) report(here.evaluate(row));
+      } catch (error) {
+        return fail(error as Error);
+      }
+      setImmediate(tradeHere);
+    };
+    attach({
+      ready: (worker) => {
         feed(worker);
-      });
-      worker.on('error', fail);
-      worker.on('exit', (code) => {
-        if (next < rows.length || busy > 0) fail(new Error(`a sweep worker exited (code ${code})`));
-      });
+        feed(worker);
+      },
+      results: (worker, results) => {
+        out.get(worker)?.shift();
+        for (const result of results) report(result);
+        feed(worker);
+      },
+      fail,
+    });
+    if (rows.length === 0) return resolve();
+    for (const worker of ready) {
+      feed(worker);
+      feed(worker);
     }
-    if (rows.length === 0) resolve();
-    else for (const worker of workers) feed(worker);
+    if (here !== undefined) setImmediate(tradeHere);
   });
 }

@@ -4,8 +4,8 @@ import type { WorkerReply, WorkerRequest } from './sweep-pool.ts';
 import type { SweepRow } from './sweep-plan.ts';
 
 /**
- * A sweep worker thread: gets the sweep's context once, then batches of rows, and answers each
- * batch with its results.
+ * A sweep worker thread: gets the sweep's context once and says it is ready, then gets batches of
+ * rows and answers each with its results.
  */
 const port = parentPort;
 if (port === null) throw new Error('sweep-worker.ts runs as a worker thread');
@@ -13,6 +13,7 @@ let evaluator: RowEvaluator | undefined;
 port.on('message', (request: WorkerRequest) => {
   if (request.kind === 'context') {
     evaluator = new RowEvaluator(request.context);
+    port.postMessage({ kind: 'ready' } satisfies WorkerReply);
     return;
   }
   let reply: WorkerReply;

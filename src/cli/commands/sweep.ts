@@ -119,7 +119,12 @@ export function sweepCommand(context: () => CommandContext): Command {
       fraction,
       0.3,
     )
-    .option('--workers <n>', 'worker threads (0: run in this thread)', wholeNumber(0), defaultWorkers())
+    .option(
+      '--workers <n>',
+      'worker threads beside this one, which trades rows too (0: this thread alone)',
+      wholeNumber(0),
+      defaultWorkers(),
+    )
     .option('-o, --out <dir>', 'where the report goes (default: <data-dir>/sweeps/<time>)')
     .option('--rows-per-job <n>', 'with --runtime kafka: rows a worker takes at a time', wholeNumber(1), 4)
     .option('--jobs-topic <topic>', 'with --runtime kafka: the jobs topic', DEFAULT_SWEEP_TOPICS.jobs)

@@ -44,7 +44,13 @@ function kernelTape(tape: SignalTape, context: SweepContext): KernelTape {
   return laid;
 }
 
-const rowOf = (decision: DecisionSettings): SweepRow => ({ id: 1, tape: 't', models: [], values: {}, decision });
+const rowOf = (decision: DecisionSettings): SweepRow => ({
+  id: 1,
+  tape: 't',
+  models: [],
+  values: {},
+  decision,
+});
 
 /** A random market and random signals of up to three sources, as a tape and its sweep context. */
 const marketArb = fc.record({
@@ -77,18 +83,18 @@ const decisionArb = fc
     minOrderValue: fc.constantFrom(0, 10, 500),
     quantityStep: fc.constantFrom(0.000001, 0.001, 1),
   })
-  .map(
-    ({ highConfidenceAbove, ...d }): DecisionSettings => ({
-      ...DEFAULT_DECISION_SETTINGS,
-      ...d,
-      highConfidence: Math.min(1, d.minConfidence + highConfidenceAbove),
-      feeRate: 0.001,
-    }),
-  );
+  .map(({ highConfidenceAbove, ...d }): DecisionSettings => ({
+    ...DEFAULT_DECISION_SETTINGS,
+    ...d,
+    highConfidence: Math.min(1, d.minConfidence + highConfidenceAbove),
+    feeRate: 0.001,
+  }));
 
 function randomRun(market: MarketDraw) {
   const simulator = new MarketSimulator({
-    symbols: [{ symbol: 'BTCUSDT', startPrice: 30_000, annualVolatility: market.volatility, baseVolume: 1_000 }],
+    symbols: [
+      { symbol: 'BTCUSDT', startPrice: 30_000, annualVolatility: market.volatility, baseVolume: 1_000 },
+    ],
     intervalMs: FIVE_MINUTES,
     start: Date.UTC(2024, 0, 1, 22),
     seed: market.seed,
@@ -117,7 +123,13 @@ function randomRun(market: MarketDraw) {
           signal,
           confidence: Math.round(random() * 100) / 100,
           expected_change_pct: (random() - 0.4) * 5,
-          features: { ma_7: bar.price, ma_25: bar.price, rsi_14: 50, volatility_7d: random() * 2, volume_change_pct: 0 },
+          features: {
+            ma_7: bar.price,
+            ma_25: bar.price,
+            rsi_14: 50,
+            volatility_7d: random() * 2,
+            volume_change_pct: 0,
+          },
         }),
       );
     }
@@ -175,9 +187,12 @@ describe('the sweep kernel trades as the research engine does', () => {
       },
     });
     const combinations = expandGrid(
-      ['stopLossPct=-0.5,-1,-2,-4', 'takeProfitPct=0.5,1,3,6', 'positionSizePct=10,50,100', 'maxPositionPct=25,100'].map(
-        parseGridAxis,
-      ),
+      [
+        'stopLossPct=-0.5,-1,-2,-4',
+        'takeProfitPct=0.5,1,3,6',
+        'positionSizePct=10,50,100',
+        'maxPositionPct=25,100',
+      ].map(parseGridAxis),
     );
     const { plan, context } = prepareSweep({
       config,

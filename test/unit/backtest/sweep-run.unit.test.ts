@@ -10,6 +10,8 @@ import {
   replayEnvOf,
   RowEvaluator,
   runSweep,
+  startWorkerPool,
+  type RowResult,
   type SweepResult,
 } from '../../../src/backtest/sweep/index.ts';
 import { loadConfig } from '../../../src/config/index.ts';
@@ -102,9 +104,37 @@ describe('a sweep over real BTCUSDT candles', () => {
   });
 
   it('gives the same rows on worker threads as in one thread', { timeout: 120_000 }, async () => {
-    const threaded = await runSweep({ ...options, workers: 2, outDir: join(dir, 'threads') });
+    const threaded = await runSweep({ ...options, workers: 2, workersFrom: 0, outDir: join(dir, 'threads') });
     expect(threaded.report.rows).toEqual(inThread.report.rows);
     expect(threaded.report.run.workers).toBe(2);
+    // The workers alone, one row per batch, this thread trading none.
+    const { plan, context } = prepareSweep(options);
+    const pool = startWorkerPool(2, { batchSize: 1, tradeHere: false });
+    const results: RowResult[] = [];
+    try {
+      await pool.withContext(context).run(plan.rows, (result) => results.push(result));
+    } finally {
+      await pool.close();
+    }
+    results.sort((a, b) => a.id - b.id);
+    expect(results).toEqual(
+      inThread.report.rows.map(({ id, inSample, outOfSample, full, orderEvents }) => ({
+        id,
+        inSample,
+        outOfSample,
+        full,
+        orderEvents,
+      })),
+    );
+  });
+
+  it('leaves the worker threads unstarted when the sweep is shorter than their start', async () => {
+    const short = await runSweep({ ...options, workers: 2, outDir: join(dir, 'short') });
+    expect(short.report.run.workers).toBe(0);
+    expect(short.report.run.where).toBe(
+      'one thread (too short a sweep for worker threads to repay their start)',
+    );
+    expect(short.report.rows).toEqual(inThread.report.rows);
   });
 
   it('writes the results table and a report with the heatmap and the count of combinations tried', () => {
