@@ -84,7 +84,7 @@ for (const { name, grid } of GRIDS)
 out();
 await sweep(GRIDS[0]?.grid ?? [], { workers: 0 });
 out(
-  `Ways: **default** is \`cml sweep\` as it runs without \`--workers\` (${defaultWorkers()} worker thread(s) beside this one, started only for a sweep of several tapes or at least 8M bar-combinations); **one thread** is \`--workers 0\`; **with workers** starts the worker threads whatever the size. A first untimed sweep warms the code up; the ways then take turns, ${RUNS} runs each.`,
+  `Ways: **default** is \`cml sweep\` as it runs without \`--workers\` (${defaultWorkers()} worker thread(s) beside this one, started only for a sweep of at least 8M bar-combinations); **one thread** is \`--workers 0\`; **with workers** starts the worker threads whatever the size. A first untimed sweep warms the code up; the ways then take turns, ${RUNS} runs each.`,
 );
 out();
 out(

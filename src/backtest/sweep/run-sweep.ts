@@ -20,7 +20,14 @@ import { exchangeSettingsOf } from '../../../streams/exchange/open-exchange.ts';
 import type { RowResult, SweepContext } from './sweep-evaluate.ts';
 import { DEFAULT_SWEEP_METRIC, rankBy, scoreOf, type SweepMetric } from './sweep-metric.ts';
 import type { ParamValues, SweepParam } from './sweep-params.ts';
-import { planSweep, replayCommandOf, RULE_MODEL, type SweepPlan, type TapeSpec } from './sweep-plan.ts';
+import {
+  planSweep,
+  replayCommandOf,
+  RULE_MODEL,
+  type SweepPlan,
+  type SweepRow,
+  type TapeSpec,
+} from './sweep-plan.ts';
 import { inThreadRunner, startWorkerPool, type RowRunner, type WorkerPool } from './sweep-pool.ts';
 import { renderSweepHtml } from './sweep-report-html.ts';
 import { sweepCsv, sweepJson } from './sweep-results.ts';
@@ -44,8 +51,8 @@ export interface SweepOptions {
   /** Worker threads beside this one, which trades rows too; 0 runs the rows in this thread alone. */
   readonly workers: number;
   /**
-   * Bar-combinations (rows x bars traded) from which a sweep of one tape starts its worker threads
-   * (default 8M): below, this thread is done before they would be ready.
+   * Bar-combinations (rows x bars traded) from which a sweep starts its worker threads (default
+   * 8M): below, this thread is done before they would be ready.
    */
   readonly workersFrom?: number;
   /** Runs the rows elsewhere (worker processes through Kafka) instead of on this machine's threads. */
@@ -225,11 +232,12 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
 const WORKERS_FROM = 8_000_000;
 
 /**
- * Whether a sweep is long enough for worker threads to shorten it: several tapes to build, or
- * more bar-combinations than this thread trades while a worker starts.
+ * Whether a sweep is long enough for worker threads to shorten it: more bar-combinations than this
+ * thread trades while a worker starts. (Tapes count for little: the threads take rows in turns, so
+ * each builds about every tape anyway.)
  */
 const repaysWorkers = (plan: SweepPlan, market: SweepMarket, from: number): boolean =>
-  plan.tapes.length > 1 || plan.rows.length * (market.bars.length - market.split) >= from;
+  plan.rows.length * (market.bars.length - market.split) >= from;
 
 async function sweepWith(
   options: SweepOptions,
@@ -262,7 +270,7 @@ async function sweepWith(
   const results = new Map<number, RowResult>();
   try {
     options.onProgress?.('sweep', 0, plan.rows.length);
-    await runner.run(plan.rows, (result) => {
+    await runner.run(groupedByTape(plan.rows), (result) => {
       results.set(result.id, result);
       options.onProgress?.('sweep', results.size, plan.rows.length);
     });
@@ -347,6 +355,21 @@ function localRunner(
 ): () => RowRunner {
   const context = sweepContextOf(options.config, market, plan.tapes, options.onProgress);
   return () => (pool === undefined ? inThreadRunner(context) : pool.withContext(context));
+}
+
+/**
+ * The rows in the order they are traded: those of one tape together, tapes in the order they
+ * were planned. A thread keeps the latest tapes it built, so a grid whose rule thresholds vary
+ * fastest would otherwise build a tape for nearly every row.
+ */
+function groupedByTape(rows: readonly SweepRow[]): SweepRow[] {
+  const groups = new Map<string, SweepRow[]>();
+  for (const row of rows) {
+    const group = groups.get(row.tape);
+    if (group === undefined) groups.set(row.tape, [row]);
+    else group.push(row);
+  }
+  return [...groups.values()].flat();
 }
 
 /** The heatmap's axes: those asked for, else the first two varied parameters. */
