@@ -183,15 +183,17 @@ const ntEmpty = skipBacktrader ? undefined : nautilus(ruleRun, 'empty');
 const vbt = skipBacktrader ? undefined : vectorbt();
 
 /**
- * Our sweep on a grid as large as vectorbt's (435 rows): stop-loss x take-profit of the MA/RSI rule
- * on `cml sweep`'s worker threads, the tape built once, each row traded on the research engine.
+ * Our sweep on a grid as large as vectorbt's (435 rows): stop-loss x take-profit of the MA/RSI rule,
+ * `cml sweep` as it runs by default, the tape built once, each row traded on the sweep kernel. A
+ * first run in the process (code cold) is reported apart; then RUNS runs, median shown, as
+ * vectorbt is timed after its warm-up.
  */
 const SWEEP_GRID = [
   'stopLossPct=-0.5,-0.75,-1,-1.25,-1.5,-1.75,-2,-2.5,-3,-3.5,-4,-4.5,-5,-5.5,-6',
   `takeProfitPct=${Array.from({ length: 29 }, (_, i) => (0.5 + i * 0.5).toString()).join(',')}`,
 ];
-const sweep = await (async () => {
-  const dir = join(base, 'sweep');
+const sweepOnce = async (k: number) => {
+  const dir = join(base, `sweep-${k}`);
   const cpu = process.cpuUsage();
   const { report } = await runSweep({
     config: loadConfig({ env: { CML_DATA_DIR: dir, ML_MODELS: 'ma_rsi_rule:trend', ...BENCH_ENV } }),
@@ -204,7 +206,13 @@ const sweep = await (async () => {
   });
   const used = process.cpuUsage(cpu);
   return { report, cpuSeconds: (used.user + used.system) / 1e6 };
-})();
+};
+const coldSweep = await sweepOnce(0);
+const sweeps: Awaited<ReturnType<typeof sweepOnce>>[] = [];
+for (let k = 1; k <= RUNS; k++) sweeps.push(await sweepOnce(k));
+const sweep = [...sweeps].sort(
+  (a, b) => a.report.run.barCombinationsPerSecond - b.report.run.barCombinationsPerSecond,
+)[Math.floor(sweeps.length / 2)] as (typeof sweeps)[number];
 const btTight = tightRun === undefined ? undefined : backtrader(tightRun, 1);
 const btTightAtFill = tightRun === undefined ? undefined : backtrader(tightRun, 1, true);
 rmSync(base, { recursive: true, force: true });
@@ -354,13 +362,15 @@ if (vbt !== undefined) {
       `**${f(median(rates) / 1e6, 2)}M bar-combinations/s** (median; runs ${rates.map((r) => f(r / 1e6, 2)).join(', ')}M).`,
   );
   const { run } = sweep.report;
+  const ratio = run.barCombinationsPerSecond / median(rates);
   out();
   out(
-    `Ours, \`cml sweep\` on ${defaultWorkers()} worker threads: the MA/RSI rule, stop-loss x take-profit (15 x 29 = ${sweep.report.combinations} rows), ` +
-      `each row a backtest of the ${run.barsTraded} traded bars on the research engine (the signal tape built once per worker): ` +
-      `**${f(run.barCombinationsPerSecond / 1e6, 2)}M bar-combinations/s** in ${f(run.sweepSeconds)} s, ` +
-      `**${f(run.barCombinationsPerSecond / median(rates))}x vectorbt** (${f((run.barsTraded * sweep.report.combinations) / sweep.cpuSeconds / 1e6, 2)}M per CPU-second, training and report included). ` +
-      'Not the same work per combination: vectorbt computes two moving averages and a vectorised portfolio per pair; ours runs the decision engine (confidence, sizing, risk rules), the exchange (fills, stop-loss and take-profit within the bar) and the ledger fold per row.',
+    `Ours, \`cml sweep\` as it runs by default (${run.where}): the MA/RSI rule, stop-loss x take-profit (15 x 29 = ${sweep.report.combinations} rows), ` +
+      `each row a backtest of the ${run.barsTraded} traded bars on the sweep kernel (the research engine's rules for one symbol, one position and MARKET orders on a few numbers, held to the engine bit for bit by test/unit/backtest/sweep-kernel-parity.unit.test.ts and, as it runs, by the first row of each tape traded both ways), the signal tape built once: ` +
+      `**${f(run.barCombinationsPerSecond / 1e6, 2)}M bar-combinations/s** in ${f(run.sweepSeconds)} s (median; runs ${sweeps.map((r) => f(r.report.run.barCombinationsPerSecond / 1e6, 2)).join(', ')}M; the first sweep in the process, code cold, ${f(coldSweep.report.run.barCombinationsPerSecond / 1e6, 2)}M), ` +
+      `**${f(ratio)}x vectorbt** (${f((run.barsTraded * sweep.report.combinations) / sweep.cpuSeconds / 1e6, 2)}M per CPU-second, training and report included). ` +
+      `Target 2M bar-combinations/s: **${run.barCombinationsPerSecond >= 2e6 ? 'met' : 'not met'}**. ` +
+      'Not the same work per combination: vectorbt computes two moving averages and a vectorised portfolio per pair; ours runs the decision rules (confidence, agreement, cooldown, drawdown breaker, sizing), the exchange (fills at the open with slippage and fees, stop-loss and take-profit within the bar) and the ledger per row, and measures each row on three periods.',
   );
 }
 out();
