@@ -6,11 +6,11 @@ import type { SweepRow } from './sweep-plan.ts';
 
 export type WorkerRequest =
   | { readonly kind: 'context'; readonly context: SweepContext }
-  | { readonly kind: 'rows'; readonly rows: readonly SweepRow[] };
+  | { readonly kind: 'rows'; readonly batch: number; readonly rows: readonly SweepRow[] };
 
 export type WorkerReply =
   | { readonly kind: 'ready' }
-  | { readonly kind: 'results'; readonly results: readonly RowResult[] }
+  | { readonly kind: 'results'; readonly batch: number; readonly results: readonly RowResult[] }
   | { readonly kind: 'failed'; readonly message: string };
 
 /** Runs a sweep's rows, reporting each result as it comes. */
@@ -51,7 +51,7 @@ export interface WorkerPool {
 /** What a run of rows does with the workers' messages. */
 interface RunHandler {
   ready(worker: Worker): void;
-  results(worker: Worker, results: readonly RowResult[]): void;
+  results(worker: Worker, batch: number, results: readonly RowResult[]): void;
   fail(error: Error): void;
 }
 
@@ -69,13 +69,15 @@ export function startWorkerPool(
   const workers = Array.from({ length: Math.max(1, size) }, () => startWorker());
   const ready = new Set<Worker>();
   let run: RunHandler | undefined;
+  /** Batch numbers, unique over the pool's runs: an answer to an earlier run's batch is not this run's. */
+  let batches = 0;
   for (const worker of workers) {
     worker.on('message', (reply: WorkerReply) => {
       if (reply.kind === 'ready') {
         ready.add(worker);
         run?.ready(worker);
       } else if (reply.kind === 'failed') run?.fail(new Error(`a sweep worker failed: ${reply.message}`));
-      else run?.results(worker, reply.results);
+      else run?.results(worker, reply.batch, reply.results);
     });
     worker.on('error', (error: Error) => run?.fail(error));
     worker.on('exit', (code) => run?.fail(new Error(`a sweep worker exited (code ${code})`)));
@@ -90,7 +92,15 @@ export function startWorkerPool(
       const here = tradeHere ? new RowEvaluator(context) : undefined;
       return {
         run: async (rows, onResult) => {
-          const done = runRows([...ready], here, rows, onResult, batchSize, (handler) => (run = handler));
+          const done = runRows({
+            ready: [...ready],
+            here,
+            rows,
+            onResult,
+            batchSize,
+            nextBatch: () => ++batches,
+            attach: (handler) => (run = handler),
+          });
           try {
             await done;
           } finally {
@@ -113,20 +123,22 @@ export function startWorkerPool(
  * A row's figures do not depend on where it is traded, so the first answer for a row is the one
  * reported and a later one is dropped.
  */
-function runRows(
-  ready: readonly Worker[],
-  here: RowEvaluator | undefined,
-  rows: readonly SweepRow[],
-  onResult: (result: RowResult) => void,
-  batchSize: number,
-  attach: (handler: RunHandler) => void,
-): Promise<void> {
+function runRows(run: {
+  readonly ready: readonly Worker[];
+  readonly here: RowEvaluator | undefined;
+  readonly rows: readonly SweepRow[];
+  readonly onResult: (result: RowResult) => void;
+  readonly batchSize: number;
+  readonly nextBatch: () => number;
+  readonly attach: (handler: RunHandler) => void;
+}): Promise<void> {
+  const { here, rows, onResult, batchSize } = run;
   return new Promise<void>((resolve, reject) => {
     let next = 0;
     let failed = false;
     const reported = new Set<number>();
-    /** Per worker, the batches it has not answered yet, oldest first. */
-    const out = new Map<Worker, SweepRow[][]>();
+    /** The batches handed to workers and not answered yet, by number. */
+    const out = new Map<number, readonly SweepRow[]>();
     const fail = (error: Error): void => {
       if (failed) return;
       failed = true;
@@ -145,16 +157,14 @@ function runRows(
     };
     const feed = (worker: Worker): void => {
       if (failed || next >= rows.length) return;
-      const batch = takeBatch();
-      const queue = out.get(worker) ?? [];
-      queue.push(batch);
-      out.set(worker, queue);
-      worker.postMessage({ kind: 'rows', rows: batch } satisfies WorkerRequest);
+      const batch = run.nextBatch();
+      const batchRows = takeBatch();
+      out.set(batch, batchRows);
+      worker.postMessage({ kind: 'rows', batch, rows: batchRows } satisfies WorkerRequest);
     };
     /** A row handed to a worker and not answered yet. */
     const unanswered = (): SweepRow | undefined => {
-      for (const queue of out.values())
-        for (const batch of queue) for (const row of batch) if (!reported.has(row.id)) return row;
+      for (const batch of out.values()) for (const row of batch) if (!reported.has(row.id)) return row;
       return undefined;
     };
     const tradeHere = (): void => {
@@ -168,20 +178,20 @@ function runRows(
       }
       setImmediate(tradeHere);
     };
-    attach({
+    run.attach({
       ready: (worker) => {
         feed(worker);
         feed(worker);
       },
-      results: (worker, results) => {
-        out.get(worker)?.shift();
+      results: (worker, batch, results) => {
+        if (!out.delete(batch)) return;
         for (const result of results) report(result);
         feed(worker);
       },
       fail,
     });
     if (rows.length === 0) return resolve();
-    for (const worker of ready) {
+    for (const worker of run.ready) {
       feed(worker);
       feed(worker);
     }

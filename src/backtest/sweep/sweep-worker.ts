@@ -20,7 +20,11 @@ port.on('message', (request: WorkerRequest) => {
   try {
     if (evaluator === undefined) throw new Error('rows came before the sweep context');
     const rows = evaluator;
-    reply = { kind: 'results', results: request.rows.map((row: SweepRow) => rows.evaluate(row)) };
+    reply = {
+      kind: 'results',
+      batch: request.batch,
+      results: request.rows.map((row: SweepRow) => rows.evaluate(row)),
+    };
   } catch (error) {
     reply = { kind: 'failed', message: (error as Error).stack ?? String(error) };
   }
