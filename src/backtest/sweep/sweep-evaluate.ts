@@ -92,14 +92,16 @@ export function tradeRowOnEngine(tape: SignalTape, row: SweepRow, context: Sweep
  * there) and on the whole traded period, with the backtest's own metrics.
  */
 export function measureRow(id: number, trading: RowTrading, context: SweepContext): RowResult {
-  const traded = context.bars.slice(context.tradedFrom);
+  const tradedCount = context.bars.length - context.tradedFrom;
   const boundary = context.outOfSampleFrom - context.tradedFrom;
+  /** The i-th traded bar. */
+  const bar = (i: number): MarketData => context.bars[context.tradedFrom + i] as MarketData;
   const initialEquity = context.exchange.initialCash;
   const { series, trades } = trading;
-  const closeAt = (i: number): number => (traded[i] as MarketData).price;
+  const closeAt = (i: number): number => bar(i).price;
   const period = (from: number, to: number, startEquity: number, fees: number): BacktestMetrics => {
-    const startTime = (traded[from] as MarketData).timestamp;
-    const endTime = to < traded.length ? (traded[to] as MarketData).timestamp : Number.POSITIVE_INFINITY;
+    const startTime = bar(from).timestamp;
+    const endTime = to < tradedCount ? bar(to).timestamp : Number.POSITIVE_INFINITY;
     return seriesMetrics({
       series,
       from,
@@ -114,19 +116,19 @@ export function measureRow(id: number, trading: RowTrading, context: SweepContex
   const inSample = period(0, boundary, initialEquity, trading.fees.inSample);
   const outOfSample = period(
     boundary,
-    traded.length,
+    tradedCount,
     series.equity[boundary - 1] as number,
     trading.fees.outOfSample,
   );
   const full = seriesMetrics({
     series,
     from: 0,
-    to: traded.length,
+    to: tradedCount,
     trades,
     fees: trading.fees.total,
     initialEquity,
     firstClose: closeAt(0),
-    lastClose: closeAt(traded.length - 1),
+    lastClose: closeAt(tradedCount - 1),
   });
   return { id, inSample, outOfSample, full, orderEvents: trading.orderEvents };
 }

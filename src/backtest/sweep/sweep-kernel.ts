@@ -8,13 +8,7 @@ import {
   utcDayOf,
   type DecisionSettings,
 } from '../../../streams/decision/index.ts';
-import {
-  closeFigures,
-  exitOnLevels,
-  feeOf,
-  marketFillPrice,
-  type ExchangeSettings,
-} from '../../../streams/exchange/index.ts';
+import { closeFigures, exitOnLevels, feeOf, marketFillPrice } from '../../../streams/exchange/index.ts';
 import type { SignalTape } from '../lockstep-engine.ts';
 import { outOfSampleStart, type RowTrading, type SweepContext } from './sweep-evaluate.ts';
 
@@ -23,11 +17,7 @@ import { outOfSampleStart, type RowTrading, type SweepContext } from './sweep-ev
  * order), the signals of each, and each signal's source as a number.
  */
 export interface KernelTape {
-  /**
-   * The bars' fields the kernel reads, in objects of one shape made here: bars that came through
-   * a worker's message are structured clones, which V8 reads several times slower.
-   */
-  readonly bars: readonly KernelBar[];
+  readonly bars: readonly MarketData[];
   readonly signals: readonly MlSignal[];
   /** Signals of bar i: `signals[signalsFrom[i]]` up to `signals[signalsFrom[i + 1]]`. */
   readonly signalsFrom: Int32Array;
@@ -35,8 +25,6 @@ export interface KernelTape {
   readonly sourceOf: Int32Array;
   readonly sources: number;
 }
-
-type KernelBar = Pick<MarketData, 'timestamp' | 'open' | 'high' | 'low' | 'price'>;
 
 /**
  * The tape as the kernel takes it, or why the kernel cannot trade it (the sweep then trades it on
@@ -70,13 +58,7 @@ export function kernelTapeOf(tape: SignalTape, context: SweepContext): KernelTap
   }
   signalsFrom[bars.length] = signals.length;
   return {
-    bars: bars.map((bar) => ({
-      timestamp: bar.timestamp,
-      open: bar.open,
-      high: bar.high,
-      low: bar.low,
-      price: bar.price,
-    })),
+    bars,
     signals,
     signalsFrom,
     sourceOf: Int32Array.from(sources),
@@ -117,12 +99,10 @@ const kindOf = (signal: MlSignal): number =>
  */
 export function tradeOnKernel(
   tape: KernelTape,
-  settings: DecisionSettings,
+  decision: DecisionSettings,
   context: SweepContext,
 ): RowTrading {
-  // Copies of one shape: settings that came through a worker's message are slow to read.
-  const decision: DecisionSettings = { ...settings };
-  const exchange: ExchangeSettings = { ...context.exchange };
+  const exchange = context.exchange;
   const { bars, signals, signalsFrom, sourceOf } = tape;
   const oosStart = outOfSampleStart(context);
   const measured = bars.length - context.tradedFrom;
@@ -207,7 +187,7 @@ export function tradeOnKernel(
   };
 
   for (let i = 0; i < bars.length; i++) {
-    const bar = bars[i] as KernelBar;
+    const bar = bars[i] as MarketData;
     const time = bar.timestamp;
     // The decisions' portfolio marks a bar before the fills and closes it causes.
     if (open) peakEquity = Math.max(peakEquity, cash + (0 + position.quantity * bar.price));
