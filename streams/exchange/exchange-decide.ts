@@ -39,7 +39,9 @@ export function marketFillPrice(
   settings: ExchangeSettings,
 ): number {
   const slip = settings.slippageBps / 10_000;
-  return round(action === 'BUY' ? Math.min(bar.open * (1 + slip), bar.high) : Math.max(bar.open * (1 - slip), bar.low));
+  return round(
+    action === 'BUY' ? Math.min(bar.open * (1 + slip), bar.high) : Math.max(bar.open * (1 - slip), bar.low),
+  );
 }
 
 /** A long position's exit fee and realized PnL (entry and exit fees deducted) when it closes at `exit`. */
@@ -49,7 +51,10 @@ export function closeFigures(
   settings: ExchangeSettings,
 ): { readonly exitFee: number; readonly pnl: number } {
   const exitFee = feeOf(position.quantity, exit, settings);
-  return { exitFee, pnl: round(position.quantity * (exit - position.entryPrice) - position.entryFee - exitFee) };
+  return {
+    exitFee,
+    pnl: round(position.quantity * (exit - position.entryPrice) - position.entryFee - exitFee),
+  };
 }
 
 /** Nothing pending and nothing open: a bar has nothing to execute or close (its step is a no-op). */
