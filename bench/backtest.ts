@@ -72,11 +72,15 @@ async function measure(
   return results;
 }
 
-/** The research engine: 10 runs, since one takes a fraction of a second and the first ones warm the JIT up. */
+/**
+ * The research engine: 30 runs, since one takes a fraction of a second, single runs spread by
+ * +-20% (garbage collection, the shared cores) and the first two run before V8 has optimised the
+ * code; the first run is reported apart.
+ */
 function measureLockstep(name: string, models: string): LockstepRun[] {
   const dir = join(base, `lockstep-${name}`);
   const config = loadConfig({ env: { CML_DATA_DIR: dir, ML_MODELS: models, ...BENCH_ENV } });
-  const runs = runLockstepBars({ config, bars, trainShare: TRAIN_SHARE, dir, runs: Math.max(10, RUNS) });
+  const runs = runLockstepBars({ config, bars, trainShare: TRAIN_SHARE, dir, runs: Math.max(30, RUNS) });
   rmSync(dir, { recursive: true, force: true });
   console.error(`lockstep ${name}: ${runs.map((r) => f(r.barsPerSecond, 0)).join(', ')} bars/s`);
   return runs;
@@ -261,7 +265,7 @@ out(
     `features' warm-up before them: ${n} bars, ${iso(ruleRun.logBars[0]?.timestamp ?? 0)} to ` +
     `${iso(ruleRun.logBars.at(-1)?.timestamp ?? 0)} UTC; the first signal comes with bar ${ruleRun.firstSignalIndex} ` +
     `(0-based), ${iso(ruleRun.logBars[ruleRun.firstSignalIndex]?.timestamp ?? 0)}. ` +
-    `Node ${process.version}, ${cpus().length} cores shared with other jobs; ${RUNS} runs each, median shown.`,
+    `Node ${process.version}, ${cpus().length} cores; load average (1 min) at the start ${f(startLoad)}; ${Math.max(30, RUNS)} runs of the research engine, ${RUNS} of the others, median shown.`,
 );
 out();
 out('## Throughput');
@@ -341,7 +345,9 @@ if (bt !== undefined && nt !== undefined && ntEmpty !== undefined) {
   out(
     `Ratios, research engine: rule **${f(lockRuleRate / btRate)}x Backtrader** (${f(lockRuleRate, 0)} vs ${f(btRate, 0)} bars/s), ` +
       `forest **${f(lockForestRate / btRate)}x Backtrader** (on Backtrader's rule); rule ${f(lockRuleRate / ntRate)}x NautilusTrader's rule, ` +
-      `${f(lockRuleRate / ntEmptyRate)}x NautilusTrader with an empty strategy. Pipeline engine on the rule: ${f(oursRule / btRate)}x Backtrader ` +
+      `${f(lockRuleRate / ntEmptyRate)}x NautilusTrader with an empty strategy. ` +
+      `The first run in the process (code cold, part of the medians): rule ${f((lockRule[0]?.barsPerSecond ?? 0) / btRate)}x, forest ${f((lockForest[0]?.barsPerSecond ?? 0) / btRate)}x Backtrader. ` +
+      `Pipeline engine on the rule: ${f(oursRule / btRate)}x Backtrader ` +
       '(every bar, signal and order an Avro record appended to and read back from the log by four consumers, validated, and folded into LMDB read models with their offsets).',
   );
 }
