@@ -141,6 +141,21 @@ describe('a sweep over real BTCUSDT candles', () => {
     }
   });
 
+  it('fails the run, naming the cause, when a row cannot be traded, in a worker or in this thread', async () => {
+    const { plan, context } = prepareSweep(options);
+    const broken = { ...context, artifacts: {} };
+    for (const tradeHere of [false, true]) {
+      const pool = startWorkerPool(1, { tradeHere });
+      try {
+        await expect(pool.withContext(broken).run(plan.rows, () => undefined)).rejects.toThrow(
+          tradeHere ? /no artifacts for tape/ : /a sweep worker failed: .*no artifacts for tape/,
+        );
+      } finally {
+        await pool.close();
+      }
+    }
+  });
+
   it('leaves the worker threads unstarted when the sweep is shorter than their start', async () => {
     const short = await runSweep({ ...options, workers: 2, outDir: join(dir, 'short') });
     expect(short.report.run.workers).toBe(0);
