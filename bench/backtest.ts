@@ -10,6 +10,7 @@
  *
  * The peers run in bench/backtest/.venv, created by bench/backtest/setup.sh (pip, PyPI) on first use.
  */
+import { median, medianBy } from './median.ts';
 import { runPythonPeer } from './python-peer.ts';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -38,10 +39,6 @@ const out = (line = ''): void => {
   console.log(line);
 };
 const f = (v: number, d = 2): string => v.toFixed(d);
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-};
 const iso = (ms: number): string => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 
 /**
@@ -214,9 +211,7 @@ const sweepOnce = async (k: number) => {
 const coldSweep = await sweepOnce(0);
 const sweeps: Awaited<ReturnType<typeof sweepOnce>>[] = [];
 for (let k = 1; k <= RUNS; k++) sweeps.push(await sweepOnce(k));
-const sweep = [...sweeps].sort(
-  (a, b) => a.report.run.barCombinationsPerSecond - b.report.run.barCombinationsPerSecond,
-)[Math.floor(sweeps.length / 2)] as (typeof sweeps)[number];
+const sweep = medianBy(sweeps, (s) => s.report.run.barCombinationsPerSecond);
 const btTight = tightRun === undefined ? undefined : backtrader(tightRun, 1);
 const btTightAtFill = tightRun === undefined ? undefined : backtrader(tightRun, 1, true);
 rmSync(base, { recursive: true, force: true });

@@ -10,6 +10,7 @@
  *
  *   npm run bench:sweep
  */
+import { median, medianBy } from './median.ts';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,8 +48,6 @@ const out = (line = ''): void => {
   lines.push(line);
   console.log(line);
 };
-const median = (values: readonly number[]): number =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 const dir = mkdtempSync(join(tmpdir(), 'cml-bench-sweep-'));
@@ -100,11 +99,7 @@ for (const { name, grid } of GRIDS) {
     }
   for (const { way } of WAYS) {
     const taken = runs.get(way) ?? [];
-    const byRate = [...taken].sort(
-      (a, b) => a.report.run.barCombinationsPerSecond - b.report.run.barCombinationsPerSecond,
-    );
-    const mid = byRate[Math.floor(byRate.length / 2)] as (typeof taken)[number];
-    const { report } = mid;
+    const { report } = medianBy(taken, (t) => t.report.run.barCombinationsPerSecond);
     const cpuSeconds = median(taken.map((t) => t.cpuSeconds));
     out(
       `| ${name} | ${report.combinations} | ${report.tapes} | ${way} | ${report.run.where} | ${report.run.sweepSeconds.toFixed(2)} | ${fmt(report.run.barCombinationsPerSecond)} | ${taken.map((t) => (t.report.run.barCombinationsPerSecond / 1e6).toFixed(2)).join(', ')} | ${cpuSeconds.toFixed(1)} | ${fmt((report.run.barsTraded * report.combinations) / cpuSeconds)} |`,

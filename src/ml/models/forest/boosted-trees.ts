@@ -2,7 +2,7 @@ import { seededRandom } from '../../random.ts';
 import { rowWeights, softmaxInPlace } from '../logistic-regression.ts';
 import { binFeatures } from './binning.ts';
 import { HistogramPool, growGradientTree, trainingLeafValue, type GradientTree } from './gradient-tree.ts';
-import { loadTree, serializeTree, type FlatTree, type SerializedTree } from './histogram-tree.ts';
+import { loadTree, serializeTree, sharesOf, type FlatTree, type SerializedTree } from './histogram-tree.ts';
 import { packForest, packedLeaves, type PackedForest } from './packed-forest.ts';
 
 export interface BoostingParams {
@@ -170,14 +170,7 @@ export class GradientBoostedTrees {
         return loss / totalWeight;
       });
     }
-    const total = importance.reduce((a, b) => a + b, 0);
-    return new GradientBoostedTrees(
-      K,
-      features,
-      initialScores,
-      trees,
-      Array.from(importance, (v) => (total > 0 ? v / total : 0)),
-    );
+    return new GradientBoostedTrees(K, features, initialScores, trees, sharesOf(importance));
   }
 
   /** Trees in all (rounds × classes). */

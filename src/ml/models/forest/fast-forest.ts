@@ -1,6 +1,13 @@
 import { seededRandom } from '../../random.ts';
 import { binFeatures } from './binning.ts';
-import { growTree, loadTree, serializeTree, type FlatTree, type SerializedTree } from './histogram-tree.ts';
+import {
+  growTree,
+  loadTree,
+  serializeTree,
+  sharesOf,
+  type FlatTree,
+  type SerializedTree,
+} from './histogram-tree.ts';
 import { packForest, packedLeaves, type PackedForest } from './packed-forest.ts';
 
 export interface ForestParams {
@@ -80,13 +87,7 @@ export class FastRandomForest {
       trees.push(growTree(task, sample, growth, random, importance));
       onTree?.(t + 1, params.nEstimators);
     }
-    const total = importance.reduce((a, b) => a + b, 0);
-    return new FastRandomForest(
-      classes,
-      features,
-      trees,
-      Array.from(importance, (v) => (total > 0 ? v / total : 0)),
-    );
+    return new FastRandomForest(classes, features, trees, sharesOf(importance));
   }
 
   get size(): number {

@@ -87,6 +87,13 @@ export class NodeBuffer {
   }
 }
 
+/** Importances as shares of their sum (all 0 when nothing was gained). */
+export function sharesOf(importance: ArrayLike<number>): number[] {
+  let total = 0;
+  for (let i = 0; i < importance.length; i++) total += importance[i] as number;
+  return Array.from(importance, (v) => (total > 0 ? v / total : 0));
+}
+
 /**
  * Grows one tree on the samples `sample` (indices into the task, repeats allowed: a bootstrap).
  * Each split: draw `featuresPerSplit` features, build each one's histogram of (count, sum) or
