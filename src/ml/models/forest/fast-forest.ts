@@ -106,12 +106,13 @@ export class FastRandomForest {
 
   /** Classification: the mean class distribution of the leaves, and each class's share of tree votes. */
   classify(x: ArrayLike<number>): { probabilities: Float64Array; votes: Float64Array } {
+    const { leaves, packed } = this;
+    packedLeaves(packed, x, leaves);
+    if (this.classes === 3) return this.classifyThree();
     const K = this.classes;
     const probabilities = new Float64Array(K);
     const votes = new Float64Array(K);
-    const { leaves, packed } = this;
     const { values, output, vote } = packed;
-    packedLeaves(packed, x, leaves);
     for (let t = 0; t < leaves.length; t++) {
       const leaf = leaves[t] as number;
       const base = output[leaf] as number;
@@ -125,6 +126,38 @@ export class FastRandomForest {
       votes[k] = (votes[k] as number) / this.trees.length;
     }
     return { probabilities, votes };
+  }
+
+  /**
+   * `classify`'s sums for the three classes of a trend model, in local variables: the same
+   * additions in the same order, without a store and a load per addition (a third of the time of
+   * a 100-tree prediction went to them).
+   */
+  private classifyThree(): { probabilities: Float64Array; votes: Float64Array } {
+    const { leaves, packed } = this;
+    const { values, output, vote } = packed;
+    let p0 = 0;
+    let p1 = 0;
+    let p2 = 0;
+    const counts = new Float64Array(3);
+    for (let t = 0; t < leaves.length; t++) {
+      const leaf = leaves[t] as number;
+      const base = output[leaf] as number;
+      p0 = p0 + (values[base] as number);
+      p1 = p1 + (values[base + 1] as number);
+      p2 = p2 + (values[base + 2] as number);
+      const best = vote[leaf] as number;
+      counts[best] = (counts[best] as number) + 1;
+    }
+    const n = this.trees.length;
+    const probabilities = new Float64Array(3);
+    probabilities[0] = p0 / n;
+    probabilities[1] = p1 / n;
+    probabilities[2] = p2 / n;
+    counts[0] = (counts[0] as number) / n;
+    counts[1] = (counts[1] as number) / n;
+    counts[2] = (counts[2] as number) / n;
+    return { probabilities, votes: counts };
   }
 
   toJSON(): SerializedFastForest {
