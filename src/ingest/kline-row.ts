@@ -1,4 +1,5 @@
 import type { MarketData } from '../contracts/index.ts';
+import { plainKlineRow } from './plain-kline-row.ts';
 import {
   detectTimeUnit,
   isPlausibleTime,
@@ -70,6 +71,8 @@ const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
  * The open time's unit is `unit`, or told by its magnitude; numbers must be plain decimals.
  */
 export function parseKlineRow(line: string, format: KlineFormat, symbol: string, unit?: TimeUnit): RowResult {
+  const plain = plainKlineRow(line, 0, line.length, format, symbol, unit);
+  if (plain !== undefined) return { ok: true, bar: plain };
   const cells = line.trim().split(',');
   const expected = format === 'ohlcv' ? 6 : 12;
   if (cells.length !== expected)

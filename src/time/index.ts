@@ -4,6 +4,8 @@ export {
   PLAUSIBLE_FROM_MS,
   PLAUSIBLE_TO_MS,
   detectTimeUnit,
+  detectExactTimeUnit,
+  exactToMillis,
   isPlausibleTime,
   timeUnitOf,
   toMillis,

@@ -25,21 +25,23 @@ const EXACT_DIGITS = 15;
  * (BigInt for more than 15 digits, so nanoseconds keep their precision).
  */
 export function toMillis(digits: string, unit: TimeUnit): number {
-  if (digits.length <= EXACT_DIGITS) {
-    const n = Number(digits);
-    switch (unit) {
-      case 's':
-        return n * 1000;
-      case 'ms':
-        return n;
-      case 'us':
-        return (n - (n % 1000)) / 1000;
-      case 'ns':
-        return (n - (n % 1_000_000)) / 1_000_000;
-    }
-  }
+  if (digits.length <= EXACT_DIGITS) return exactToMillis(Number(digits), unit);
   const { multiply, divide } = PER_MS[unit];
   return Number((BigInt(digits) * multiply) / divide);
+}
+
+/** `toMillis` of a whole number below 10^15 (exact as a double), in `unit`. */
+export function exactToMillis(n: number, unit: TimeUnit): number {
+  switch (unit) {
+    case 's':
+      return n * 1000;
+    case 'ms':
+      return n;
+    case 'us':
+      return (n - (n % 1000)) / 1000;
+    case 'ns':
+      return (n - (n % 1_000_000)) / 1_000_000;
+  }
 }
 
 export const isPlausibleTime = (ms: number): boolean => ms >= PLAUSIBLE_FROM_MS && ms < PLAUSIBLE_TO_MS;
@@ -47,6 +49,12 @@ export const isPlausibleTime = (ms: number): boolean => ms >= PLAUSIBLE_FROM_MS 
 /** The unit in which `digits` reads as a plausible time, or undefined when none does. */
 export function detectTimeUnit(digits: string): TimeUnit | undefined {
   return TIME_UNITS.find((unit) => isPlausibleTime(toMillis(digits, unit)));
+}
+
+/** `detectTimeUnit` of a whole number below 10^15. */
+export function detectExactTimeUnit(n: number): TimeUnit | undefined {
+  for (const unit of TIME_UNITS) if (isPlausibleTime(exactToMillis(n, unit))) return unit;
+  return undefined;
 }
 
 /** Parses a unit name given by a user (`s`, `ms`, `us` or `µs`, `ns`). */
