@@ -130,9 +130,24 @@ export class RollingRsi {
       else if (averageGain === 0) this.last = 0;
       else {
         const rs = averageGain / averageLoss;
-        this.last = Number.parseFloat((100 - 100 / (1 + (Number.isNaN(rs) ? 0 : rs))).toFixed(2));
+        this.last = toHundredths(100 - 100 / (1 + (Number.isNaN(rs) ? 0 : rs)));
       }
     }
     return this.last;
   }
+}
+
+/**
+ * `Number.parseFloat(x.toFixed(2))`, as technicalindicators rounds RSI, without the string: k / 100
+ * for k = round(x * 100), the division correctly rounded as parsing is, whenever x * 100 is clear
+ * of a half (where the rounding of the product could pick the other side of it, and where
+ * `toFixed` rounds half away from zero and Math.round half up); there, and for NaN, infinities
+ * and magnitudes past 10^13, the strings.
+ */
+export function toHundredths(x: number): number {
+  if (x === 0) return 0; // -0 too: toFixed writes it "0.00"
+  const scaled = x * 100;
+  if (Math.abs(scaled - Math.floor(scaled) - 0.5) > 1e-6 && Math.abs(scaled) < 1e15)
+    return Math.round(scaled) / 100;
+  return Number.parseFloat(x.toFixed(2));
 }

@@ -2,7 +2,12 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { RSI, SD, SMA } from 'technicalindicators';
 import { describe, expect, it } from 'vitest';
-import { RollingMean, RollingRsi, RollingStd } from '../../../src/ml/features/rolling-indicators.ts';
+import {
+  RollingMean,
+  RollingRsi,
+  RollingStd,
+  toHundredths,
+} from '../../../src/ml/features/rolling-indicators.ts';
 import { readBarsFile } from '../../../src/ml/index.ts';
 
 const FIXTURE = fileURLToPath(
@@ -83,4 +88,34 @@ describe('rolling indicators', () => {
       { numRuns: 300 },
     );
   });
+
+  it('rounds to hundredths as parseFloat(x.toFixed(2)) does, bit for bit, halves and their neighbours too', () => {
+    const strings = (x: number): number => Number.parseFloat(x.toFixed(2));
+    const same = (x: number): void => {
+      expect(Object.is(toHundredths(x), strings(x)), String(x)).toBe(true);
+    };
+    fc.assert(fc.property(fc.double({ noNaN: false }), same), { numRuns: 20_000 });
+    fc.assert(fc.property(fc.double({ min: -200, max: 200 }), same), { numRuns: 20_000 });
+    // Halves (k + 0.5) / 100 and the doubles a few ulps either side: where rounding may differ.
+    fc.assert(
+      fc.property(fc.integer({ min: -20_000, max: 20_000 }), fc.integer({ min: -8, max: 8 }), (k, ulps) => {
+        let x = (k + 0.5) / 100;
+        for (let i = 0; i < Math.abs(ulps); i++) x = ulps > 0 ? nextUp(x) : -nextUp(-x);
+        same(x);
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const x of [0.125, 0.375, -0.125, 1.005, 2.675, -0.001, 0, -0, 1e13, 1e21, Infinity, -Infinity, NaN])
+      same(x);
+  });
 });
+
+/** The next double above x (x finite). */
+function nextUp(x: number): number {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  if (x === 0) return Number.MIN_VALUE;
+  view.setBigUint64(0, x > 0 ? bits + 1n : bits - 1n);
+  return view.getFloat64(0);
+}
