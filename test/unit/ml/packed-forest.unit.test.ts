@@ -33,6 +33,7 @@ const feature = fc.oneof(
 describe('packed forest walk', () => {
   it.each([
     ['classification', 3],
+    ['classification, two classes', 2],
     ['regression', 0],
   ])('gives the leaves leafOf gives, on any input (%s, NaN and infinities included)', (_, classes) => {
     fc.assert(
@@ -44,11 +45,13 @@ describe('packed forest walk', () => {
         const y = rows.map((r) =>
           classes === 0
             ? (r[0] as number) * 3 + (r[1] as number)
-            : (r[0] as number) > 0.3
-              ? 2
-              : (r[2] as number) > 0
-                ? 1
-                : 0,
+            : classes === 2
+              ? Number((r[0] as number) > 0)
+              : (r[0] as number) > 0.3
+                ? 2
+                : (r[2] as number) > 0
+                  ? 1
+                  : 0,
         );
         const forest = FastRandomForest.train(rows, y, classes, {
           nEstimators: trees,
