@@ -223,6 +223,60 @@ describe('the sweep kernel trades as the research engine does', () => {
     }
   });
 
+  it("at the exchange's cash tolerance: a fill that needs up to 1e-9 more than the cash, and one that needs more", () => {
+    // Ten units bought with all the cash at a signal bar's close of 99 fill at the next open, 100:
+    // 1,000 USDT needed, no fee. Random prices never land within 1e-9 of the cash; these do.
+    const start = Date.UTC(2024, 0, 1);
+    const bar = (i: number, open: number, close: number): MarketData => ({
+      symbol: 'BTCUSDT',
+      timestamp: start + i * FIVE_MINUTES,
+      price: close,
+      open,
+      high: Math.max(open, close) + 1,
+      low: Math.min(open, close) - 1,
+      volume: 1_000,
+      price_change_pct: ((close - open) / open) * 100,
+    });
+    const bars = [bar(0, 99, 99), bar(1, 100, 100), bar(2, 100, 101), bar(3, 101, 101)];
+    const buy = signalAt(bars[0]?.timestamp, {
+      model: 'ma_rsi_rule',
+      prediction_type: 'trend',
+      signal: 'BUY',
+      confidence: 1,
+      expected_change_pct: 5,
+      current_price: 99,
+      predicted_value: 99,
+    });
+    const tape: SignalTape = {
+      steps: bars.map((b, i) => ({ time: b.timestamp, bars: [b], signals: i === 0 ? [buy] : [] })),
+      counts: { bars: bars.length, signals: 1, deadLetteredBars: 0, rejectedSignals: 0 },
+    };
+    const decision: DecisionSettings = {
+      ...DEFAULT_DECISION_SETTINGS,
+      positionSizePct: 100,
+      maxPositionPct: 100,
+      quantityStep: 1,
+      feeRate: 0,
+    };
+    const filled = (initialCash: number): boolean => {
+      const context: SweepContext = {
+        bars,
+        tradedFrom: 0,
+        outOfSampleFrom: 2,
+        symbol: 'BTCUSDT',
+        partitions: { marketData: 3, signals: 3 },
+        exchange: { ...DEFAULT_EXCHANGE_SETTINGS, feeRate: 0, slippageBps: 0, initialCash },
+        tapes: [],
+        artifacts: {},
+      };
+      const engine = tradeRowOnEngine(tape, rowOf(decision), context);
+      expect(tradeOnKernel(kernelTape(tape, context), decision, context)).toStrictEqual(engine);
+      return engine.series.exposed.some((open) => open === 1);
+    };
+    expect(filled(1_000 - 5e-10)).toBe(true);
+    expect(filled(1_000 - 2e-9)).toBe(false);
+  });
+
   it('leaves to the engine the tapes and settings it does not cover', () => {
     const { tape, context } = randomRun({
       seed: 3,
