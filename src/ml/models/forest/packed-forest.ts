@@ -4,9 +4,10 @@ import type { FlatTree } from './histogram-tree.ts';
  * A forest's trees laid out for prediction: all nodes in one set of arrays, the two children of a
  * split next to each other (right = left + 1), and every leaf a node that steps to itself. A bar
  * then walks all trees together, one level at a time and without a branch on the data:
- * `node = firstChild[node] + (x[feature[node]] <= threshold[node] ? 0 : 1)`, as many times as the
- * deepest tree of its group of four is deep. With no branch to mispredict, the processor overlaps the loads of
- * successive nodes and trees (see packedLeaves).
+ * `node = firstChild[node] + (x[feature[node]] <= threshold[node] ? 0 : 1)`, until the four trees
+ * of its group are all at leaves (at most as many times as the deepest of them is deep). With no
+ * branch to mispredict, the processor overlaps the loads of successive nodes and trees (see
+ * packedLeaves).
  * Same leaves as walking each tree node by node (`x <= threshold` goes left, so a NaN input goes
  * right), so the outputs are identical.
  */
