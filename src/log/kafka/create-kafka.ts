@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Kafka as KafkaClient, LogEntry, logCreator, logLevel as LogLevel } from 'kafkajs';
 import { registerCompressionCodecs } from './compression-codecs.ts';
 import { kafkaClientOptions } from './kafka-client-options.ts';
+import { quietKafkajsNegativeTimeouts } from './kafkajs-timeout-warning.ts';
 import { Kafka, logLevel } from './kafkajs.ts';
 import type { Config } from '../../config/index.ts';
 import type { Logger } from '../../observability/logger.ts';
@@ -37,6 +38,7 @@ const pinoLogCreator =
  */
 export function createKafka(config: Config['kafka'], logger: Logger): KafkaClient {
   registerCompressionCodecs();
+  quietKafkajsNegativeTimeouts();
   if (config.sasl?.mechanism === 'plain' && config.ssl === false)
     logger.warn('kafka.sasl is plain without kafka.ssl: the password crosses the network in clear text');
   return new Kafka({
