@@ -132,57 +132,72 @@ export interface TapeOptions {
  * orders the bars and signals as their consumers' event-time merges do: (time, partition, offset).
  */
 export function buildSignalTape(options: TapeOptions): SignalTape {
+  const stream = streamSignalTape(options);
+  const steps = [...stream.steps];
+  return { steps, counts: stream.counts() };
+}
+
+/** A signal tape made step by step as it is read: what one backtest needs, without holding it all. */
+export interface StreamedTape {
+  readonly steps: Iterable<TapeStep>;
+  /** The tape's counts, final once `steps` has been read to the end. */
+  counts(): SignalTape['counts'];
+}
+
+/** `buildSignalTape`'s steps, each made when it is read. */
+export function streamSignalTape(options: TapeOptions): StreamedTape {
   const partitions = options.partitions ?? DEFAULT_PARTITIONS;
   const placed = placeBars(options.bars, partitions.marketData);
-  const engine = createSignalEngine(options.artifacts);
-  const contract = TOPIC_CONTRACTS[ML_SIGNALS];
-  const partitionOf = new Map<string, number>();
-  const offsets = new Array<number>(partitions.signals).fill(0);
-  const steps: TapeStep[] = [];
+  const total = placed.valid.length;
   let signals = 0;
   let rejectedSignals = 0;
-  const total = placed.valid.length;
-  let reported = 0;
-  const swaps = options.modelSwaps ?? [];
-  let nextSwap = 0;
-  let i = 0;
-  while (i < total) {
-    const time = (placed.valid[i] as PlacedBar).bar.timestamp;
-    while (nextSwap < swaps.length && (swaps[nextSwap] as ModelSwap).from <= time)
-      engine.setModels((swaps[nextSwap++] as ModelSwap).artifacts);
-    let end = i;
-    while (end < total && (placed.valid[end] as PlacedBar).bar.timestamp === time) end++;
-    const bars: MarketData[] = [];
-    const atTime: PlacedSignal[] = [];
-    for (let k = i; k < end; k++) {
-      const bar = (placed.valid[k] as PlacedBar).bar;
-      bars.push(bar);
-      for (const signal of engine.onBar(bar)) {
-        if (contract.validate(signal, { now: bar.timestamp }).length > 0) {
-          rejectedSignals++;
-          continue;
+  function* steps(): Generator<TapeStep> {
+    const engine = createSignalEngine(options.artifacts);
+    const contract = TOPIC_CONTRACTS[ML_SIGNALS];
+    const partitionOf = new Map<string, number>();
+    const offsets = new Array<number>(partitions.signals).fill(0);
+    let reported = 0;
+    const swaps = options.modelSwaps ?? [];
+    let nextSwap = 0;
+    let i = 0;
+    while (i < total) {
+      const time = (placed.valid[i] as PlacedBar).bar.timestamp;
+      while (nextSwap < swaps.length && (swaps[nextSwap] as ModelSwap).from <= time)
+        engine.setModels((swaps[nextSwap++] as ModelSwap).artifacts);
+      let end = i;
+      while (end < total && (placed.valid[end] as PlacedBar).bar.timestamp === time) end++;
+      const bars: MarketData[] = [];
+      const atTime: PlacedSignal[] = [];
+      for (let k = i; k < end; k++) {
+        const bar = (placed.valid[k] as PlacedBar).bar;
+        bars.push(bar);
+        for (const signal of engine.onBar(bar)) {
+          if (contract.validate(signal, { now: bar.timestamp }).length > 0) {
+            rejectedSignals++;
+            continue;
+          }
+          let partition = partitionOf.get(signal.symbol);
+          if (partition === undefined) {
+            partition = partitionFor(signal.symbol, partitions.signals);
+            partitionOf.set(signal.symbol, partition);
+          }
+          atTime.push({ signal, partition, offset: (offsets[partition] as number)++ });
+          signals++;
         }
-        let partition = partitionOf.get(signal.symbol);
-        if (partition === undefined) {
-          partition = partitionFor(signal.symbol, partitions.signals);
-          partitionOf.set(signal.symbol, partition);
-        }
-        atTime.push({ signal, partition, offset: (offsets[partition] as number)++ });
-        signals++;
       }
+      if (atTime.length > 1) atTime.sort(byMergeOrder);
+      i = end;
+      if (options.onProgress !== undefined && i - reported >= PROGRESS_EVERY) {
+        reported = i;
+        options.onProgress(i, total);
+      }
+      yield { time, bars, signals: atTime.map((placedSignal) => placedSignal.signal) };
     }
-    if (atTime.length > 1) atTime.sort(byMergeOrder);
-    steps.push({ time, bars, signals: atTime.map((placedSignal) => placedSignal.signal) });
-    i = end;
-    if (options.onProgress !== undefined && i - reported >= PROGRESS_EVERY) {
-      reported = i;
-      options.onProgress(i, total);
-    }
+    options.onProgress?.(total, total);
   }
-  options.onProgress?.(total, total);
   return {
-    steps,
-    counts: { bars: total, signals, deadLetteredBars: placed.deadLettered, rejectedSignals },
+    steps: steps(),
+    counts: () => ({ bars: total, signals, deadLetteredBars: placed.deadLettered, rejectedSignals }),
   };
 }
 
@@ -215,7 +230,7 @@ export interface TradeSettings {
  * the exchange's state at once. This is the order in which the log processors meet their inputs,
  * so the order events are the ones they append.
  */
-export function tradeOrders(tape: SignalTape, settings: TradeSettings): OrderEvent[] {
+export function tradeOrders(steps: Iterable<TapeStep>, settings: TradeSettings): OrderEvent[] {
   let exchange = initialExchangeState(settings.exchange);
   let decision: DecisionState = initialDecisionState();
   for (const control of settings.controls ?? [])
@@ -232,7 +247,7 @@ export function tradeOrders(tape: SignalTape, settings: TradeSettings): OrderEve
     decision = evolveDecision(decision, event);
   };
 
-  for (const step of tape.steps) {
+  for (const step of steps) {
     for (const bar of step.bars) {
       const settled = stepExchange(exchange, { kind: 'bar', bar }, settings.exchange);
       exchange = settled.state;
@@ -261,8 +276,11 @@ export function tradeOrders(tape: SignalTape, settings: TradeSettings): OrderEve
 }
 
 /** `tradeOrders`, and the portfolio, trades and state hash its order events fold to. */
-export function tradeTape(tape: SignalTape, settings: TradeSettings): TradeResult {
-  const orders = tradeOrders(tape, settings);
+export function tradeTape(
+  tape: Pick<SignalTape | StreamedTape, 'steps'>,
+  settings: TradeSettings,
+): TradeResult {
+  const orders = tradeOrders(tape.steps, settings);
   let folded = initialPortfolio(settings.exchange.initialCash).state;
   const trades: ClosedTrade[] = [];
   for (const event of orders) {
@@ -291,8 +309,10 @@ export interface LockstepResult extends TradeResult {
  * the order events the log processors give for the same bars (the parity tests hold it to that).
  */
 export function runLockstep(options: LockstepOptions): LockstepResult {
-  const tape = buildSignalTape(options);
-  return { ...tradeTape(tape, options), counts: tape.counts };
+  // Traded as it is made: each step's bars, features and signals die young, and the garbage
+  // collector does not copy a whole tape from generation to generation.
+  const tape = streamSignalTape(options);
+  return { ...tradeTape(tape, options), counts: tape.counts() };
 }
 
 /**

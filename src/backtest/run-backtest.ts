@@ -41,7 +41,7 @@ import { confidenceTiers } from './confidence-tiers.ts';
 import { signalOutcomes, type SignalSeen } from './signal-outcomes.ts';
 import { equityPerTime } from './equity-per-time.ts';
 import { equitySeries } from './equity-series.ts';
-import { buildSignalTape, tradeTape } from './lockstep-engine.ts';
+import { streamSignalTape, tradeTape, type TapeStep } from './lockstep-engine.ts';
 import { portfolioBreakdown } from './portfolio-breakdown.ts';
 import {
   describeSpan,
@@ -472,28 +472,32 @@ function replayLockstep(
 ): EngineRun {
   const topics = declaredTopics(config.topics);
   const partitionsOf = (name: string): number => topics.find((t) => t.name === name)?.partitions ?? 1;
-  const tape = buildSignalTape({
+  const tape = streamSignalTape({
     bars,
     artifacts: generations[0]?.artifacts ?? [],
     modelSwaps: generations.slice(1).map((g) => ({ from: g.window.from, artifacts: g.artifacts })),
     partitions: { marketData: partitionsOf(MARKET_DATA), signals: partitionsOf(ML_SIGNALS) },
     ...(onProgress === undefined ? {} : { onProgress: (done, total) => onProgress('replay', done, total) }),
   });
-  const result = tradeTape(tape, {
-    decision: decisionSettingsOf(config.decision),
-    exchange: exchangeSettingsOf(config),
-  });
   const actionable: ActionableSignal[] = [];
-  for (const step of tape.steps)
-    for (const signal of step.signals) {
-      const a = actionableOf(signal);
-      if (a !== undefined) actionable.push(a);
+  function* noted(): Generator<TapeStep> {
+    for (const step of tape.steps) {
+      for (const signal of step.signals) {
+        const a = actionableOf(signal);
+        if (a !== undefined) actionable.push(a);
+      }
+      yield step;
     }
+  }
+  const result = tradeTape(
+    { steps: noted() },
+    { decision: decisionSettingsOf(config.decision), exchange: exchangeSettingsOf(config) },
+  );
   return {
     orders: result.orders,
     trades: result.trades,
     summary: result.portfolio,
-    signals: tape.counts.signals,
+    signals: tape.counts().signals,
     actionable,
   };
 }

@@ -70,7 +70,7 @@ export const outOfSampleStart = (context: SweepContext): number =>
  */
 export function tradeRowOnEngine(tape: SignalTape, row: SweepRow, context: SweepContext): RowTrading {
   const traded = context.bars.slice(context.tradedFrom);
-  const orders = tradeOrders(tape, { decision: row.decision, exchange: context.exchange });
+  const orders = tradeOrders(tape.steps, { decision: row.decision, exchange: context.exchange });
   // One fold of the orders gives the equity, the fees and the trades.
   const folded = equitySeries(traded, orders, context.exchange.initialCash);
   const oosStart = outOfSampleStart(context);
