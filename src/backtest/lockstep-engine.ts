@@ -150,7 +150,7 @@ export interface StreamedTape {
   counts(): SignalTape['counts'];
 }
 
-/** `buildSignalTape`'s steps, each made when it is read. */
+/** `buildSignalTape`'s steps, made STEPS_AT_ONCE at a time as they are read. */
 export function streamSignalTape(options: TapeOptions): StreamedTape {
   const partitions = options.partitions ?? DEFAULT_PARTITIONS;
   const placed = placeBars(options.bars, partitions.marketData);
