@@ -1,4 +1,5 @@
 import type { MarketData } from '../contracts/index.ts';
+import { klineBar } from './kline-bar.ts';
 import { plainKlineRow } from './plain-kline-row.ts';
 import {
   detectTimeUnit,
@@ -95,19 +96,7 @@ export function parseKlineRow(line: string, format: KlineFormat, symbol: string,
   if (typeof low === 'string') return { ok: false, reason: `low ${low}` };
   if (typeof close === 'string') return { ok: false, reason: `close ${close}` };
   if (typeof volume === 'string') return { ok: false, reason: `volume ${volume}` };
-  return {
-    ok: true,
-    bar: {
-      symbol,
-      timestamp: openTime,
-      price: close,
-      open,
-      high,
-      low,
-      volume,
-      price_change_pct: open > 0 ? ((close - open) / open) * 100 : 0,
-    },
-  };
+  return { ok: true, bar: klineBar(symbol, openTime, open, high, low, close, volume) };
 }
 
 /** A symbol from a file name such as `BTCUSDT-5m-2024-01.csv` or `btcusdt-5m-2023-01-02_2023-02-09.csv`. */

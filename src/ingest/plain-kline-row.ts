@@ -1,15 +1,13 @@
 import type { MarketData } from '../contracts/index.ts';
+import { klineBar } from './kline-bar.ts';
 import { detectExactTimeUnit, exactToMillis, isPlausibleTime, type TimeUnit } from '../time/index.ts';
 import type { KlineFormat } from './kline-row.ts';
 
 /** Digits a cell may have for the fast path: below 10^15 every such integer is exact as a double. */
 const MAX_DIGITS = 15;
-/** 10^k by repeated multiplication by 10, exact up to 10^22. */
-const POWERS_OF_TEN = Array.from({ length: MAX_DIGITS + 1 }, (_, k) => k).map((k) => {
-  let power = 1;
-  for (let i = 0; i < k; i++) power *= 10;
-  return power;
-});
+/** 10^0 .. 10^15 by repeated multiplication by 10, exact (up to 10^22 it would be). */
+const POWERS_OF_TEN = [1];
+while (POWERS_OF_TEN.length <= MAX_DIGITS) POWERS_OF_TEN.push((POWERS_OF_TEN.at(-1) as number) * 10);
 const COMMA = 44;
 const DOT = 46;
 const ZERO = 48;
@@ -72,18 +70,15 @@ export function plainKlineRow(
     cells[cell] = point < 0 ? mantissa : mantissa / (POWERS_OF_TEN[at - point - 1] as number);
   }
   if (cellsAfter(text, at, to) !== (format === 'ohlcv' ? 0 : 6)) return undefined;
-  const open = cells[0] as number;
-  const close = cells[3] as number;
-  return {
+  return klineBar(
     symbol,
     timestamp,
-    price: close,
-    open,
-    high: cells[1] as number,
-    low: cells[2] as number,
-    volume: cells[4] as number,
-    price_change_pct: open > 0 ? ((close - open) / open) * 100 : 0,
-  };
+    cells[0] as number,
+    cells[1] as number,
+    cells[2] as number,
+    cells[3] as number,
+    cells[4] as number,
+  );
 }
 
 /** How many cells follow the one ending at `at` (at a comma, or at the end of the line). */

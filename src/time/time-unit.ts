@@ -48,6 +48,7 @@ export const isPlausibleTime = (ms: number): boolean => ms >= PLAUSIBLE_FROM_MS 
 
 /** The unit in which `digits` reads as a plausible time, or undefined when none does. */
 export function detectTimeUnit(digits: string): TimeUnit | undefined {
+  if (digits.length <= EXACT_DIGITS) return detectExactTimeUnit(Number(digits));
   return TIME_UNITS.find((unit) => isPlausibleTime(toMillis(digits, unit)));
 }
 

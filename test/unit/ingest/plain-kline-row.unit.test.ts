@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { klineBar } from '../../../src/ingest/kline-bar.ts';
 import { plainKlineRow } from '../../../src/ingest/plain-kline-row.ts';
 import { readBarsFile } from '../../../src/ml/index.ts';
 import { detectTimeUnit, toMillis } from '../../../src/time/index.ts';
@@ -36,16 +37,7 @@ function expectedBar(line: string) {
     number,
     number,
   ];
-  return {
-    symbol: 'BTCUSDT',
-    timestamp: toMillis(time, unit ?? 'ms'),
-    price: close,
-    open,
-    high,
-    low,
-    volume,
-    price_change_pct: open > 0 ? ((close - open) / open) * 100 : 0,
-  };
+  return klineBar('BTCUSDT', toMillis(time, unit ?? 'ms'), open, high, low, close, volume);
 }
 
 const times = fc.oneof(
