@@ -41,7 +41,8 @@ describe('npm start and signals sent to the npm process alone', () => {
       let output = '';
       npm.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       npm.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const exited = new Promise<number | null>((resolve) => npm.on('exit', (code) => resolve(code)));
+      // 'close', not 'exit': npm can exit before its pipes are drained, and the app's last lines with them.
+      const exited = new Promise<number | null>((resolve) => npm.on('close', (code) => resolve(code)));
       try {
         const deadline = Date.now() + 90_000;
         while (!/dashboard: http/.test(output)) {
@@ -64,7 +65,7 @@ describe('npm start and signals sent to the npm process alone', () => {
         }
         console.info(`npm start, ${signal} to npm alone: exited ${String(code)} after ${tookMs} ms`);
         expect(code, output).not.toBe('timeout');
-        expect(output).toContain('stopping...');
+        expect(output, `exited ${String(code)}`).toContain('stopping...');
         expect(left).toEqual([]);
       } finally {
         try {

@@ -36,7 +36,8 @@ function appendUntilKilled(dataDir: string, run: number, killAfterMs: number): P
       }
     });
     child.on('error', reject);
-    child.on('exit', (_code, signal) =>
+    // After 'close', every line the child wrote before dying has been read.
+    child.on('close', (_code, signal) =>
       signal === 'SIGKILL'
         ? resolve(acked)
         : reject(new Error(`child exited without being killed (${signal})`)),

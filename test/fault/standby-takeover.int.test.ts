@@ -40,7 +40,8 @@ class ServiceProcess {
   ) {
     child.stdout?.on('data', (chunk: Buffer) => (this.out += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (this.out += chunk.toString()));
-    this.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    // 'close' comes after the child's output is read to its end; 'exit' may come before.
+    this.exited = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
   }
 
   get output(): string {
