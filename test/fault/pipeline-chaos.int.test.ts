@@ -212,8 +212,9 @@ class Services {
       60_000,
     );
     const tookMs = Number(/^active (\d+)$/m.exec(standby.out)?.[1]) - stopped;
+    // 'close': its last words (why it stepped down) are read before they are reported.
     const exited = new Promise<number | null>((resolve) =>
-      victim.child.once('exit', (code) => resolve(code)),
+      victim.child.once('close', (code) => resolve(code)),
     );
     victim.child.kill('SIGCONT');
     const code = await exited;
