@@ -109,16 +109,22 @@ export class EventTimeMerge<V> {
 
   /**
    * Releases, in order, the queued records (up to `until`, inclusive; at most `limit`) that
-   * nothing unread can precede.
+   * nothing unread can precede. When a look-up fails, nothing is released: what was taken goes
+   * back, so the next release starts from the same record.
    */
   async release(until = Number.POSITIVE_INFINITY, limit = Number.POSITIVE_INFINITY): Promise<MergeItem<V>[]> {
     const out: MergeItem<V>[] = [];
-    while (out.length < limit) {
-      const head = this.earliestHead();
-      if (head === undefined || head.record.timestamp > until) break;
-      if (!(await this.isReady(head.record.timestamp, until))) break;
-      if (!(await this.othersClear(head.record))) break;
-      out.push(this.queues.get(head.record.partition)?.shift() as MergeItem<V>);
+    try {
+      while (out.length < limit) {
+        const head = this.earliestHead();
+        if (head === undefined || head.record.timestamp > until) break;
+        if (!(await this.isReady(head.record.timestamp, until))) break;
+        if (!(await this.othersClear(head.record))) break;
+        out.push(this.queues.get(head.record.partition)?.shift() as MergeItem<V>);
+      }
+    } catch (error) {
+      this.requeue(out);
+      throw error;
     }
     return out;
   }
