@@ -402,6 +402,8 @@ export class KafkaLog implements LogPort {
       await consumer.disconnect().catch(() => undefined);
       throw error;
     }
+    /** Partitions this member has committed a batch of: from then on, its commits say where it is. */
+    const handled = new Set<string>();
     // kafkajs rejoins only between batches, each committed by then, so a revoked partition has no
     // batch half done; fetches of the previous assignment are dropped as stale.
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
@@ -409,6 +411,16 @@ export class KafkaLog implements LogPort {
         topic,
         partitions,
       }));
+      // Seeks made at the join win over the committed offsets: the generation's first fetch comes
+      // after it. Made at every join until the partition's first batch, so a join that kafkajs
+      // retries after a crash (a coordinator still loading) starts there too, not at the group's offset.
+      for (const { topic, partitions } of assignment) {
+        for (const partition of partitions) {
+          if (handled.has(`${topic}\u0000${partition}`)) continue;
+          const offset = options.startAt?.(topic, partition);
+          if (offset !== undefined) consumer.seek({ topic, partition, offset: String(offset) });
+        }
+      }
       const now = new Set(
         assignment.flatMap(({ topic, partitions }) => partitions.map((p) => `${topic}\u0000${p}`)),
       );
@@ -444,6 +456,7 @@ export class KafkaLog implements LogPort {
             { topic: payload.topic, partition: payload.partition, records: [], next },
             outcome,
           );
+          handled.add(`${payload.topic}\u0000${payload.partition}`);
         })
         .catch((error: unknown) =>
           this.options.logger.warn(
@@ -474,19 +487,11 @@ export class KafkaLog implements LogPort {
           { topic: batch.topic, partition: batch.partition, records, next },
           outcome,
         );
+        handled.add(`${batch.topic}\u0000${batch.partition}`);
         payload.resolveOffset(batch.lastOffset());
         await payload.heartbeat();
       },
     });
-    // run() resolves once the group is joined and before the first fetch, so these seeks win.
-    if (options.startAt !== undefined) {
-      for (const topic of options.topics) {
-        for (let partition = 0; partition < (await this.partitionCount(topic)); partition++) {
-          const offset = options.startAt(topic, partition);
-          if (offset !== undefined) consumer.seek({ topic, partition, offset: String(offset) });
-        }
-      }
-    }
     return consumer;
   }
 

@@ -7,13 +7,25 @@ import { silentLogger } from '../../support/runtimes.ts';
 type Listener = (event: { payload: Record<string, unknown> }) => void;
 type EachBatch = (payload: unknown) => Promise<void>;
 
-/** A kafkajs client whose consumers are recorded; each can crash as kafkajs reports it. */
-function fakeKafka() {
+/** The member joins the group: told its assignment, as kafkajs's GROUP_JOIN does. */
+function join(member: { listeners: Map<string, Listener>; joined: boolean }): void {
+  member.joined = true;
+  member.listeners.get('join')?.({ payload: { memberAssignment: { t: [0] } } });
+}
+
+/**
+ * A kafkajs client whose consumers are recorded; each can crash as kafkajs reports it. As in
+ * kafkajs, `run` joins the group (GROUP_JOIN, partition 0 of `t`) before it resolves, unless the
+ * join is to fail: then `run` resolves with no group, `seek` throws until kafkajs's restart joins
+ * (`rejoin`).
+ */
+function fakeKafka(options: { firstJoinFails?: boolean } = {}) {
   const members: Array<{
     listeners: Map<string, Listener>;
     eachBatch?: EachBatch;
     seeks: Array<{ topic: string; partition: number; offset: string }>;
     disconnected: boolean;
+    joined: boolean;
   }> = [];
   const kafka = {
     admin: () => ({
@@ -28,8 +40,10 @@ function fakeKafka() {
         listeners: new Map<string, Listener>(),
         seeks: [] as Array<{ topic: string; partition: number; offset: string }>,
         disconnected: false,
+        joined: false,
         eachBatch: undefined as EachBatch | undefined,
       };
+      const failsToJoin = options.firstJoinFails === true && members.length === 0;
       members.push(member);
       return {
         events: { GROUP_JOIN: 'join', END_BATCH_PROCESS: 'end_batch', CRASH: 'crash' },
@@ -38,9 +52,14 @@ function fakeKafka() {
         subscribe: () => Promise.resolve(),
         run: ({ eachBatch }: { eachBatch: EachBatch }) => {
           member.eachBatch = eachBatch;
+          if (!failsToJoin) join(member);
           return Promise.resolve();
         },
-        seek: (seek: { topic: string; partition: number; offset: string }) => member.seeks.push(seek),
+        seek: (seek: { topic: string; partition: number; offset: string }) => {
+          if (!member.joined)
+            throw new Error('Consumer group was not initialized, consumer#run must be called first');
+          member.seeks.push(seek);
+        },
         commitOffsets: () => Promise.resolve(),
         disconnect: () => {
           member.disconnected = true;
@@ -51,7 +70,12 @@ function fakeKafka() {
   } as unknown as Kafka;
   const crash = (index: number, restart: boolean): void =>
     members[index]?.listeners.get('crash')?.({ payload: { error: new Error('not retriable'), restart } });
-  return { kafka, members, crash };
+  /** A (re)join of the group: kafkajs's restart after a crash, or a rebalance. */
+  const rejoin = (index: number): void => {
+    const member = members[index];
+    if (member !== undefined) join(member);
+  };
+  return { kafka, members, crash, rejoin };
 }
 
 /** One fetched batch as kafkajs hands it to eachBatch. */
@@ -106,5 +130,33 @@ describe('a Kafka subscription', () => {
     expect(seen).toEqual([5, 6]);
     await subscription.stop();
     expect(members[1]?.disconnected).toBe(true);
+  });
+
+  it('starts where startAt says even when the first join fails and kafkajs joins again (regression: the seek threw and the service died)', async () => {
+    const { kafka, members, rejoin } = fakeKafka({ firstJoinFails: true });
+    const log = await KafkaLog.connect(kafka, {
+      compression: 'none',
+      transactionalIdPrefix: 'test',
+      logger: silentLogger,
+    });
+    let startAt = 5;
+    const subscription = await log.subscribe({
+      group: 'g',
+      topics: ['t'],
+      fromBeginning: true,
+      startAt: () => startAt,
+      handler: () => Promise.resolve(),
+    });
+    // kafkajs restarts the consumer a moment after the failed join: the seek is made at that join.
+    expect(members[0]?.seeks).toEqual([]);
+    startAt = 7;
+    rejoin(0);
+    expect(members[0]?.seeks).toEqual([{ topic: 't', partition: 0, offset: '7' }]);
+    // Once a batch of the partition is committed, a later join resumes at the group's offset.
+    await members[0]?.eachBatch?.(batchOf(7));
+    rejoin(0);
+    expect(members[0]?.seeks).toHaveLength(1);
+    expect(members).toHaveLength(1);
+    await subscription.stop();
   });
 });
