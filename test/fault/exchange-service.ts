@@ -19,7 +19,7 @@ const [marketDataTopic, ordersTopic, group, storeDir] = process.argv.slice(2) as
   string,
 ];
 const config = loadConfig({ env: process.env });
-const logger = createLogger('silent');
+const logger = createLogger('warn');
 const runtime = await openKafkaRuntime(config, logger);
 const serde = await AvroSerde.create(runtime.registry);
 const exchange = openExchange(
