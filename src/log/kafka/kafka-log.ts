@@ -65,6 +65,9 @@ const FETCH_MAX_WAIT_MS = 1_000;
 /** How soon a member kafkajs gave up is replaced (doubling while the broker stays away). */
 const RESTART_MEMBER_MS = 1_000;
 
+/** A topic-partition as one map key (split again at the NUL). */
+const partitionKey = (topic: string, partition: number | undefined): string => `${topic}\u0000${partition}`;
+
 const toHeaders = (headers: IHeaders | undefined): Headers => {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
@@ -166,7 +169,7 @@ export class KafkaLog implements LogPort {
     if (commit !== undefined) return this.appendCommitting(topicMessages, commit);
     if (topicMessages.length === 0) return [];
     const partitions = new Set(
-      topicMessages.flatMap((t) => t.messages.map((m) => `${t.topic}\u0000${m.partition}`)),
+      topicMessages.flatMap((t) => t.messages.map((m) => partitionKey(t.topic, m.partition))),
     );
     try {
       // One partition and one request: a record batch, atomic by itself. Anything more is a transaction.
@@ -416,13 +419,13 @@ export class KafkaLog implements LogPort {
       // retries after a crash (a coordinator still loading) starts there too, not at the group's offset.
       for (const { topic, partitions } of assignment) {
         for (const partition of partitions) {
-          if (handled.has(`${topic}\u0000${partition}`)) continue;
+          if (handled.has(partitionKey(topic, partition))) continue;
           const offset = options.startAt?.(topic, partition);
           if (offset !== undefined) consumer.seek({ topic, partition, offset: String(offset) });
         }
       }
       const now = new Set(
-        assignment.flatMap(({ topic, partitions }) => partitions.map((p) => `${topic}\u0000${p}`)),
+        assignment.flatMap(({ topic, partitions }) => partitions.map((p) => partitionKey(topic, p))),
       );
       for (const position of state.held) {
         if (now.has(position)) continue;
@@ -456,7 +459,7 @@ export class KafkaLog implements LogPort {
             { topic: payload.topic, partition: payload.partition, records: [], next },
             outcome,
           );
-          handled.add(`${payload.topic}\u0000${payload.partition}`);
+          handled.add(partitionKey(payload.topic, payload.partition));
         })
         .catch((error: unknown) =>
           this.options.logger.warn(
@@ -487,7 +490,7 @@ export class KafkaLog implements LogPort {
           { topic: batch.topic, partition: batch.partition, records, next },
           outcome,
         );
-        handled.add(`${batch.topic}\u0000${batch.partition}`);
+        handled.add(partitionKey(batch.topic, batch.partition));
         payload.resolveOffset(batch.lastOffset());
         await payload.heartbeat();
       },
@@ -630,11 +633,11 @@ function appendedOffsets(
   metadata: ReadonlyArray<{ topicName: string; partition: number; baseOffset?: string }>,
 ): AppendedRecord[] {
   const next = new Map(
-    metadata.map((m) => [`${m.topicName}\u0000${m.partition}`, Number(m.baseOffset ?? -1)]),
+    metadata.map((m) => [partitionKey(m.topicName, m.partition), Number(m.baseOffset ?? -1)]),
   );
   return topicMessages.flatMap(({ topic, messages }) =>
     messages.map((message) => {
-      const key = `${topic}\u0000${message.partition}`;
+      const key = partitionKey(topic, message.partition);
       const offset = next.get(key) ?? -1;
       next.set(key, offset + 1);
       return { topic, partition: message.partition as number, offset };

@@ -94,7 +94,7 @@ describe('the event-time merge', () => {
   });
 
   it('keeps what it took from the queues when a log look-up fails mid-release (regression: lost, then stepped late)', async () => {
-    let failing = false;
+    let failing = true;
     const merge = new EventTimeMerge<string>(2, () =>
       failing
         ? Promise.reject(new Error('broker away'))
@@ -109,7 +109,6 @@ describe('the event-time merge', () => {
     merge.push({ record: record(1, 0, 10), value: 'b10' });
     merge.push({ record: record(1, 1, 20), value: 'b20' });
     // a10 goes; then partition 0 is empty and may hide another record at 10: the log is asked, and is away.
-    failing = true;
     await expect(merge.release()).rejects.toThrow('broker away');
     expect(merge.size).toBe(3);
     failing = false;
